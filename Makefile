@@ -1,0 +1,77 @@
+# aivideo: one entry point for building, testing and demoing.
+#   make test   - installs what is missing, then runs every check (what CI runs)
+#   make demo   - builds, starts the simulator, runs a real workflow end to end
+#   make bench  - benchmarks (not part of make test)
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+WASM_BINDGEN_VERSION := 0.2.130
+CRATE := aivideo
+WASM_TARGET := wasm32-unknown-unknown
+NODE_BIN := tests/node_modules/.bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: setup setup-rust setup-apt setup-npm pkg lint unit test demo bench fuzz sim clean
+
+setup: setup-rust setup-apt setup-npm
+
+setup-rust:
+	rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then
+	  # No --locked: the CLI's lockfile names a webpki-roots the registry does not serve.
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
+	fi
+
+setup-apt:
+	if ! command -v chromium >/dev/null || ! command -v brotli >/dev/null; then
+	  $(SUDO) apt-get update -qq
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver brotli >/dev/null
+	fi
+
+setup-npm:
+	if [ ! -f tests/node_modules/.package-lock.json ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
+	  (cd tests && npm ci --no-audit --no-fund)
+	fi
+
+# One build for every runtime: cargo → wasm-bindgen --target web → wasm-opt -Oz → overlay
+# pkg-template/ → npm pack. Sizes before and after wasm-opt land in target/sizes.txt.
+pkg: setup-rust setup-npm
+	cargo build --release --target $(WASM_TARGET) --lib
+	rm -rf pkg && mkdir -p pkg
+	wasm-bindgen target/$(WASM_TARGET)/release/$(CRATE).wasm --target web --out-dir pkg --out-name $(CRATE)
+	raw=$$(stat -c %s pkg/$(CRATE)_bg.wasm); rawgz=$$(gzip -9c pkg/$(CRATE)_bg.wasm | wc -c)
+	$(NODE_BIN)/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue pkg/$(CRATE)_bg.wasm -o pkg/$(CRATE)_bg.wasm
+	opt=$$(stat -c %s pkg/$(CRATE)_bg.wasm); optgz=$$(gzip -9c pkg/$(CRATE)_bg.wasm | wc -c)
+	cp -r pkg-template/. pkg/
+	rm -f pkg/.gitignore
+	(cd pkg && npm pack --silent --pack-destination ../target >/dev/null)
+	tgz=$$(stat -c %s target/$(CRATE)-*.tgz)
+	printf 'wasm raw %s B (gzip %s B) before wasm-opt; %s B (gzip %s B) after; tarball %s B\n' $$raw $$rawgz $$opt $$optgz $$tgz | tee target/sizes.txt
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target $(WASM_TARGET) --lib -- -D warnings
+	! grep -rn 'window()' src
+	# The pure core imports no wasm crates.
+	! grep -rlE '(wasm_bindgen|js_sys|web_sys|gloo)' src --include=*.rs | grep -v '^src/wasm/'
+
+unit:
+	cargo test --quiet
+
+test: setup lint unit pkg
+	node tests/run.mjs
+
+sim: setup-npm
+	node tests/sim/cli.mjs --port 8787 --time-scale 0.01
+
+demo: setup pkg
+	node tests/demo.mjs
+
+bench: setup pkg
+	node bench/run.mjs
+
+clean:
+	rm -rf pkg target/*.tgz

@@ -1,0 +1,653 @@
+//! Turning what came back (or did not) into the envelope.
+//!
+//! Owns: classification of a response by server `errorCode`, then HTTP status, then message
+//! (contract §6); normalization of successful bodies per action (`data.output.url`,
+//! `data.expiresAt`); transport failures (network, timeout, abort). Must not: perform I/O,
+//! read the clock, or echo the API key (callers redact runtime error text first).
+
+use crate::envelope::{Envelope, ErrorCode};
+use crate::retry::parse_retry_after;
+use crate::time::{format_iso8601, parse_iso8601};
+use crate::value::Value;
+
+/// How long the service keeps a finished video.
+pub const OUTPUT_RETENTION_MS: f64 = 24.0 * 3600.0 * 1000.0;
+const MAX_MESSAGE_CHARS: usize = 500;
+
+/// Which action a response answers; it decides how a success is shaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Create,
+    Status,
+    Task,
+    Cancel,
+    List,
+    Account,
+    Quote,
+}
+
+/// A response body as the edge found it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    Json(Value),
+    /// Not JSON (an HTML gateway page, a truncated body); the text is kept for the message.
+    Text(String),
+    Empty,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub body: Body,
+}
+
+/// A request that produced no response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportFailure {
+    /// The per-attempt timeout fired.
+    Timeout,
+    /// The caller's signal fired.
+    Aborted,
+    /// fetch rejected: DNS, refused, reset, CORS, or the body stream broke.
+    Network,
+}
+
+pub fn transport_failure(kind: TransportFailure, detail: &str, timeout_ms: f64) -> Envelope {
+    let (code, msg) = match kind {
+        TransportFailure::Timeout => (
+            ErrorCode::NetworkError,
+            format!(
+                "no response within {} ms (timeoutMs)",
+                crate::value::format_number(timeout_ms)
+            ),
+        ),
+        TransportFailure::Aborted => (
+            ErrorCode::Aborted,
+            "aborted by the caller's signal".to_string(),
+        ),
+        TransportFailure::Network => (
+            ErrorCode::NetworkError,
+            format!("request failed: {}", clip(detail)),
+        ),
+    };
+    Envelope::failure(code, msg)
+}
+
+/// Classifies one response. `task_id` is the id the request was about, if any; `now_ms` is
+/// needed only to read an HTTP-date `Retry-After`.
+pub fn classify(
+    action: Action,
+    resp: &HttpResponse,
+    task_id: Option<&str>,
+    now_ms: f64,
+) -> Envelope {
+    let retry_after_s = resp
+        .retry_after
+        .as_deref()
+        .and_then(|h| parse_retry_after(h, now_ms))
+        .map(|ms| ms / 1000.0);
+    let task_id = task_id.map(str::to_string);
+    let success = (200..300).contains(&resp.status);
+
+    let body = match &resp.body {
+        Body::Json(v @ Value::Object(_)) => v,
+        Body::Json(Value::Array(_)) if success && action == Action::List => {
+            // Tolerate a bare array for the task list.
+            return shape_success(action, &resp.body, resp.status, task_id);
+        }
+        other => {
+            let mut env = if resp.status == 429 {
+                Envelope::failure(ErrorCode::RateLimited, "rate limited (HTTP 429)")
+            } else {
+                let what = match other {
+                    Body::Empty => "an empty body".to_string(),
+                    Body::Text(t) if looks_like_html(t) => {
+                        "an HTML page (a gateway or proxy error)".to_string()
+                    }
+                    Body::Text(t) => format!("a body that is not JSON: {}", clip(t)),
+                    Body::Json(v) => format!("JSON {} where an object was expected", v.type_name()),
+                };
+                Envelope::failure(
+                    ErrorCode::UpstreamError,
+                    format!("HTTP {} with {what}", resp.status),
+                )
+            };
+            env.http_status = Some(resp.status);
+            env.retry_after = retry_after_s;
+            return env.with_task_id(task_id);
+        }
+    };
+
+    let status_field = body.get("status").and_then(Value::as_str);
+    let is_error_body =
+        !success || (status_field == Some("FAILED") && is_error_shape(action, body));
+    if !is_error_body {
+        if status_field == Some("FAILED") && matches!(action, Action::Status | Action::Task) {
+            // A task that failed is not an API error, but it is not a success either.
+            let mut env = Envelope::failure(ErrorCode::GenerationFailed, task_error_text(body));
+            env.http_status = Some(resp.status);
+            env.data = shape_success(action, &resp.body, resp.status, None).data;
+            return env.with_task_id(task_id);
+        }
+        return shape_success(action, &resp.body, resp.status, task_id);
+    }
+
+    let message = body
+        .get("message")
+        .and_then(Value::as_str)
+        .or_else(|| body.get("error").and_then(Value::as_str))
+        .map(clip);
+    let code = body
+        .get("errorCode")
+        .and_then(Value::as_str)
+        .and_then(ErrorCode::from_wire)
+        .map(|c| refine_server_code(c, resp.status))
+        .unwrap_or_else(|| code_from_status_and_message(resp.status, message.as_deref()));
+    let default_msg = format!("{} (HTTP {})", code.as_str(), resp.status);
+    let mut env = Envelope::failure(code, message.unwrap_or(default_msg));
+    env.http_status = Some(resp.status);
+    env.retry_after = retry_after_s;
+    if code == ErrorCode::InvalidPayload {
+        if let Some(hints) = body.get("details").or_else(|| body.get("errors")) {
+            env.data = Value::object(vec![("details", hints.clone())]);
+        }
+    }
+    env.with_task_id(task_id)
+}
+
+/// A 200 carrying `status: "FAILED"` is an error when it looks like the Error schema rather
+/// than a task (tasks have an `id`).
+fn is_error_shape(action: Action, body: &Value) -> bool {
+    match action {
+        Action::Task => body.get("id").is_none(),
+        Action::Status => {
+            body.get("errorCode").is_some()
+                || body.get("message").is_some()
+                || body.get("error").is_some()
+        }
+        _ => true,
+    }
+}
+
+/// A 422 that names some other code than the budget one is the content filter speaking.
+fn refine_server_code(code: ErrorCode, status: u16) -> ErrorCode {
+    if status == 422 && code != ErrorCode::BudgetExceeded && code != ErrorCode::InsufficientCredits
+    {
+        return ErrorCode::ContentRejected;
+    }
+    code
+}
+
+fn code_from_status_and_message(status: u16, message: Option<&str>) -> ErrorCode {
+    let lower = message.map(str::to_ascii_lowercase).unwrap_or_default();
+    match status {
+        401 | 403 => return ErrorCode::AuthFailed,
+        402 => return ErrorCode::InsufficientCredits,
+        404 => return ErrorCode::TaskNotFound,
+        409 => return ErrorCode::IdempotencyConflict,
+        422 if lower.contains("budget")
+            || lower.contains("max-credits")
+            || lower.contains("max credits") =>
+        {
+            return ErrorCode::BudgetExceeded
+        }
+        422 => return ErrorCode::ContentRejected,
+        429 => return ErrorCode::RateLimited,
+        500..=599 => return ErrorCode::UpstreamError,
+        _ => {}
+    }
+    if lower.contains("insufficient credits") || lower.contains("insufficient credit") {
+        return ErrorCode::InsufficientCredits;
+    }
+    if lower.contains("unsupported model") || lower.contains("invalid model") {
+        return ErrorCode::InvalidModel;
+    }
+    if status == 400 {
+        return ErrorCode::InvalidPayload;
+    }
+    if lower.contains("rate limit") || lower.contains("too many requests") {
+        return ErrorCode::RateLimited;
+    }
+    ErrorCode::UnknownError
+}
+
+fn shape_success(action: Action, body: &Body, http: u16, task_id: Option<String>) -> Envelope {
+    let data = match body {
+        Body::Json(v) => v.clone(),
+        _ => Value::Null,
+    };
+    let status = data
+        .get("status")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let id = data
+        .get("taskId")
+        .or_else(|| {
+            if action == Action::Task {
+                data.get("id")
+            } else {
+                None
+            }
+        })
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or(task_id);
+    let data = match action {
+        Action::Task => normalize_task(data),
+        Action::List => normalize_list(data),
+        _ => data,
+    };
+    Envelope::success(status, id, data, http)
+}
+
+fn normalize_list(data: Value) -> Value {
+    let tasks = match &data {
+        Value::Array(_) => Some(data.clone()),
+        _ => data.get("tasks").cloned(),
+    };
+    match tasks {
+        Some(Value::Array(items)) => Value::object(vec![(
+            "tasks",
+            Value::Array(items.into_iter().map(normalize_task).collect()),
+        )]),
+        _ => Value::object(vec![("tasks", Value::Array(Vec::new()))]),
+    }
+}
+
+/// Puts the video location at `output.url` (from `url`, the older `videoUrl`, or a bare
+/// string output) and adds `expiresAt` (completion + 24 h) when the completion time is known.
+pub fn normalize_task(task: Value) -> Value {
+    let Value::Object(mut entries) = task else {
+        return task;
+    };
+    let output_url = |out: &Value| -> Option<String> {
+        match out {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(_) => out
+                .get("url")
+                .and_then(Value::as_str)
+                .or_else(|| out.get("videoUrl").and_then(Value::as_str))
+                .map(str::to_string),
+            _ => None,
+        }
+    };
+    let mut expires_at = Value::Null;
+    for (k, v) in entries.iter_mut() {
+        if k == "output" {
+            if let Some(url) = output_url(v) {
+                match v {
+                    Value::Object(fields) => match fields.iter_mut().find(|(fk, _)| fk == "url") {
+                        Some((_, u)) => *u = Value::String(url),
+                        None => fields.push(("url".to_string(), Value::String(url))),
+                    },
+                    _ => *v = Value::object(vec![("url", Value::String(url))]),
+                }
+            }
+        }
+        if k == "completedAt" {
+            if let Some(done) = v.as_str().and_then(parse_iso8601) {
+                expires_at = Value::String(format_iso8601(done + OUTPUT_RETENTION_MS));
+            }
+        }
+    }
+    entries.retain(|(k, _)| k != "expiresAt");
+    entries.push(("expiresAt".to_string(), expires_at));
+    Value::Object(entries)
+}
+
+/// The failure text of a FAILED task: `output.error`, then `output.msg`, then a default.
+pub fn task_error_text(task: &Value) -> String {
+    let out = task.get("output");
+    out.and_then(|o| o.get("error"))
+        .and_then(Value::as_str)
+        .or_else(|| out.and_then(|o| o.get("msg")).and_then(Value::as_str))
+        .or_else(|| task.get("message").and_then(Value::as_str))
+        .map(clip)
+        .unwrap_or_else(|| "the generation failed (credits are refunded automatically)".to_string())
+}
+
+fn looks_like_html(t: &str) -> bool {
+    let head = t
+        .trim_start()
+        .get(..15)
+        .unwrap_or(t.trim_start())
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype") || head.starts_with("<html") || head.starts_with('<')
+}
+
+fn clip(s: &str) -> String {
+    let one_line: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX_MESSAGE_CHARS)
+        .collect();
+    if s.chars().count() > MAX_MESSAGE_CHARS {
+        format!("{one_line}…")
+    } else {
+        one_line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::test_json::json;
+
+    fn resp(status: u16, body: &str) -> HttpResponse {
+        let body = if body.is_empty() {
+            Body::Empty
+        } else {
+            match serde_json::from_str::<serde_json::Value>(body) {
+                Ok(v) => Body::Json(crate::value::test_json::from_serde(&v)),
+                Err(_) => Body::Text(body.to_string()),
+            }
+        };
+        HttpResponse {
+            status,
+            retry_after: None,
+            body,
+        }
+    }
+
+    fn code(action: Action, status: u16, body: &str) -> Option<&'static str> {
+        classify(action, &resp(status, body), None, 0.0)
+            .error_code
+            .map(|c| c.as_str())
+    }
+
+    #[test]
+    fn contract_section_6_every_row() {
+        use Action::*;
+        let rows: &[(Action, u16, &str, &str)] = &[
+            (
+                Create,
+                400,
+                r#"{"status":"FAILED","errorCode":"INVALID_MODEL","message":"Unsupported model: x"}"#,
+                "INVALID_MODEL",
+            ),
+            (
+                Create,
+                400,
+                r#"{"status":"FAILED","message":"Unsupported model: x"}"#,
+                "INVALID_MODEL",
+            ),
+            (
+                Create,
+                400,
+                r#"{"status":"FAILED","errorCode":"INVALID_PAYLOAD","message":"duration must be a string"}"#,
+                "INVALID_PAYLOAD",
+            ),
+            (
+                Create,
+                400,
+                r#"{"status":"FAILED","message":"prompt is required"}"#,
+                "INVALID_PAYLOAD",
+            ),
+            (
+                Account,
+                401,
+                r#"{"status":"FAILED","message":"Invalid API key"}"#,
+                "AUTH_FAILED",
+            ),
+            (Account, 403, r#"{"status":"FAILED"}"#, "AUTH_FAILED"),
+            (
+                Create,
+                402,
+                r#"{"status":"FAILED","message":"pay up"}"#,
+                "INSUFFICIENT_CREDITS",
+            ),
+            (
+                Create,
+                400,
+                r#"{"status":"FAILED","message":"Insufficient credits: need 15"}"#,
+                "INSUFFICIENT_CREDITS",
+            ),
+            (
+                Create,
+                200,
+                r#"{"status":"FAILED","message":"Insufficient credits"}"#,
+                "INSUFFICIENT_CREDITS",
+            ),
+            (
+                Task,
+                404,
+                r#"{"status":"FAILED","message":"Task not found"}"#,
+                "TASK_NOT_FOUND",
+            ),
+            (
+                Create,
+                409,
+                r#"{"status":"FAILED","errorCode":"IDEMPOTENCY_CONFLICT"}"#,
+                "IDEMPOTENCY_CONFLICT",
+            ),
+            (
+                Create,
+                409,
+                r#"{"status":"FAILED"}"#,
+                "IDEMPOTENCY_CONFLICT",
+            ),
+            (
+                Create,
+                422,
+                r#"{"status":"FAILED","errorCode":"BUDGET_EXCEEDED","message":"quote 30 > 10"}"#,
+                "BUDGET_EXCEEDED",
+            ),
+            (
+                Create,
+                422,
+                r#"{"status":"FAILED","errorCode":"NSFW_BLOCKED","message":"rejected"}"#,
+                "CONTENT_REJECTED",
+            ),
+            (
+                Create,
+                422,
+                r#"{"status":"FAILED","message":"content rejected"}"#,
+                "CONTENT_REJECTED",
+            ),
+            (
+                Status,
+                429,
+                r#"{"status":"FAILED","errorCode":"RATE_LIMITED"}"#,
+                "RATE_LIMITED",
+            ),
+            (Status, 429, "<html>slow down</html>", "RATE_LIMITED"),
+            (
+                Status,
+                500,
+                r#"{"status":"FAILED","message":"boom"}"#,
+                "UPSTREAM_ERROR",
+            ),
+            (
+                Status,
+                502,
+                "<!DOCTYPE html><html><body>Bad gateway</body></html>",
+                "UPSTREAM_ERROR",
+            ),
+            (
+                Status,
+                200,
+                "<!DOCTYPE html><html></html>",
+                "UPSTREAM_ERROR",
+            ),
+            (Status, 200, r#"{"status":"SUBM"#, "UPSTREAM_ERROR"),
+            (Status, 200, "", "UPSTREAM_ERROR"),
+            (Status, 200, "[1,2]", "UPSTREAM_ERROR"),
+            (
+                Status,
+                418,
+                r#"{"status":"FAILED","message":"teapot"}"#,
+                "UNKNOWN_ERROR",
+            ),
+            (
+                Create,
+                401,
+                r#"{"status":"FAILED","errorCode":"AUTH_FAILED"}"#,
+                "AUTH_FAILED",
+            ),
+            (
+                Create,
+                402,
+                r#"{"status":"FAILED","errorCode":"INSUFFICIENT_CREDITS"}"#,
+                "INSUFFICIENT_CREDITS",
+            ),
+        ];
+        for (action, status, body, want) in rows {
+            assert_eq!(code(*action, *status, body), Some(*want), "{status} {body}");
+        }
+    }
+
+    #[test]
+    fn server_error_code_wins_over_status() {
+        assert_eq!(
+            code(
+                Action::Create,
+                400,
+                r#"{"status":"FAILED","errorCode":"INSUFFICIENT_CREDITS"}"#
+            ),
+            Some("INSUFFICIENT_CREDITS")
+        );
+        // An unknown server code falls back to the status.
+        assert_eq!(
+            code(
+                Action::Create,
+                402,
+                r#"{"status":"FAILED","errorCode":"NEW_THING"}"#
+            ),
+            Some("INSUFFICIENT_CREDITS")
+        );
+    }
+
+    #[test]
+    fn retry_after_seconds_and_dates_reach_the_envelope() {
+        let mut r = resp(429, r#"{"status":"FAILED","errorCode":"RATE_LIMITED"}"#);
+        r.retry_after = Some("2".into());
+        assert_eq!(
+            classify(Action::Status, &r, None, 0.0).retry_after,
+            Some(2.0)
+        );
+        r.retry_after = Some("Thu, 01 Jan 1970 00:00:05 GMT".into());
+        assert_eq!(
+            classify(Action::Status, &r, None, 1000.0).retry_after,
+            Some(4.0)
+        );
+        r.retry_after = Some("garbage".into());
+        assert_eq!(classify(Action::Status, &r, None, 0.0).retry_after, None);
+    }
+
+    #[test]
+    fn successes_per_action() {
+        let e = classify(
+            Action::Status,
+            &resp(200, r#"{"status":"PROGRESS"}"#),
+            Some("t1"),
+            0.0,
+        );
+        assert!(e.ok);
+        assert_eq!(
+            (e.status.as_deref(), e.task_id.as_deref(), e.http_status),
+            (Some("PROGRESS"), Some("t1"), Some(200))
+        );
+        let e = classify(
+            Action::Create,
+            &resp(
+                200,
+                r#"{"status":"SUBMITTED","taskId":"t9","creditsCharged":15,"idempotentReplay":false}"#,
+            ),
+            None,
+            0.0,
+        );
+        assert_eq!((e.ok, e.task_id.as_deref()), (true, Some("t9")));
+        let e = classify(
+            Action::Status,
+            &resp(200, r#"{"status":"WEIRD_NEW"}"#),
+            Some("t1"),
+            0.0,
+        );
+        assert_eq!(
+            (e.ok, e.status.as_deref()),
+            (true, Some("WEIRD_NEW")),
+            "unknown statuses pass through as they came"
+        );
+    }
+
+    #[test]
+    fn failed_task_is_generation_failed_with_the_task() {
+        let e = classify(
+            Action::Task,
+            &resp(
+                200,
+                r#"{"id":"t1","status":"FAILED","output":{"error":"nsfw input"},"creditsRefunded":15}"#,
+            ),
+            Some("t1"),
+            0.0,
+        );
+        assert!(!e.ok);
+        assert_eq!(e.error_code, Some(ErrorCode::GenerationFailed));
+        assert_eq!(e.error_message.as_deref(), Some("nsfw input"));
+        assert_eq!(e.task_id.as_deref(), Some("t1"));
+        assert_eq!(e.data.get("creditsRefunded"), Some(&Value::Number(15.0)));
+        let e = classify(
+            Action::Status,
+            &resp(200, r#"{"status":"FAILED"}"#),
+            Some("t1"),
+            0.0,
+        );
+        assert_eq!(e.error_code, Some(ErrorCode::GenerationFailed));
+    }
+
+    #[test]
+    fn task_output_is_normalized() {
+        let t = normalize_task(json(
+            r#"{"id":"a","output":{"videoUrl":"https://v/x.mp4"},"completedAt":"2026-09-14T10:00:00Z"}"#,
+        ));
+        assert_eq!(
+            t.get("output")
+                .and_then(|o| o.get("url"))
+                .and_then(Value::as_str),
+            Some("https://v/x.mp4")
+        );
+        assert_eq!(
+            t.get("expiresAt").and_then(Value::as_str),
+            Some("2026-09-15T10:00:00.000Z")
+        );
+        let t = normalize_task(json(
+            r#"{"id":"a","output":"https://v/y.mp4","completedAt":null}"#,
+        ));
+        assert_eq!(
+            t.get("output")
+                .and_then(|o| o.get("url"))
+                .and_then(Value::as_str),
+            Some("https://v/y.mp4")
+        );
+        assert_eq!(t.get("expiresAt"), Some(&Value::Null));
+        let t = normalize_task(json(
+            r#"{"id":"a","output":{"url":"https://v/z.mp4","videoUrl":"https://old"}}"#,
+        ));
+        assert_eq!(
+            t.get("output")
+                .and_then(|o| o.get("url"))
+                .and_then(Value::as_str),
+            Some("https://v/z.mp4")
+        );
+        let t = normalize_task(json(r#"{"id":"a","output":null}"#));
+        assert_eq!(t.get("output"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn transport_failures() {
+        assert_eq!(
+            transport_failure(TransportFailure::Timeout, "", 5000.0).error_code,
+            Some(ErrorCode::NetworkError)
+        );
+        assert_eq!(
+            transport_failure(TransportFailure::Aborted, "", 5000.0).error_code,
+            Some(ErrorCode::Aborted)
+        );
+        let e = transport_failure(TransportFailure::Network, "ECONNRESET\nat x", 1.0);
+        assert_eq!(
+            e.error_message.as_deref(),
+            Some("request failed: ECONNRESET at x")
+        );
+    }
+}

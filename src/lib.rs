@@ -1,0 +1,16 @@
+//! aivideo: the client for the AIVideoMaker video generation API.
+//!
+//! The crate is a pure core (every module here except `wasm`) that decides everything and
+//! does no I/O, and a thin wasm edge (`src/wasm/`, wasm32 only) that converts JS values,
+//! calls `fetch`, sleeps on `setTimeout` and reports. Time and randomness enter the core as
+//! parameters, so every decision is testable on the host with `cargo test`.
+
+pub mod classify;
+pub mod envelope;
+pub mod request;
+pub mod retry;
+pub mod time;
+pub mod value;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;

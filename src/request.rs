@@ -1,0 +1,576 @@
+//! Client options and request building for the seven endpoints.
+//!
+//! Owns: validated client configuration (`ClientConfig`), base URL rules, task id checks
+//! and percent-encoding, and `ApiRequest` (method, URL, headers, body, whether it may be
+//! retried) for each endpoint. Must not: perform I/O or read the clock. Follow-up URLs are
+//! always built from the configured base URL, never from URLs found in responses, so the key
+//! is sent to that one origin only.
+
+use crate::envelope::ErrorCode;
+use crate::value::Value;
+
+pub const DEFAULT_BASE_URL: &str = "https://aivideomaker.ai";
+pub const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
+pub const DEFAULT_MAX_RETRIES: u32 = 3;
+pub const DEFAULT_MAX_RETRY_AFTER_MS: f64 = 60_000.0;
+pub const MAX_TASK_ID_LEN: usize = 128;
+
+/// A problem with an argument, reported as `INVALID_ARGUMENT` and naming the argument.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArgumentError {
+    pub message: String,
+}
+
+impl ArgumentError {
+    fn new(message: impl Into<String>) -> Self {
+        ArgumentError {
+            message: message.into(),
+        }
+    }
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::InvalidArgument
+    }
+}
+
+/// Options accepted by `createClient`, already checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientConfig {
+    api_key: String,
+    pub base_url: String,
+    pub timeout_ms: f64,
+    pub max_retries: u32,
+    pub max_retry_after_ms: f64,
+}
+
+/// Raw option values as the caller gave them (`None` = not given).
+#[derive(Debug, Clone, Default)]
+pub struct ClientOptions {
+    pub api_key: Option<Value>,
+    pub base_url: Option<Value>,
+    pub timeout_ms: Option<Value>,
+    pub max_retries: Option<Value>,
+    pub max_retry_after_ms: Option<Value>,
+}
+
+impl ClientConfig {
+    pub fn from_options(opts: &ClientOptions) -> Result<ClientConfig, ArgumentError> {
+        let api_key = match &opts.api_key {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => {
+                if s.chars().any(|c| c.is_control() || c == ' ') {
+                    return Err(ArgumentError::new(
+                        "apiKey must not contain spaces or control characters (send the raw ak_… key, without \"Bearer \")",
+                    ));
+                }
+                s.clone()
+            }
+            Some(other) => {
+                return Err(ArgumentError::new(format!(
+                    "apiKey must be a string, got {}",
+                    other.type_name()
+                )))
+            }
+        };
+        let base_url = match &opts.base_url {
+            None | Some(Value::Null) => DEFAULT_BASE_URL.to_string(),
+            Some(Value::String(s)) => normalize_base_url(s)?,
+            Some(other) => {
+                return Err(ArgumentError::new(format!(
+                    "baseUrl must be a string, got {}",
+                    other.type_name()
+                )))
+            }
+        };
+        let timeout_ms = positive_ms("timeoutMs", opts.timeout_ms.as_ref(), DEFAULT_TIMEOUT_MS)?;
+        let max_retry_after_ms = positive_ms(
+            "maxRetryAfterMs",
+            opts.max_retry_after_ms.as_ref(),
+            DEFAULT_MAX_RETRY_AFTER_MS,
+        )?;
+        let max_retries = match &opts.max_retries {
+            None | Some(Value::Null) => DEFAULT_MAX_RETRIES,
+            Some(Value::Number(n))
+                if n.is_finite() && *n >= 0.0 && n.fract() == 0.0 && *n <= 20.0 =>
+            {
+                *n as u32
+            }
+            Some(other) => {
+                return Err(ArgumentError::new(format!(
+                    "maxRetries must be an integer from 0 to 20, got {}",
+                    other.describe()
+                )))
+            }
+        };
+        Ok(ClientConfig {
+            api_key,
+            base_url,
+            timeout_ms,
+            max_retries,
+            max_retry_after_ms,
+        })
+    }
+
+    pub fn has_key(&self) -> bool {
+        !self.api_key.is_empty()
+    }
+
+    /// Replaces every occurrence of the key in `text` (an error text from the runtime, a URL
+    /// echoed by a server) with a mask.
+    pub fn redact(&self, text: &str) -> String {
+        if self.api_key.len() < 4 {
+            return text.to_string();
+        }
+        text.replace(&self.api_key, &mask_key(&self.api_key))
+    }
+
+    fn request(&self, method: Method, path: String, retry: RetryClass) -> ApiRequest {
+        let mut headers = vec![("accept".to_string(), "application/json".to_string())];
+        if self.has_key() {
+            headers.push(("key".to_string(), self.api_key.clone()));
+        }
+        ApiRequest {
+            method,
+            url: format!("{}{}", self.base_url, path),
+            headers,
+            body: None,
+            retry,
+        }
+    }
+
+    pub fn get_status(&self, task_id: &str) -> Result<ApiRequest, ArgumentError> {
+        let id = encode_task_id(task_id)?;
+        Ok(self.request(
+            Method::Get,
+            format!("/api/v1/tasks/{id}/status"),
+            RetryClass::Safe,
+        ))
+    }
+
+    pub fn get_task(&self, task_id: &str) -> Result<ApiRequest, ArgumentError> {
+        let id = encode_task_id(task_id)?;
+        Ok(self.request(Method::Get, format!("/api/v1/tasks/{id}"), RetryClass::Safe))
+    }
+
+    /// Cancel is never retried: a lost answer is settled by reading the task's status.
+    pub fn cancel_task(&self, task_id: &str) -> Result<ApiRequest, ArgumentError> {
+        let id = encode_task_id(task_id)?;
+        Ok(self.request(
+            Method::Put,
+            format!("/api/v1/tasks/{id}/cancel"),
+            RetryClass::Never,
+        ))
+    }
+
+    pub fn list_tasks(&self) -> ApiRequest {
+        self.request(Method::Get, "/api/v1/tasks".to_string(), RetryClass::Safe)
+    }
+
+    pub fn get_account(&self) -> ApiRequest {
+        self.request(Method::Get, "/api/v1/account".to_string(), RetryClass::Safe)
+    }
+
+    /// Quote never creates or charges, so it is as safe to retry as a GET.
+    pub fn quote(&self, model: &str, payload: &Value) -> Result<ApiRequest, ArgumentError> {
+        let m = encode_model(model)?;
+        let mut req = self.request(Method::Post, format!("/api/v1/quote/{m}"), RetryClass::Safe);
+        req.set_json_body(payload);
+        Ok(req)
+    }
+
+    /// Create is retried only when it carries an idempotency key: the server then answers a
+    /// repeat with the original task instead of billing again.
+    pub fn generate(
+        &self,
+        model: &str,
+        payload: &Value,
+        extra: &GenerateHeaders,
+    ) -> Result<ApiRequest, ArgumentError> {
+        let m = encode_model(model)?;
+        let retry = if extra.idempotency_key.is_some() {
+            RetryClass::Safe
+        } else {
+            RetryClass::Never
+        };
+        let mut req = self.request(Method::Post, format!("/api/v1/generate/{m}"), retry);
+        req.set_json_body(payload);
+        if let Some(k) = &extra.idempotency_key {
+            check_idempotency_key(k)?;
+            req.headers.push(("idempotency-key".to_string(), k.clone()));
+        }
+        if let Some(c) = extra.max_credits {
+            req.headers
+                .push(("x-max-credits".to_string(), c.to_string()));
+        }
+        if let Some(w) = &extra.webhook_url {
+            check_http_url(w).map_err(|e| ArgumentError::new(format!("webhookUrl {e}")))?;
+            req.headers.push(("webhookUrl".to_string(), w.clone()));
+        }
+        Ok(req)
+    }
+}
+
+/// Optional headers of a create.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GenerateHeaders {
+    pub idempotency_key: Option<String>,
+    pub max_credits: Option<u64>,
+    pub webhook_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+        }
+    }
+}
+
+/// Whether a request may be sent again after a lost or failed answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryClass {
+    /// Reads, quotes, and creates carrying an idempotency key.
+    Safe,
+    /// Cancel, and creates without a key.
+    Never,
+}
+
+/// One HTTP request, as data. The edge sends it exactly as built.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+    pub retry: RetryClass,
+}
+
+impl ApiRequest {
+    fn set_json_body(&mut self, payload: &Value) {
+        self.body = Some(payload.to_json());
+        self.headers
+            .push(("content-type".to_string(), "application/json".to_string()));
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `GET https://…/api/v1/tasks/abc/status key=ak_…1234`: safe for logs.
+    pub fn log_line(&self) -> String {
+        let key = self
+            .header("key")
+            .map(mask_key)
+            .unwrap_or_else(|| "none".to_string());
+        format!("{} {} key={}", self.method.as_str(), self.url, key)
+    }
+}
+
+/// `ak_live_abcdef123456` → `ak_…3456`; short keys are fully masked.
+pub fn mask_key(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    if chars.len() < 12 {
+        return "***".to_string();
+    }
+    let tail: String = chars.iter().skip(chars.len() - 4).collect();
+    let head: String = chars.iter().take(3).collect();
+    format!("{head}…{tail}")
+}
+
+fn positive_ms(name: &str, v: Option<&Value>, default: f64) -> Result<f64, ArgumentError> {
+    match v {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Number(n)) if n.is_finite() && *n > 0.0 && *n <= 86_400_000.0 => Ok(*n),
+        Some(other) => Err(ArgumentError::new(format!(
+            "{name} must be a number of milliseconds above 0 and at most 86400000, got {}",
+            other.describe()
+        ))),
+    }
+}
+
+/// Accepts `https://host[:port][/prefix]`, and `http://` only for loopback hosts. Trailing
+/// slashes are removed; query strings, fragments and credentials are refused.
+pub fn normalize_base_url(raw: &str) -> Result<String, ArgumentError> {
+    let s = raw.trim();
+    let (scheme, rest) = if let Some(r) = s.strip_prefix("https://") {
+        ("https", r)
+    } else if let Some(r) = s.strip_prefix("http://") {
+        ("http", r)
+    } else {
+        return Err(ArgumentError::new(format!(
+            "baseUrl must start with https:// (http:// only for localhost), got {}",
+            Value::str(raw).describe()
+        )));
+    };
+    if rest.contains(['?', '#', '@']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(ArgumentError::new(
+            "baseUrl must be a plain origin with an optional path: no query, fragment, credentials or spaces",
+        ));
+    }
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = host_of(authority);
+    if host.is_empty() {
+        return Err(ArgumentError::new("baseUrl has no host"));
+    }
+    if scheme == "http" && !is_loopback(host) {
+        return Err(ArgumentError::new(format!(
+            "baseUrl must use https for non-loopback hosts (the API key travels in a header), got http://{host}"
+        )));
+    }
+    Ok(format!("{scheme}://{}", rest.trim_end_matches('/')))
+}
+
+fn host_of(authority: &str) -> &str {
+    if let Some(inner) = authority.strip_prefix('[') {
+        return inner.split(']').next().unwrap_or("");
+    }
+    authority.split(':').next().unwrap_or("")
+}
+
+fn is_loopback(host: &str) -> bool {
+    let h = host.to_ascii_lowercase();
+    h == "localhost" || h.ends_with(".localhost") || h == "::1" || h.starts_with("127.")
+}
+
+/// Checks a task id and percent-encodes it for use as one path segment.
+pub fn encode_task_id(task_id: &str) -> Result<String, ArgumentError> {
+    if task_id.trim().is_empty() {
+        return Err(ArgumentError::new("taskId must be a non-empty string"));
+    }
+    if task_id.chars().count() > MAX_TASK_ID_LEN {
+        return Err(ArgumentError::new(format!(
+            "taskId must be at most {MAX_TASK_ID_LEN} characters, got {}",
+            task_id.chars().count()
+        )));
+    }
+    if task_id.chars().any(char::is_control) {
+        return Err(ArgumentError::new(
+            "taskId must not contain control characters",
+        ));
+    }
+    Ok(percent_encode_segment(task_id))
+}
+
+fn encode_model(model: &str) -> Result<String, ArgumentError> {
+    if model.is_empty() || model.len() > 64 || model.chars().any(char::is_control) {
+        return Err(ArgumentError::new(
+            "model must be a non-empty name of at most 64 characters",
+        ));
+    }
+    Ok(percent_encode_segment(model))
+}
+
+/// Idempotency keys are 8–128 visible ASCII characters (they travel in a header).
+pub fn check_idempotency_key(key: &str) -> Result<(), ArgumentError> {
+    let n = key.len();
+    if !(8..=128).contains(&n) || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ArgumentError::new(format!(
+            "idempotencyKey must be 8 to 128 visible ASCII characters, got {n} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// An absolute http(s) URL without credentials.
+pub fn check_http_url(url: &str) -> Result<(), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| "must be an absolute http(s) URL".to_string())?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err("must not contain credentials (user:password@)".to_string());
+    }
+    if host_of(authority).is_empty() {
+        return Err("has no host".to_string());
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must not contain spaces or control characters".to_string());
+    }
+    Ok(())
+}
+
+/// RFC 3986 unreserved characters pass; every other byte becomes `%XX`.
+pub fn percent_encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(char::from(b"0123456789ABCDEF"[(b >> 4) as usize]));
+            out.push(char::from(b"0123456789ABCDEF"[(b & 15) as usize]));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(base: &str) -> ClientConfig {
+        ClientConfig::from_options(&ClientOptions {
+            api_key: Some(Value::str("ak_test_0123456789abcdef")),
+            base_url: Some(Value::str(base)),
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn defaults_match_the_vendor_script() {
+        let c = ClientConfig::from_options(&ClientOptions::default()).unwrap();
+        assert_eq!(c.base_url, "https://aivideomaker.ai");
+        assert_eq!(c.timeout_ms, 30_000.0);
+        assert_eq!(c.max_retries, 3);
+        assert!(!c.has_key());
+    }
+
+    #[test]
+    fn every_endpoint_builds_its_method_path_and_headers() {
+        let c = cfg("https://api.example.com/");
+        let r = c.get_status("t 1/x").unwrap();
+        assert_eq!(
+            (r.method, r.url.as_str()),
+            (
+                Method::Get,
+                "https://api.example.com/api/v1/tasks/t%201%2Fx/status"
+            )
+        );
+        assert_eq!(r.header("key"), Some("ak_test_0123456789abcdef"));
+        assert_eq!(r.retry, RetryClass::Safe);
+        let r = c.get_task("abc").unwrap();
+        assert_eq!(r.url, "https://api.example.com/api/v1/tasks/abc");
+        let r = c.cancel_task("abc").unwrap();
+        assert_eq!((r.method, r.retry), (Method::Put, RetryClass::Never));
+        assert_eq!(r.url, "https://api.example.com/api/v1/tasks/abc/cancel");
+        assert_eq!(c.list_tasks().url, "https://api.example.com/api/v1/tasks");
+        assert_eq!(
+            c.get_account().url,
+            "https://api.example.com/api/v1/account"
+        );
+        let p = Value::object(vec![("prompt", Value::str("cat"))]);
+        let r = c.quote("t2v", &p).unwrap();
+        assert_eq!(
+            (r.method, r.url.as_str()),
+            (Method::Post, "https://api.example.com/api/v1/quote/t2v")
+        );
+        assert_eq!(r.body.as_deref(), Some(r#"{"prompt":"cat"}"#));
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        let r = c.generate("t2v", &p, &GenerateHeaders::default()).unwrap();
+        assert_eq!(r.retry, RetryClass::Never, "no key: never retried");
+        assert_eq!(r.header("idempotency-key"), None);
+        let h = GenerateHeaders {
+            idempotency_key: Some("k-12345678".into()),
+            max_credits: Some(40),
+            webhook_url: Some("https://hooks.example.com/x".into()),
+        };
+        let r = c.generate("t2v", &p, &h).unwrap();
+        assert_eq!(r.retry, RetryClass::Safe);
+        assert_eq!(r.header("Idempotency-Key"), Some("k-12345678"));
+        assert_eq!(r.header("X-Max-Credits"), Some("40"));
+        assert_eq!(r.header("webhookUrl"), Some("https://hooks.example.com/x"));
+    }
+
+    #[test]
+    fn task_ids_are_checked_locally() {
+        assert!(encode_task_id("").is_err());
+        assert!(encode_task_id("   ").is_err());
+        assert!(encode_task_id(&"a".repeat(129)).is_err());
+        assert!(encode_task_id(&"a".repeat(128)).is_ok());
+        assert!(encode_task_id("a\nb").is_err());
+        assert_eq!(encode_task_id("../account").unwrap(), "..%2Faccount");
+        assert_eq!(encode_task_id("é").unwrap(), "%C3%A9");
+    }
+
+    #[test]
+    fn base_url_rules() {
+        assert_eq!(
+            normalize_base_url("http://127.0.0.1:8787/").unwrap(),
+            "http://127.0.0.1:8787"
+        );
+        assert_eq!(
+            normalize_base_url("http://localhost:1").unwrap(),
+            "http://localhost:1"
+        );
+        assert_eq!(
+            normalize_base_url("http://[::1]:9").unwrap(),
+            "http://[::1]:9"
+        );
+        assert_eq!(
+            normalize_base_url("https://x.test/proxy/").unwrap(),
+            "https://x.test/proxy"
+        );
+        for bad in [
+            "http://example.com",
+            "ftp://x",
+            "x.test",
+            "https://u:p@x.test",
+            "https://x.test?a=1",
+            "https://",
+        ] {
+            assert!(normalize_base_url(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn bad_options_name_the_option() {
+        let e = ClientConfig::from_options(&ClientOptions {
+            timeout_ms: Some(Value::Number(-1.0)),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(e.message.starts_with("timeoutMs"), "{}", e.message);
+        let e = ClientConfig::from_options(&ClientOptions {
+            max_retries: Some(Value::Number(1.5)),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(e.message.starts_with("maxRetries"), "{}", e.message);
+        let e = ClientConfig::from_options(&ClientOptions {
+            api_key: Some(Value::Number(1.0)),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(e.message.starts_with("apiKey"), "{}", e.message);
+        let e = ClientConfig::from_options(&ClientOptions {
+            api_key: Some(Value::str("Bearer ak_x")),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(!e.message.contains("ak_x"), "key echoed: {}", e.message);
+    }
+
+    #[test]
+    fn key_is_masked_in_logs_and_redacted_from_text() {
+        let c = cfg("https://api.example.com");
+        let line = c.get_account().log_line();
+        assert!(!line.contains("0123456789abcdef"), "{line}");
+        assert!(line.ends_with("key=ak_…cdef"), "{line}");
+        assert_eq!(
+            c.redact("bad key ak_test_0123456789abcdef!"),
+            "bad key ak_…cdef!"
+        );
+    }
+
+    #[test]
+    fn idempotency_keys_follow_the_8_to_128_rule() {
+        assert!(check_idempotency_key("1234567").is_err());
+        assert!(check_idempotency_key("12345678").is_ok());
+        assert!(check_idempotency_key(&"k".repeat(128)).is_ok());
+        assert!(check_idempotency_key(&"k".repeat(129)).is_err());
+        assert!(check_idempotency_key("has space").is_err());
+    }
+}

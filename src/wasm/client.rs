@@ -1,0 +1,555 @@
+//! The JS-facing client: `createClient`, `clientFromEnv` and the action methods.
+//!
+//! Each method converts its arguments, asks the core for the request, runs the attempt loop
+//! (send → classify → ask `RetryPolicy` → sleep) and returns the envelope as a plain object.
+//! Methods never reject for API, network or input problems: those are envelopes.
+
+use super::bindings::{signal_from, sleep, AbortSignal};
+use super::convert::{from_js, member, to_js};
+use super::transport::send;
+use crate::classify::{classify, transport_failure, Action, TransportFailure};
+use crate::envelope::Envelope;
+use crate::request::{ApiRequest, ArgumentError, ClientConfig, ClientOptions, GenerateHeaders};
+use crate::retry::{RetryDecision, RetryPolicy};
+use crate::value::Value;
+use js_sys::{Function, Promise, Reflect};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** Stable error codes: branch on these strings. */
+export type ErrorCode =
+  | "INVALID_MODEL" | "INVALID_PAYLOAD" | "AUTH_FAILED" | "INSUFFICIENT_CREDITS"
+  | "TASK_NOT_FOUND" | "IDEMPOTENCY_CONFLICT" | "BUDGET_EXCEEDED" | "CONTENT_REJECTED"
+  | "RATE_LIMITED" | "UPSTREAM_ERROR" | "NETWORK_ERROR" | "UNKNOWN_ERROR" | "ABORTED"
+  | "INVALID_ARGUMENT" | "GENERATION_FAILED" | "CANCELLED" | "POLL_TIMEOUT";
+
+/** Task statuses; any other string the server sends is passed through and never means success. */
+export type TaskStatus = "SUBMITTED" | "PROGRESS" | "COMPLETED" | "FAILED" | "CANCEL" | (string & {});
+
+interface EnvelopeBase {
+  status: TaskStatus | null;
+  taskId: string | null;
+  /** Seconds the server asked to wait (Retry-After), when it did. */
+  retryAfter: number | null;
+  httpStatus: number | null;
+  /** Next steps in plain words; empty on success. */
+  suggestions: string[];
+}
+export interface Success<T> extends EnvelopeBase { ok: true; data: T; errorCode: null; errorMessage: null; }
+export interface Failure extends EnvelopeBase { ok: false; data: any; errorCode: ErrorCode; errorMessage: string; }
+/** What every action resolves to. Narrow on `ok`. */
+export type Envelope<T> = Success<T> | Failure;
+
+export interface ClientOptions {
+  /** The raw `ak_…` key. Omit it only behind a proxy that adds it. */
+  apiKey?: string;
+  /** Default `https://aivideomaker.ai`; plain `http` only for loopback hosts. */
+  baseUrl?: string;
+  /** Per attempt, default 30000. */
+  timeoutMs?: number;
+  /** Retries of safe requests on 429, 5xx and network errors, default 3. */
+  maxRetries?: number;
+  /** A longer Retry-After than this is not waited for, default 60000. */
+  maxRetryAfterMs?: number;
+  /** A fetch to use instead of the global one (called unbound). */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /** Receives one redacted line per request and retry (the key is masked). */
+  onLog?: (line: string) => void;
+}
+export interface CallOptions { signal?: AbortSignal; timeoutMs?: number; }
+export interface CreateOptions extends CallOptions {
+  idempotencyKey?: string;
+  maxCredits?: number;
+  webhookUrl?: string;
+  /** `false` sends the payload without local validation (for models added upstream later). */
+  validate?: boolean;
+}
+export interface StatusData { status: TaskStatus; }
+export interface TaskOutput { url?: string; msg?: string; error?: string; }
+export interface Task {
+  id: string; createdAt?: string; model: string; input: Record<string, unknown>;
+  output: TaskOutput | null; status: TaskStatus; creditsCharged: number; creditsRefunded: number;
+  listValueCents: number; idempotencyKey?: string | null; completedAt?: string | null;
+  /** completedAt + 24 h: the video is deleted after this. */
+  expiresAt: string | null;
+}
+export interface SubmittedTask {
+  status: TaskStatus; taskId: string; creditsCharged: number; idempotentReplay: boolean;
+  responseUrl: string; statusUrl: string; cancelUrl: string;
+}
+export interface CancelData { status: "CANCEL"; taskId: string; }
+export interface TaskList { tasks: Task[]; }
+export interface Account {
+  ok: boolean; apiVersion: string; skillVersion: string; currentBalance: number;
+  supportedModels: string[]; dailyCreditLimit?: number; generationRequestsPerMinute?: number;
+  creditWarningAt?: number;
+}
+export interface Quote {
+  model: string; credits: number; listPriceUsd: number; usdPerCredit: number;
+  currentBalance: number; affordable: boolean; billable: false;
+}
+"#;
+
+struct Inner {
+    config: ClientConfig,
+    fetch: Function,
+    on_log: Option<Function>,
+}
+
+/// A client bound to one key and base URL. Create it with `createClient(options)`.
+#[wasm_bindgen]
+pub struct Client {
+    inner: Rc<Inner>,
+}
+
+const CLIENT_OPTIONS: &[&str] = &[
+    "apiKey",
+    "baseUrl",
+    "timeoutMs",
+    "maxRetries",
+    "maxRetryAfterMs",
+    "fetch",
+    "onLog",
+];
+
+/// Creates a client. Throws a `TypeError` naming the option when an option is invalid.
+#[wasm_bindgen(js_name = createClient)]
+pub fn create_client(
+    #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
+) -> Result<Client, JsValue> {
+    build_client(&options)
+        .map_err(|e| js_sys::TypeError::new(&format!("aivideo: {}", e.message)).into())
+}
+
+/// Creates a client from an environment object (`process.env`, a Worker's `env`,
+/// `Deno.env.toObject()`): `AIVIDEO_API_KEY`, `AIVIDEO_BASE_URL`, `AIVIDEO_TIMEOUT_MS`,
+/// `AIVIDEO_MAX_RETRIES`. `overrides` takes the same options as `createClient`.
+#[wasm_bindgen(js_name = clientFromEnv)]
+pub fn client_from_env(
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string | undefined>")] env: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ClientOptions | undefined")] overrides: JsValue,
+) -> Result<Client, JsValue> {
+    let opts = js_sys::Object::new();
+    let text = |k: &str| {
+        member(&env, k)
+            .and_then(|v| v.as_string())
+            .filter(|s| !s.trim().is_empty())
+    };
+    let number = |k: &str| -> Result<Option<JsValue>, JsValue> {
+        match text(k) {
+            None => Ok(None),
+            Some(s) => s
+                .trim()
+                .parse::<f64>()
+                .map(|n| Some(JsValue::from_f64(n)))
+                .map_err(|_| {
+                    js_sys::TypeError::new(&format!("aivideo: {k} must be a number, got \"{s}\""))
+                        .into()
+                }),
+        }
+    };
+    let mut pairs: Vec<(&str, JsValue)> = Vec::new();
+    if let Some(k) = text("AIVIDEO_API_KEY") {
+        pairs.push(("apiKey", JsValue::from_str(k.trim())));
+    }
+    if let Some(u) = text("AIVIDEO_BASE_URL") {
+        pairs.push(("baseUrl", JsValue::from_str(&u)));
+    }
+    if let Some(n) = number("AIVIDEO_TIMEOUT_MS")? {
+        pairs.push(("timeoutMs", n));
+    }
+    if let Some(n) = number("AIVIDEO_MAX_RETRIES")? {
+        pairs.push(("maxRetries", n));
+    }
+    for (k, v) in pairs {
+        let _ = Reflect::set(&opts, &JsValue::from_str(k), &v);
+    }
+    if overrides.is_object() {
+        for key in js_sys::Object::keys(overrides.unchecked_ref::<js_sys::Object>()).iter() {
+            if let Ok(v) = Reflect::get(&overrides, &key) {
+                let _ = Reflect::set(&opts, &key, &v);
+            }
+        }
+    }
+    if member(&opts, "apiKey").is_none() {
+        return Err(js_sys::TypeError::new("aivideo: AIVIDEO_API_KEY is not set").into());
+    }
+    create_client(opts.into())
+}
+
+fn build_client(options: &JsValue) -> Result<Client, ArgumentError> {
+    let bad = |m: String| ArgumentError { message: m };
+    if !(options.is_undefined() || options.is_null() || options.is_object()) {
+        return Err(bad("options must be an object".into()));
+    }
+    if options.is_object() {
+        for key in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
+            let k = key.as_string().unwrap_or_default();
+            if !CLIENT_OPTIONS.contains(&k.as_str()) {
+                return Err(bad(format!(
+                    "unknown option \"{k}\" (known: {})",
+                    CLIENT_OPTIONS.join(", ")
+                )));
+            }
+        }
+    }
+    let get = |k: &str| member(options, k).map(|v| from_js(&v));
+    let config = ClientConfig::from_options(&ClientOptions {
+        api_key: get("apiKey"),
+        base_url: get("baseUrl"),
+        timeout_ms: get("timeoutMs"),
+        max_retries: get("maxRetries"),
+        max_retry_after_ms: get("maxRetryAfterMs"),
+    })?;
+    let fetch = match member(options, "fetch") {
+        Some(f) => f
+            .dyn_into::<Function>()
+            .map_err(|_| bad("fetch must be a function".into()))?,
+        None => Reflect::get(&js_sys::global(), &"fetch".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .ok_or_else(|| bad("no global fetch in this runtime: pass options.fetch".into()))?,
+    };
+    let on_log = match member(options, "onLog") {
+        Some(f) => Some(
+            f.dyn_into::<Function>()
+                .map_err(|_| bad("onLog must be a function".into()))?,
+        ),
+        None => None,
+    };
+    Ok(Client {
+        inner: Rc::new(Inner {
+            config,
+            fetch,
+            on_log,
+        }),
+    })
+}
+
+/// Per-call options, checked.
+struct CallOpts {
+    signal: Option<AbortSignal>,
+    timeout_ms: f64,
+}
+
+fn call_opts(inner: &Inner, opts: &JsValue, extra: &[&str]) -> Result<CallOpts, ArgumentError> {
+    let bad = |m: String| ArgumentError { message: m };
+    if !(opts.is_undefined() || opts.is_null() || opts.is_object()) {
+        return Err(bad("options must be an object".into()));
+    }
+    if opts.is_object() {
+        for key in js_sys::Object::keys(opts.unchecked_ref::<js_sys::Object>()).iter() {
+            let k = key.as_string().unwrap_or_default();
+            if k != "signal" && k != "timeoutMs" && !extra.contains(&k.as_str()) {
+                return Err(bad(format!("unknown option \"{k}\"")));
+            }
+        }
+    }
+    let signal = signal_from(&member(opts, "signal").unwrap_or(JsValue::UNDEFINED)).map_err(bad)?;
+    let timeout_ms = match member(opts, "timeoutMs").map(|v| from_js(&v)) {
+        None | Some(Value::Null) => inner.config.timeout_ms,
+        Some(Value::Number(n)) if n.is_finite() && n > 0.0 => n,
+        Some(v) => {
+            return Err(bad(format!(
+                "timeoutMs must be a positive number, got {}",
+                v.describe()
+            )))
+        }
+    };
+    Ok(CallOpts { signal, timeout_ms })
+}
+
+impl Inner {
+    fn log(&self, line: &str) {
+        if let Some(f) = &self.on_log {
+            let _ = f.call1(
+                &JsValue::NULL,
+                &JsValue::from_str(&self.config.redact(line)),
+            );
+        }
+    }
+
+    fn finish(&self, mut env: Envelope) -> JsValue {
+        if let Some(m) = env.error_message.take() {
+            env.error_message = Some(self.config.redact(&m));
+        }
+        to_js(&env.to_value())
+    }
+
+    /// The attempt loop: send, classify, and retry while the policy says so.
+    async fn execute(
+        &self,
+        action: Action,
+        req: &ApiRequest,
+        task_id: Option<&str>,
+        opts: &CallOpts,
+    ) -> Envelope {
+        let policy = RetryPolicy {
+            max_retries: self.config.max_retries,
+            max_retry_after_ms: self.config.max_retry_after_ms,
+        };
+        let mut retries = 0;
+        loop {
+            self.log(&req.log_line());
+            let env = match send(&self.fetch, req, opts.timeout_ms, opts.signal.as_ref()).await {
+                Ok(resp) => classify(action, &resp, task_id, js_sys::Date::now()),
+                Err(f) => {
+                    transport_failure(f.kind, &self.config.redact(&f.detail), opts.timeout_ms)
+                        .with_task_id(task_id.map(str::to_string))
+                }
+            };
+            let Some(code) = env.error_code.filter(|_| !env.ok) else {
+                return env;
+            };
+            let retry_after_ms = env.retry_after.map(|s| s * 1000.0);
+            match policy.next_delay(
+                req.retry,
+                code,
+                retries,
+                retry_after_ms,
+                js_sys::Math::random(),
+            ) {
+                RetryDecision::GiveUp => return env,
+                RetryDecision::RetryAfter(ms) => {
+                    self.log(&format!(
+                        "retry {} after {} ms ({})",
+                        retries + 1,
+                        ms.round(),
+                        code.as_str()
+                    ));
+                    if sleep(ms, opts.signal.as_ref()).await.is_err() {
+                        return transport_failure(TransportFailure::Aborted, "", opts.timeout_ms)
+                            .with_task_id(task_id.map(str::to_string));
+                    }
+                    retries += 1;
+                }
+            }
+        }
+    }
+
+    async fn run(
+        self: Rc<Self>,
+        action: Action,
+        build: impl FnOnce(&ClientConfig) -> Result<ApiRequest, ArgumentError>,
+        task_id: Option<String>,
+        opts: JsValue,
+        extra_opts: &[&str],
+    ) -> JsValue {
+        let result =
+            call_opts(&self, &opts, extra_opts).and_then(|o| build(&self.config).map(|r| (o, r)));
+        let env = match result {
+            Ok((o, req)) => self.execute(action, &req, task_id.as_deref(), &o).await,
+            Err(e) => Envelope::failure(e.code(), e.message).with_task_id(task_id),
+        };
+        self.finish(env)
+    }
+}
+
+fn task_id_arg(v: &JsValue) -> Result<String, ArgumentError> {
+    v.as_string().ok_or_else(|| ArgumentError {
+        message: "taskId must be a string".into(),
+    })
+}
+
+fn promise(fut: impl std::future::Future<Output = JsValue> + 'static) -> Promise {
+    future_to_promise(async move { Ok(fut.await) })
+}
+
+#[wasm_bindgen]
+impl Client {
+    /// `GET /tasks/{taskId}/status`: the light poll. Resolves to `{ status }`.
+    #[wasm_bindgen(js_name = getStatus, unchecked_return_type = "Promise<Envelope<StatusData>>")]
+    pub fn get_status(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        let id = task_id_arg(&task_id);
+        promise(async move {
+            let shown = id.as_ref().ok().cloned();
+            inner
+                .run(
+                    Action::Status,
+                    |c| c.get_status(&id?),
+                    shown,
+                    opts.unwrap_or_default(),
+                    &[],
+                )
+                .await
+        })
+    }
+
+    /// `GET /tasks/{taskId}`: the full task, with `output.url` normalized and `expiresAt`.
+    #[wasm_bindgen(js_name = getTask, unchecked_return_type = "Promise<Envelope<Task>>")]
+    pub fn get_task(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        let id = task_id_arg(&task_id);
+        promise(async move {
+            let shown = id.as_ref().ok().cloned();
+            inner
+                .run(
+                    Action::Task,
+                    |c| c.get_task(&id?),
+                    shown,
+                    opts.unwrap_or_default(),
+                    &[],
+                )
+                .await
+        })
+    }
+
+    /// `PUT /tasks/{taskId}/cancel`: only while `SUBMITTED`; refunds in full. Never retried.
+    #[wasm_bindgen(js_name = cancelTask, unchecked_return_type = "Promise<Envelope<CancelData>>")]
+    pub fn cancel_task(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        let id = task_id_arg(&task_id);
+        promise(async move {
+            let shown = id.as_ref().ok().cloned();
+            inner
+                .run(
+                    Action::Cancel,
+                    |c| c.cancel_task(&id?),
+                    shown,
+                    opts.unwrap_or_default(),
+                    &[],
+                )
+                .await
+        })
+    }
+
+    /// `GET /tasks`: every task of this key, newest first.
+    #[wasm_bindgen(js_name = listTasks, unchecked_return_type = "Promise<Envelope<TaskList>>")]
+    pub fn list_tasks(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            inner
+                .run(
+                    Action::List,
+                    |c| Ok(c.list_tasks()),
+                    None,
+                    opts.unwrap_or_default(),
+                    &[],
+                )
+                .await
+        })
+    }
+
+    /// `GET /account`: balance, guardrails and supported models. Free.
+    #[wasm_bindgen(js_name = getAccount, unchecked_return_type = "Promise<Envelope<Account>>")]
+    pub fn get_account(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        promise(async move {
+            inner
+                .run(
+                    Action::Account,
+                    |c| Ok(c.get_account()),
+                    None,
+                    opts.unwrap_or_default(),
+                    &[],
+                )
+                .await
+        })
+    }
+
+    /// `POST /quote/{model}`: the server's price for a payload. Never creates or charges.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Envelope<Quote>>")]
+    pub fn quote(
+        &self,
+        model: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] payload: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        let model = model.as_string().unwrap_or_default();
+        let payload = from_js(&payload);
+        promise(async move {
+            inner
+                .run(
+                    Action::Quote,
+                    |c| c.quote(&model, &payload),
+                    None,
+                    opts.unwrap_or_default(),
+                    &[],
+                )
+                .await
+        })
+    }
+
+    /// `POST /generate/{model}`: creates a task, billed at submit.
+    #[wasm_bindgen(js_name = createGeneration, unchecked_return_type = "Promise<Envelope<SubmittedTask>>")]
+    pub fn create_generation(
+        &self,
+        model: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] payload: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CreateOptions")] opts: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        let model = model.as_string().unwrap_or_default();
+        let payload = from_js(&payload);
+        let opts = opts.unwrap_or_default();
+        promise(async move {
+            let headers = create_headers(&opts);
+            inner
+                .run(
+                    Action::Create,
+                    |c| c.generate(&model, &payload, &headers?),
+                    None,
+                    opts,
+                    &["idempotencyKey", "maxCredits", "webhookUrl", "validate"],
+                )
+                .await
+        })
+    }
+}
+
+fn create_headers(opts: &JsValue) -> Result<GenerateHeaders, ArgumentError> {
+    let bad = |m: &str| ArgumentError {
+        message: m.to_string(),
+    };
+    let idempotency_key = match member(opts, "idempotencyKey") {
+        None => None,
+        Some(v) => Some(
+            v.as_string()
+                .ok_or_else(|| bad("idempotencyKey must be a string"))?,
+        ),
+    };
+    let max_credits = match member(opts, "maxCredits").map(|v| from_js(&v)) {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Some(n as u64),
+        Some(_) => {
+            return Err(bad(
+                "maxCredits must be a whole number of credits, 0 or more",
+            ))
+        }
+    };
+    let webhook_url = match member(opts, "webhookUrl") {
+        None => None,
+        Some(v) => Some(
+            v.as_string()
+                .ok_or_else(|| bad("webhookUrl must be a string"))?,
+        ),
+    };
+    Ok(GenerateHeaders {
+        idempotency_key,
+        max_credits,
+        webhook_url,
+    })
+}

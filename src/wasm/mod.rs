@@ -1,0 +1,10 @@
+//! The wasm edge: converts JS values, calls `fetch`, sleeps on `setTimeout`, reports.
+//!
+//! Everything that decides lives in the pure core; this layer must stay thin. It binds only
+//! global-scope functions (`fetch`, `setTimeout`, `AbortController`), never `window`, so the
+//! same build runs in browsers, Workers, Node and Deno.
+
+mod bindings;
+mod client;
+mod convert;
+mod transport;
