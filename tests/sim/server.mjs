@@ -155,6 +155,14 @@ export async function startSimulator(options = {}) {
   async function handle(req, res) {
     const url = new URL(req.url, "http://sim");
     const path = url.pathname;
+    if (cfg.cors) {
+      // Only for browser tests served from another origin: the live API may not answer CORS.
+      res.setHeader("access-control-allow-origin", "*");
+      res.setHeader("access-control-allow-headers", "key, content-type, accept, idempotency-key, x-max-credits, webhookurl");
+      res.setHeader("access-control-allow-methods", "GET, POST, PUT, DELETE, OPTIONS");
+      res.setHeader("access-control-expose-headers", "retry-after");
+      if (req.method === "OPTIONS") { res.writeHead(204); return res.end(); }
+    }
     const chunks = [];
     for await (const c of req) chunks.push(c);
     const raw = Buffer.concat(chunks).toString("utf8");

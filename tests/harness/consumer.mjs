@@ -1,0 +1,23 @@
+// Installs the packed tarball into a throwaway consumer project, exactly as a user would.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync, readdirSync, cpSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+export const ROOT = new URL("../../", import.meta.url).pathname;
+
+export function tarball() {
+  const name = readdirSync(join(ROOT, "target")).find((f) => /^aivideo-.*\.tgz$/.test(f));
+  if (!name) throw new Error("no target/aivideo-*.tgz: run make pkg");
+  return join(ROOT, "target", name);
+}
+
+/** A fresh project in tests/artifacts/consumer with the package installed from the tarball. */
+export function makeConsumer() {
+  const dir = join(ROOT, "tests", "artifacts", "consumer");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--silent", tarball()], { cwd: dir, stdio: "inherit" });
+  cpSync(join(ROOT, "tests", "runtime"), dir, { recursive: true });
+  return dir;
+}

@@ -1,0 +1,124 @@
+// `make test` after the Rust checks: builds a consumer project from the packed tarball and
+// runs every JS-side suite. Prints one line per runtime with its assertion count; any
+// runtime that cannot run fails the whole run (nothing is skipped silently).
+import { execFileSync, spawn } from "node:child_process";
+import { join } from "node:path";
+import { makeConsumer, ROOT } from "./harness/consumer.mjs";
+import { serveStatic } from "./harness/static.mjs";
+import { startWorkerd, workerdEntry } from "./harness/workerd.mjs";
+import { launchChromium } from "./harness/chromium.mjs";
+import { startSimulator } from "./sim/server.mjs";
+
+const BIN = join(ROOT, "tests", "node_modules", ".bin");
+const results = [];
+let failed = false;
+
+function report(name, r) {
+  results.push([name, r.count, r.failures.length]);
+  console.log(`${r.failures.length ? "FAIL" : "ok  "} ${name.padEnd(28)} ${r.count} assertions${r.failures.length ? `, ${r.failures.length} failed` : ""}`);
+  for (const f of r.failures) console.log(`     - ${f}`);
+  if (r.failures.length || r.count === 0) failed = true;
+}
+
+/** Async spawn: the simulator lives in this process, so the event loop must stay free. */
+function run(cmd, args, opts) {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => p.kill("SIGKILL"), opts.timeout ?? 120000);
+    p.on("close", (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
+  });
+}
+
+function parseLastJson(text, name) {
+  const line = text.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+  if (!line) return { count: 0, failures: [`${name} printed no result:\n${text.slice(-3000)}`] };
+  return JSON.parse(line);
+}
+
+async function leg(name, fn) {
+  const t0 = Date.now();
+  try {
+    const r = await fn();
+    report(`${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`, r);
+  } catch (e) {
+    report(name, { count: 0, failures: [String(e && e.stack || e)] });
+  }
+}
+
+const consumer = makeConsumer();
+const sim = await startSimulator({ timeScale: 0.001, cors: true });
+
+await leg("node", async () => {
+  const p = await run("node", ["node-entry.mjs", sim.url], { cwd: consumer, timeout: 60000 });
+  return parseLastJson(p.stdout + p.stderr, "node");
+});
+
+await leg("deno", async () => {
+  const p = await run(join(BIN, "deno"), ["run", "--allow-net", "--allow-read", "--allow-env", "--no-prompt", "deno-entry.mjs", sim.url], {
+    cwd: consumer, timeout: 120000, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", DENO_DIR: join(consumer, ".deno") },
+  });
+  return parseLastJson(p.stdout + p.stderr, "deno");
+});
+
+await leg("workerd", async () => {
+  const pkgDir = join(consumer, "node_modules", "aivideo");
+  const entry = workerdEntry(pkgDir);
+  const w = await startWorkerd({
+    dir: consumer,
+    modules: [
+      ["worker.mjs", "worker.mjs"],
+      ["suite.mjs", "suite.mjs"],
+      ["aivideo", join("node_modules/aivideo", entry)],
+      ["aivideo.js", "node_modules/aivideo/aivideo.js"],
+      ["aivideo_bg.wasm", "node_modules/aivideo/aivideo_bg.wasm", "wasm"],
+    ],
+  });
+  try {
+    const r = await fetch(`${w.url}/run?sim=${encodeURIComponent(sim.url)}`);
+    const text = await r.text();
+    return text.startsWith("{") ? JSON.parse(text) : { count: 0, failures: [`workerd answered ${r.status}: ${text}\n${w.output()}`] };
+  } finally {
+    await w.stop();
+  }
+});
+
+await leg("chromium", async () => {
+  const site = await serveStatic(consumer);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${site.url}/browser.html?sim=${encodeURIComponent(sim.url)}`);
+    await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 30000 });
+    const r = await page.evaluate(() => window.__result);
+    r.failures.push(...errors);
+    return r;
+  } finally {
+    await browser.close();
+    await site.close();
+  }
+});
+
+await sim.close();
+
+// Node-only suites (node --test), each file against its own simulator.
+await leg("node --test suites", async () => {
+  const p = await run("node", ["--test", "--test-reporter=tap", "--test-concurrency=2", ...listTests()], { cwd: ROOT, timeout: 15 * 60000 });
+  const out = p.stdout + p.stderr;
+  const pass = Number((out.match(/^# pass (\d+)/m) || [])[1] || 0);
+  const fail = Number((out.match(/^# fail (\d+)/m) || [])[1] || 0);
+  const failures = fail || p.status ? [out.split("\n").filter((l) => /^\s*not ok|error:|Error|expected|actual/.test(l)).slice(0, 60).join("\n") || out.slice(-4000)] : [];
+  return { count: pass + fail, failures };
+});
+
+function listTests() {
+  const out = execFileSync("bash", ["-c", "ls tests/node/*.test.mjs 2>/dev/null || true"], { cwd: ROOT, encoding: "utf8" });
+  return out.split("\n").filter(Boolean);
+}
+
+console.log("\nsummary: " + results.map(([n, c, f]) => `${n.split(" ")[0]}=${c}${f ? `(${f} failed)` : ""}`).join(" "));
+process.exit(failed ? 1 : 0);

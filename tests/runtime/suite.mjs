@@ -1,0 +1,105 @@
+// The runtime matrix: the same assertions, run against the installed package in Node, Deno,
+// workerd and Chromium, talking to the simulator over real HTTP on 127.0.0.1.
+// Plain ESM with no imports, so every runtime can load it as it is.
+
+export const KEY = "ak_test_alice_0000000001";
+
+export async function runSuite(lib, simUrl) {
+  let count = 0;
+  const failures = [];
+  const check = (cond, what, got) => {
+    count++;
+    if (!cond) failures.push(`${what}${got === undefined ? "" : `: got ${JSON.stringify(got)}`}`);
+  };
+  const ctl = async (path, body, method = body === undefined ? "GET" : "POST") =>
+    (await fetch(simUrl + path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) })).json();
+  await ctl("/__sim/reset", {});
+
+  const client = lib.createClient({ apiKey: KEY, baseUrl: simUrl, timeoutMs: 2000 });
+  const envelopeKeys = ["ok", "status", "taskId", "data", "errorCode", "errorMessage", "retryAfter", "httpStatus", "suggestions"];
+  const isEnvelope = (e) => e && envelopeKeys.every((k) => k in e);
+  const noKey = (e, what) => check(!JSON.stringify(e).includes(KEY), `${what}: key absent from envelope`);
+
+  // createGeneration: a real task on the simulator.
+  const created = await client.createGeneration("t2v", { prompt: "a lighthouse at dusk", aspectRatio: "16:9", duration: "5" });
+  check(isEnvelope(created), "create resolves to the envelope", created);
+  check(created.ok === true && created.status === "SUBMITTED", "create ok SUBMITTED", created);
+  check(typeof created.taskId === "string" && created.taskId.length > 0, "create carries the taskId", created.taskId);
+  check(created.data && created.data.creditsCharged === 15, "create data.creditsCharged", created.data);
+  noKey(created, "create");
+  const id = created.taskId;
+
+  // getStatus: the status comes back and the server saw the key header.
+  const st = await client.getStatus(id);
+  check(st.ok === true && ["SUBMITTED", "PROGRESS", "COMPLETED"].includes(st.status), "getStatus ok with a status", st);
+  check(st.taskId === id, "getStatus echoes the taskId", st.taskId);
+  check(st.httpStatus === 200 && st.errorCode === null, "getStatus httpStatus 200, no errorCode", st);
+  const log = (await ctl("/__sim/log")).log;
+  const last = log[log.length - 1];
+  check(last && last.path === `/api/v1/tasks/${id}/status` && last.method === "GET", "server saw GET /tasks/{id}/status", last && last.path);
+  check(last && last.headers.key === "[redacted]" && last.keyFingerprint, "server saw the key header", last && last.headers);
+  check(last && !("mode" in last.headers) && !("authorization" in last.headers), "no stray auth headers", last && last.headers);
+
+  // getTask: the full task.
+  const task = await client.getTask(id);
+  check(task.ok && task.data && task.data.id === id && task.data.model === "t2v", "getTask returns the task", task.data);
+  check(task.data && "expiresAt" in task.data, "getTask adds expiresAt", task.data);
+
+  // listTasks and getAccount.
+  const list = await client.listTasks();
+  check(list.ok && Array.isArray(list.data.tasks) && list.data.tasks.some((t) => t.id === id), "listTasks includes the task", list.data);
+  const acct = await client.getAccount();
+  check(acct.ok && typeof acct.data.currentBalance === "number" && acct.data.supportedModels.includes("t2v"), "getAccount", acct.data);
+  noKey(acct, "account");
+
+  // quote: priced by the server, never billed.
+  const q = await client.quote("wan27", { prompt: "x", duration: "10", resolution: "1080P", ratio: "16:9" });
+  check(q.ok && q.data.credits === 150 && q.data.billable === false, "quote wan27 1080P 10 s = 150", q.data);
+
+  // cancelTask (PUT) while SUBMITTED refunds.
+  const c2 = await client.createGeneration("i2v_v3", { image: "https://example.com/a.png", duration: "20" });
+  const cancelled = await client.cancelTask(c2.taskId);
+  check(cancelled.ok && cancelled.status === "CANCEL" && cancelled.taskId === c2.taskId, "cancelTask CANCEL", cancelled);
+  const cancelLog = (await ctl("/__sim/log")).log.filter((e) => e.endpoint === "cancel");
+  check(cancelLog.length === 1 && cancelLog[0].method === "PUT", "cancel sent once, with PUT", cancelLog.map((e) => e.method));
+
+  // 404 → TASK_NOT_FOUND.
+  const nf = await client.getStatus("task_that_does_not_exist");
+  check(nf.ok === false && nf.errorCode === "TASK_NOT_FOUND" && nf.httpStatus === 404, "404 gives TASK_NOT_FOUND", nf);
+  check(Array.isArray(nf.suggestions) && nf.suggestions.length > 0, "failures carry suggestions", nf.suggestions);
+  // Another key's task is 404 too.
+  const bob = lib.createClient({ apiKey: "ak_test_bob_00000000002", baseUrl: simUrl });
+  const other = await bob.getTask(id);
+  check(other.errorCode === "TASK_NOT_FOUND", "another key gets 404", other.errorCode);
+
+  // A server that never answers trips the per-request timeout.
+  await ctl("/__sim/faults", { faults: [{ endpoint: "status", kind: "hang", times: 10 }] });
+  const fast = lib.createClient({ apiKey: KEY, baseUrl: simUrl, timeoutMs: 300, maxRetries: 0 });
+  const t0 = Date.now();
+  const hung = await fast.getStatus(id);
+  const waited = Date.now() - t0;
+  check(hung.ok === false && hung.errorCode === "NETWORK_ERROR", "hang gives NETWORK_ERROR", hung);
+  check(waited >= 250 && waited < 1900, "timeout fired near timeoutMs", waited);
+  check(/timeoutMs/.test(hung.errorMessage || ""), "timeout message names timeoutMs", hung.errorMessage);
+  await ctl("/__sim/faults", undefined, "DELETE");
+
+  // 429 then 200: Retry-After is honoured and the GET retried.
+  await ctl("/__sim/faults", { faults: [{ endpoint: "status", kind: "status", status: 429, errorCode: "RATE_LIMITED", headers: { "retry-after": "0.3" } }] });
+  const t1 = Date.now();
+  const after429 = await client.getStatus(id);
+  const waited429 = Date.now() - t1;
+  check(after429.ok === true, "429 then 200 ends ok", after429);
+  check(waited429 >= 280, "waited Retry-After (0.3 s) before retrying", waited429);
+  const statusHits = (await ctl("/__sim/log")).log.filter((e) => e.endpoint === "status" && e.fault === undefined);
+  check(statusHits.length >= 2, "the GET was sent again", statusHits.length);
+
+  // Bad input is an envelope, not a throw.
+  const badId = await client.getStatus("");
+  check(badId.ok === false && badId.errorCode === "INVALID_ARGUMENT", "empty taskId refused locally", badId);
+  let threw = null;
+  try { lib.createClient({ apiKey: KEY, baseUrl: "http://example.com" }); } catch (e) { threw = e; }
+  check(threw && /baseUrl/.test(threw.message), "createClient names the bad option", threw && threw.message);
+  check(threw && !threw.message.includes(KEY), "option error does not echo the key");
+
+  return { count, failures };
+}
