@@ -6,10 +6,15 @@
 //! parameters, so every decision is testable on the host with `cargo test`.
 
 pub mod classify;
+pub mod contract;
+pub mod credits;
+pub mod describe;
 pub mod envelope;
+pub mod media;
 pub mod request;
 pub mod retry;
 pub mod time;
+pub mod validate;
 pub mod value;
 
 #[cfg(target_arch = "wasm32")]
