@@ -57,36 +57,18 @@ pub fn transport_failure(kind: TransportFailure, detail: &str, timeout_ms: f64) 
     let (code, msg) = match kind {
         TransportFailure::Timeout => (
             ErrorCode::NetworkError,
-            format!(
-                "no response within {} ms (timeoutMs)",
-                crate::value::format_number(timeout_ms)
-            ),
+            format!("no response within {} ms (timeoutMs)", crate::value::format_number(timeout_ms)),
         ),
-        TransportFailure::Aborted => (
-            ErrorCode::Aborted,
-            "aborted by the caller's signal".to_string(),
-        ),
-        TransportFailure::Network => (
-            ErrorCode::NetworkError,
-            format!("request failed: {}", clip(detail)),
-        ),
+        TransportFailure::Aborted => (ErrorCode::Aborted, "aborted by the caller's signal".to_string()),
+        TransportFailure::Network => (ErrorCode::NetworkError, format!("request failed: {}", clip(detail))),
     };
     Envelope::failure(code, msg)
 }
 
 /// Classifies one response. `task_id` is the id the request was about, if any; `now_ms` is
 /// needed only to read an HTTP-date `Retry-After`.
-pub fn classify(
-    action: Action,
-    resp: &HttpResponse,
-    task_id: Option<&str>,
-    now_ms: f64,
-) -> Envelope {
-    let retry_after_s = resp
-        .retry_after
-        .as_deref()
-        .and_then(|h| parse_retry_after(h, now_ms))
-        .map(|ms| ms / 1000.0);
+pub fn classify(action: Action, resp: &HttpResponse, task_id: Option<&str>, now_ms: f64) -> Envelope {
+    let retry_after_s = resp.retry_after.as_deref().and_then(|h| parse_retry_after(h, now_ms)).map(|ms| ms / 1000.0);
     let task_id = task_id.map(str::to_string);
     let success = (200..300).contains(&resp.status);
 
@@ -102,16 +84,11 @@ pub fn classify(
             } else {
                 let what = match other {
                     Body::Empty => "an empty body".to_string(),
-                    Body::Text(t) if looks_like_html(t) => {
-                        "an HTML page (a gateway or proxy error)".to_string()
-                    }
+                    Body::Text(t) if looks_like_html(t) => "an HTML page (a gateway or proxy error)".to_string(),
                     Body::Text(t) => format!("a body that is not JSON: {}", clip(t)),
                     Body::Json(v) => format!("JSON {} where an object was expected", v.type_name()),
                 };
-                Envelope::failure(
-                    ErrorCode::UpstreamError,
-                    format!("HTTP {} with {what}", resp.status),
-                )
+                Envelope::failure(ErrorCode::UpstreamError, format!("HTTP {} with {what}", resp.status))
             };
             env.http_status = Some(resp.status);
             env.retry_after = retry_after_s;
@@ -120,8 +97,7 @@ pub fn classify(
     };
 
     let status_field = body.get("status").and_then(Value::as_str);
-    let is_error_body =
-        !success || (status_field == Some("FAILED") && is_error_shape(action, body));
+    let is_error_body = !success || (status_field == Some("FAILED") && is_error_shape(action, body));
     if !is_error_body {
         if status_field == Some("FAILED") && matches!(action, Action::Status | Action::Task) {
             // A task that failed is not an API error, but it is not a success either.
@@ -133,11 +109,8 @@ pub fn classify(
         return shape_success(action, &resp.body, resp.status, task_id);
     }
 
-    let message = body
-        .get("message")
-        .and_then(Value::as_str)
-        .or_else(|| body.get("error").and_then(Value::as_str))
-        .map(clip);
+    let message =
+        body.get("message").and_then(Value::as_str).or_else(|| body.get("error").and_then(Value::as_str)).map(clip);
     let code = body
         .get("errorCode")
         .and_then(Value::as_str)
@@ -162,9 +135,7 @@ fn is_error_shape(action: Action, body: &Value) -> bool {
     match action {
         Action::Task => body.get("id").is_none(),
         Action::Status => {
-            body.get("errorCode").is_some()
-                || body.get("message").is_some()
-                || body.get("error").is_some()
+            body.get("errorCode").is_some() || body.get("message").is_some() || body.get("error").is_some()
         }
         _ => true,
     }
@@ -172,8 +143,7 @@ fn is_error_shape(action: Action, body: &Value) -> bool {
 
 /// A 422 that names some other code than the budget one is the content filter speaking.
 fn refine_server_code(code: ErrorCode, status: u16) -> ErrorCode {
-    if status == 422 && code != ErrorCode::BudgetExceeded && code != ErrorCode::InsufficientCredits
-    {
+    if status == 422 && code != ErrorCode::BudgetExceeded && code != ErrorCode::InsufficientCredits {
         return ErrorCode::ContentRejected;
     }
     code
@@ -186,10 +156,7 @@ fn code_from_status_and_message(status: u16, message: Option<&str>) -> ErrorCode
         402 => return ErrorCode::InsufficientCredits,
         404 => return ErrorCode::TaskNotFound,
         409 => return ErrorCode::IdempotencyConflict,
-        422 if lower.contains("budget")
-            || lower.contains("max-credits")
-            || lower.contains("max credits") =>
-        {
+        422 if lower.contains("budget") || lower.contains("max-credits") || lower.contains("max credits") => {
             return ErrorCode::BudgetExceeded
         }
         422 => return ErrorCode::ContentRejected,
@@ -217,19 +184,10 @@ fn shape_success(action: Action, body: &Body, http: u16, task_id: Option<String>
         Body::Json(v) => v.clone(),
         _ => Value::Null,
     };
-    let status = data
-        .get("status")
-        .and_then(Value::as_str)
-        .map(str::to_string);
+    let status = data.get("status").and_then(Value::as_str).map(str::to_string);
     let id = data
         .get("taskId")
-        .or_else(|| {
-            if action == Action::Task {
-                data.get("id")
-            } else {
-                None
-            }
-        })
+        .or_else(|| if action == Action::Task { data.get("id") } else { None })
         .and_then(Value::as_str)
         .map(str::to_string)
         .or(task_id);
@@ -247,10 +205,9 @@ fn normalize_list(data: Value) -> Value {
         _ => data.get("tasks").cloned(),
     };
     match tasks {
-        Some(Value::Array(items)) => Value::object(vec![(
-            "tasks",
-            Value::Array(items.into_iter().map(normalize_task).collect()),
-        )]),
+        Some(Value::Array(items)) => {
+            Value::object(vec![("tasks", Value::Array(items.into_iter().map(normalize_task).collect()))])
+        }
         _ => Value::object(vec![("tasks", Value::Array(Vec::new()))]),
     }
 }
@@ -308,20 +265,12 @@ pub fn task_error_text(task: &Value) -> String {
 }
 
 fn looks_like_html(t: &str) -> bool {
-    let head = t
-        .trim_start()
-        .get(..15)
-        .unwrap_or(t.trim_start())
-        .to_ascii_lowercase();
+    let head = t.trim_start().get(..15).unwrap_or(t.trim_start()).to_ascii_lowercase();
     head.starts_with("<!doctype") || head.starts_with("<html") || head.starts_with('<')
 }
 
 fn clip(s: &str) -> String {
-    let one_line: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(MAX_MESSAGE_CHARS)
-        .collect();
+    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(MAX_MESSAGE_CHARS).collect();
     if s.chars().count() > MAX_MESSAGE_CHARS {
         format!("{one_line}…")
     } else {
@@ -343,17 +292,11 @@ mod tests {
                 Err(_) => Body::Text(body.to_string()),
             }
         };
-        HttpResponse {
-            status,
-            retry_after: None,
-            body,
-        }
+        HttpResponse { status, retry_after: None, body }
     }
 
     fn code(action: Action, status: u16, body: &str) -> Option<&'static str> {
-        classify(action, &resp(status, body), None, 0.0)
-            .error_code
-            .map(|c| c.as_str())
+        classify(action, &resp(status, body), None, 0.0).error_code.map(|c| c.as_str())
     }
 
     #[test]
@@ -366,131 +309,41 @@ mod tests {
                 r#"{"status":"FAILED","errorCode":"INVALID_MODEL","message":"Unsupported model: x"}"#,
                 "INVALID_MODEL",
             ),
-            (
-                Create,
-                400,
-                r#"{"status":"FAILED","message":"Unsupported model: x"}"#,
-                "INVALID_MODEL",
-            ),
+            (Create, 400, r#"{"status":"FAILED","message":"Unsupported model: x"}"#, "INVALID_MODEL"),
             (
                 Create,
                 400,
                 r#"{"status":"FAILED","errorCode":"INVALID_PAYLOAD","message":"duration must be a string"}"#,
                 "INVALID_PAYLOAD",
             ),
-            (
-                Create,
-                400,
-                r#"{"status":"FAILED","message":"prompt is required"}"#,
-                "INVALID_PAYLOAD",
-            ),
-            (
-                Account,
-                401,
-                r#"{"status":"FAILED","message":"Invalid API key"}"#,
-                "AUTH_FAILED",
-            ),
+            (Create, 400, r#"{"status":"FAILED","message":"prompt is required"}"#, "INVALID_PAYLOAD"),
+            (Account, 401, r#"{"status":"FAILED","message":"Invalid API key"}"#, "AUTH_FAILED"),
             (Account, 403, r#"{"status":"FAILED"}"#, "AUTH_FAILED"),
-            (
-                Create,
-                402,
-                r#"{"status":"FAILED","message":"pay up"}"#,
-                "INSUFFICIENT_CREDITS",
-            ),
-            (
-                Create,
-                400,
-                r#"{"status":"FAILED","message":"Insufficient credits: need 15"}"#,
-                "INSUFFICIENT_CREDITS",
-            ),
-            (
-                Create,
-                200,
-                r#"{"status":"FAILED","message":"Insufficient credits"}"#,
-                "INSUFFICIENT_CREDITS",
-            ),
-            (
-                Task,
-                404,
-                r#"{"status":"FAILED","message":"Task not found"}"#,
-                "TASK_NOT_FOUND",
-            ),
-            (
-                Create,
-                409,
-                r#"{"status":"FAILED","errorCode":"IDEMPOTENCY_CONFLICT"}"#,
-                "IDEMPOTENCY_CONFLICT",
-            ),
-            (
-                Create,
-                409,
-                r#"{"status":"FAILED"}"#,
-                "IDEMPOTENCY_CONFLICT",
-            ),
+            (Create, 402, r#"{"status":"FAILED","message":"pay up"}"#, "INSUFFICIENT_CREDITS"),
+            (Create, 400, r#"{"status":"FAILED","message":"Insufficient credits: need 15"}"#, "INSUFFICIENT_CREDITS"),
+            (Create, 200, r#"{"status":"FAILED","message":"Insufficient credits"}"#, "INSUFFICIENT_CREDITS"),
+            (Task, 404, r#"{"status":"FAILED","message":"Task not found"}"#, "TASK_NOT_FOUND"),
+            (Create, 409, r#"{"status":"FAILED","errorCode":"IDEMPOTENCY_CONFLICT"}"#, "IDEMPOTENCY_CONFLICT"),
+            (Create, 409, r#"{"status":"FAILED"}"#, "IDEMPOTENCY_CONFLICT"),
             (
                 Create,
                 422,
                 r#"{"status":"FAILED","errorCode":"BUDGET_EXCEEDED","message":"quote 30 > 10"}"#,
                 "BUDGET_EXCEEDED",
             ),
-            (
-                Create,
-                422,
-                r#"{"status":"FAILED","errorCode":"NSFW_BLOCKED","message":"rejected"}"#,
-                "CONTENT_REJECTED",
-            ),
-            (
-                Create,
-                422,
-                r#"{"status":"FAILED","message":"content rejected"}"#,
-                "CONTENT_REJECTED",
-            ),
-            (
-                Status,
-                429,
-                r#"{"status":"FAILED","errorCode":"RATE_LIMITED"}"#,
-                "RATE_LIMITED",
-            ),
+            (Create, 422, r#"{"status":"FAILED","errorCode":"NSFW_BLOCKED","message":"rejected"}"#, "CONTENT_REJECTED"),
+            (Create, 422, r#"{"status":"FAILED","message":"content rejected"}"#, "CONTENT_REJECTED"),
+            (Status, 429, r#"{"status":"FAILED","errorCode":"RATE_LIMITED"}"#, "RATE_LIMITED"),
             (Status, 429, "<html>slow down</html>", "RATE_LIMITED"),
-            (
-                Status,
-                500,
-                r#"{"status":"FAILED","message":"boom"}"#,
-                "UPSTREAM_ERROR",
-            ),
-            (
-                Status,
-                502,
-                "<!DOCTYPE html><html><body>Bad gateway</body></html>",
-                "UPSTREAM_ERROR",
-            ),
-            (
-                Status,
-                200,
-                "<!DOCTYPE html><html></html>",
-                "UPSTREAM_ERROR",
-            ),
+            (Status, 500, r#"{"status":"FAILED","message":"boom"}"#, "UPSTREAM_ERROR"),
+            (Status, 502, "<!DOCTYPE html><html><body>Bad gateway</body></html>", "UPSTREAM_ERROR"),
+            (Status, 200, "<!DOCTYPE html><html></html>", "UPSTREAM_ERROR"),
             (Status, 200, r#"{"status":"SUBM"#, "UPSTREAM_ERROR"),
             (Status, 200, "", "UPSTREAM_ERROR"),
             (Status, 200, "[1,2]", "UPSTREAM_ERROR"),
-            (
-                Status,
-                418,
-                r#"{"status":"FAILED","message":"teapot"}"#,
-                "UNKNOWN_ERROR",
-            ),
-            (
-                Create,
-                401,
-                r#"{"status":"FAILED","errorCode":"AUTH_FAILED"}"#,
-                "AUTH_FAILED",
-            ),
-            (
-                Create,
-                402,
-                r#"{"status":"FAILED","errorCode":"INSUFFICIENT_CREDITS"}"#,
-                "INSUFFICIENT_CREDITS",
-            ),
+            (Status, 418, r#"{"status":"FAILED","message":"teapot"}"#, "UNKNOWN_ERROR"),
+            (Create, 401, r#"{"status":"FAILED","errorCode":"AUTH_FAILED"}"#, "AUTH_FAILED"),
+            (Create, 402, r#"{"status":"FAILED","errorCode":"INSUFFICIENT_CREDITS"}"#, "INSUFFICIENT_CREDITS"),
         ];
         for (action, status, body, want) in rows {
             assert_eq!(code(*action, *status, body), Some(*want), "{status} {body}");
@@ -500,20 +353,12 @@ mod tests {
     #[test]
     fn server_error_code_wins_over_status() {
         assert_eq!(
-            code(
-                Action::Create,
-                400,
-                r#"{"status":"FAILED","errorCode":"INSUFFICIENT_CREDITS"}"#
-            ),
+            code(Action::Create, 400, r#"{"status":"FAILED","errorCode":"INSUFFICIENT_CREDITS"}"#),
             Some("INSUFFICIENT_CREDITS")
         );
         // An unknown server code falls back to the status.
         assert_eq!(
-            code(
-                Action::Create,
-                402,
-                r#"{"status":"FAILED","errorCode":"NEW_THING"}"#
-            ),
+            code(Action::Create, 402, r#"{"status":"FAILED","errorCode":"NEW_THING"}"#),
             Some("INSUFFICIENT_CREDITS")
         );
     }
@@ -522,27 +367,16 @@ mod tests {
     fn retry_after_seconds_and_dates_reach_the_envelope() {
         let mut r = resp(429, r#"{"status":"FAILED","errorCode":"RATE_LIMITED"}"#);
         r.retry_after = Some("2".into());
-        assert_eq!(
-            classify(Action::Status, &r, None, 0.0).retry_after,
-            Some(2.0)
-        );
+        assert_eq!(classify(Action::Status, &r, None, 0.0).retry_after, Some(2.0));
         r.retry_after = Some("Thu, 01 Jan 1970 00:00:05 GMT".into());
-        assert_eq!(
-            classify(Action::Status, &r, None, 1000.0).retry_after,
-            Some(4.0)
-        );
+        assert_eq!(classify(Action::Status, &r, None, 1000.0).retry_after, Some(4.0));
         r.retry_after = Some("garbage".into());
         assert_eq!(classify(Action::Status, &r, None, 0.0).retry_after, None);
     }
 
     #[test]
     fn successes_per_action() {
-        let e = classify(
-            Action::Status,
-            &resp(200, r#"{"status":"PROGRESS"}"#),
-            Some("t1"),
-            0.0,
-        );
+        let e = classify(Action::Status, &resp(200, r#"{"status":"PROGRESS"}"#), Some("t1"), 0.0);
         assert!(e.ok);
         assert_eq!(
             (e.status.as_deref(), e.task_id.as_deref(), e.http_status),
@@ -550,20 +384,12 @@ mod tests {
         );
         let e = classify(
             Action::Create,
-            &resp(
-                200,
-                r#"{"status":"SUBMITTED","taskId":"t9","creditsCharged":15,"idempotentReplay":false}"#,
-            ),
+            &resp(200, r#"{"status":"SUBMITTED","taskId":"t9","creditsCharged":15,"idempotentReplay":false}"#),
             None,
             0.0,
         );
         assert_eq!((e.ok, e.task_id.as_deref()), (true, Some("t9")));
-        let e = classify(
-            Action::Status,
-            &resp(200, r#"{"status":"WEIRD_NEW"}"#),
-            Some("t1"),
-            0.0,
-        );
+        let e = classify(Action::Status, &resp(200, r#"{"status":"WEIRD_NEW"}"#), Some("t1"), 0.0);
         assert_eq!(
             (e.ok, e.status.as_deref()),
             (true, Some("WEIRD_NEW")),
@@ -575,10 +401,7 @@ mod tests {
     fn failed_task_is_generation_failed_with_the_task() {
         let e = classify(
             Action::Task,
-            &resp(
-                200,
-                r#"{"id":"t1","status":"FAILED","output":{"error":"nsfw input"},"creditsRefunded":15}"#,
-            ),
+            &resp(200, r#"{"id":"t1","status":"FAILED","output":{"error":"nsfw input"},"creditsRefunded":15}"#),
             Some("t1"),
             0.0,
         );
@@ -587,12 +410,7 @@ mod tests {
         assert_eq!(e.error_message.as_deref(), Some("nsfw input"));
         assert_eq!(e.task_id.as_deref(), Some("t1"));
         assert_eq!(e.data.get("creditsRefunded"), Some(&Value::Number(15.0)));
-        let e = classify(
-            Action::Status,
-            &resp(200, r#"{"status":"FAILED"}"#),
-            Some("t1"),
-            0.0,
-        );
+        let e = classify(Action::Status, &resp(200, r#"{"status":"FAILED"}"#), Some("t1"), 0.0);
         assert_eq!(e.error_code, Some(ErrorCode::GenerationFailed));
     }
 
@@ -601,53 +419,22 @@ mod tests {
         let t = normalize_task(json(
             r#"{"id":"a","output":{"videoUrl":"https://v/x.mp4"},"completedAt":"2026-09-14T10:00:00Z"}"#,
         ));
-        assert_eq!(
-            t.get("output")
-                .and_then(|o| o.get("url"))
-                .and_then(Value::as_str),
-            Some("https://v/x.mp4")
-        );
-        assert_eq!(
-            t.get("expiresAt").and_then(Value::as_str),
-            Some("2026-09-15T10:00:00.000Z")
-        );
-        let t = normalize_task(json(
-            r#"{"id":"a","output":"https://v/y.mp4","completedAt":null}"#,
-        ));
-        assert_eq!(
-            t.get("output")
-                .and_then(|o| o.get("url"))
-                .and_then(Value::as_str),
-            Some("https://v/y.mp4")
-        );
+        assert_eq!(t.get("output").and_then(|o| o.get("url")).and_then(Value::as_str), Some("https://v/x.mp4"));
+        assert_eq!(t.get("expiresAt").and_then(Value::as_str), Some("2026-09-15T10:00:00.000Z"));
+        let t = normalize_task(json(r#"{"id":"a","output":"https://v/y.mp4","completedAt":null}"#));
+        assert_eq!(t.get("output").and_then(|o| o.get("url")).and_then(Value::as_str), Some("https://v/y.mp4"));
         assert_eq!(t.get("expiresAt"), Some(&Value::Null));
-        let t = normalize_task(json(
-            r#"{"id":"a","output":{"url":"https://v/z.mp4","videoUrl":"https://old"}}"#,
-        ));
-        assert_eq!(
-            t.get("output")
-                .and_then(|o| o.get("url"))
-                .and_then(Value::as_str),
-            Some("https://v/z.mp4")
-        );
+        let t = normalize_task(json(r#"{"id":"a","output":{"url":"https://v/z.mp4","videoUrl":"https://old"}}"#));
+        assert_eq!(t.get("output").and_then(|o| o.get("url")).and_then(Value::as_str), Some("https://v/z.mp4"));
         let t = normalize_task(json(r#"{"id":"a","output":null}"#));
         assert_eq!(t.get("output"), Some(&Value::Null));
     }
 
     #[test]
     fn transport_failures() {
-        assert_eq!(
-            transport_failure(TransportFailure::Timeout, "", 5000.0).error_code,
-            Some(ErrorCode::NetworkError)
-        );
-        assert_eq!(
-            transport_failure(TransportFailure::Aborted, "", 5000.0).error_code,
-            Some(ErrorCode::Aborted)
-        );
+        assert_eq!(transport_failure(TransportFailure::Timeout, "", 5000.0).error_code, Some(ErrorCode::NetworkError));
+        assert_eq!(transport_failure(TransportFailure::Aborted, "", 5000.0).error_code, Some(ErrorCode::Aborted));
         let e = transport_failure(TransportFailure::Network, "ECONNRESET\nat x", 1.0);
-        assert_eq!(
-            e.error_message.as_deref(),
-            Some("request failed: ECONNRESET at x")
-        );
+        assert_eq!(e.error_message.as_deref(), Some("request failed: ECONNRESET at x"));
     }
 }

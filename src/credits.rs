@@ -20,16 +20,8 @@ impl Estimate {
     pub fn to_value(&self) -> Value {
         Value::object(vec![
             ("model", Value::str(self.model)),
-            (
-                "credits",
-                self.credits
-                    .map_or(Value::Null, |c| Value::Number(c as f64)),
-            ),
-            (
-                "usd",
-                self.credits
-                    .map_or(Value::Null, |c| Value::Number(c as f64 / 100.0)),
-            ),
+            ("credits", self.credits.map_or(Value::Null, |c| Value::Number(c as f64))),
+            ("usd", self.credits.map_or(Value::Null, |c| Value::Number(c as f64 / 100.0))),
             ("basis", Value::str(self.basis.clone())),
             ("reason", Value::opt_str(self.reason.clone())),
         ])
@@ -42,12 +34,10 @@ fn field_value(spec: &ModelSpec, payload: &Value, name: &str) -> Option<Value> {
         Some(v) if !v.is_null() => Some(v.clone()),
         _ => {
             let text = spec.field(name)?.default?;
-            Some(
-                match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-                    Some(s) => Value::str(s),
-                    None => Value::Number(text.parse().ok()?),
-                },
-            )
+            Some(match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+                Some(s) => Value::str(s),
+                None => Value::Number(text.parse().ok()?),
+            })
         }
     }
 }
@@ -62,17 +52,12 @@ fn as_seconds(v: &Value) -> Option<f64> {
 }
 
 pub fn estimate(spec: &ModelSpec, payload: &Value) -> Estimate {
-    let unpriced = |reason: String| Estimate {
-        model: spec.name,
-        credits: None,
-        basis: String::new(),
-        reason: Some(reason),
-    };
+    let unpriced =
+        |reason: String| Estimate { model: spec.name, credits: None, basis: String::new(), reason: Some(reason) };
     match spec.pricing {
-        Pricing::ServerOnly => unpriced(format!(
-            "{} is priced by the server only: call quote() for the exact price",
-            spec.name
-        )),
+        Pricing::ServerOnly => {
+            unpriced(format!("{} is priced by the server only: call quote() for the exact price", spec.name))
+        }
         Pricing::PerItem { field, rate } => match payload.get(field) {
             Some(Value::Array(items)) => Estimate {
                 model: spec.name,
@@ -83,38 +68,23 @@ pub fn estimate(spec: &ModelSpec, payload: &Value) -> Estimate {
             _ => unpriced(format!("{field} must be a list to price this payload")),
         },
         Pricing::PerSecond { keys, rates } => {
-            let Some(seconds) = field_value(spec, payload, "duration")
-                .as_ref()
-                .and_then(as_seconds)
-            else {
+            let Some(seconds) = field_value(spec, payload, "duration").as_ref().and_then(as_seconds) else {
                 return unpriced("duration is missing or not a number of seconds".into());
             };
             let values: Vec<String> = keys
                 .iter()
-                .map(|k| {
-                    field_value(spec, payload, k)
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default()
-                })
+                .map(|k| field_value(spec, payload, k).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
                 .collect();
-            let row = rates.iter().find(|(sel, _)| {
-                sel.iter().zip(&values).all(|(a, b)| a == b) && sel.len() == values.len()
-            });
+            let row =
+                rates.iter().find(|(sel, _)| sel.iter().zip(&values).all(|(a, b)| a == b) && sel.len() == values.len());
             match row {
                 Some((_, rate)) => {
                     let credits = (seconds * f64::from(*rate)).round() as u64;
-                    let by = if keys.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", values.join(" "))
-                    };
+                    let by = if keys.is_empty() { String::new() } else { format!(" ({})", values.join(" ")) };
                     Estimate {
                         model: spec.name,
                         credits: Some(credits),
-                        basis: format!(
-                            "{} s × {rate} credits per second{by}",
-                            crate::value::format_number(seconds)
-                        ),
+                        basis: format!("{} s × {rate} credits per second{by}", crate::value::format_number(seconds)),
                         reason: None,
                     }
                 }

@@ -14,23 +14,11 @@ fn describe_model(m: &ModelSpec) -> Value {
     Value::object(vec![
         ("model", Value::str(m.name)),
         ("title", Value::str(m.title)),
-        (
-            "fields",
-            Value::Array(m.fields.iter().map(describe_field).collect()),
-        ),
-        (
-            "rules",
-            Value::Array(m.rules.iter().map(|r| Value::str(rule_text(r))).collect()),
-        ),
+        ("fields", Value::Array(m.fields.iter().map(describe_field).collect())),
+        ("rules", Value::Array(m.rules.iter().map(|r| Value::str(rule_text(r))).collect())),
         ("pricing", Value::str(pricing_text(m))),
-        (
-            "serverPricedOnly",
-            Value::Bool(m.pricing == Pricing::ServerOnly),
-        ),
-        (
-            "expectedSeconds",
-            Value::Number(f64::from(m.expected_seconds)),
-        ),
+        ("serverPricedOnly", Value::Bool(m.pricing == Pricing::ServerOnly)),
+        ("expectedSeconds", Value::Number(f64::from(m.expected_seconds))),
     ])
 }
 
@@ -63,18 +51,13 @@ fn describe_field(f: &Field) -> Value {
         ("allowed", allowed),
         ("min", f.range.map_or(Value::Null, |r| Value::Number(r.0))),
         ("max", f.range.map_or(Value::Null, |r| Value::Number(r.1))),
-        (
-            "maxItems",
-            f.items.map_or(Value::Null, |i| Value::Number(i.1 as f64)),
-        ),
+        ("maxItems", f.items.map_or(Value::Null, |i| Value::Number(i.1 as f64))),
         ("media", media),
         (
             "acceptsDataUri",
             Value::Bool(matches!(
                 f.ty,
-                Type::Media(MediaKind::Image)
-                    | Type::MediaList(MediaKind::Image)
-                    | Type::MediaOrList(MediaKind::Image)
+                Type::Media(MediaKind::Image) | Type::MediaList(MediaKind::Image) | Type::MediaOrList(MediaKind::Image)
             )),
         ),
         ("description", Value::str(f.doc)),
@@ -83,11 +66,7 @@ fn describe_field(f: &Field) -> Value {
 
 fn rule_text(r: &Rule) -> String {
     match r {
-        Rule::Exclusive { a, b } => format!(
-            "{} cannot be combined with {}",
-            a.join(" / "),
-            b.join(" / ")
-        ),
+        Rule::Exclusive { a, b } => format!("{} cannot be combined with {}", a.join(" / "), b.join(" / ")),
         Rule::AtLeastOne(f) => format!("at least one of {} is required", f.join(", ")),
         Rule::NotAlone { field, with } => {
             format!("{field} needs one of {} beside it", with.join(", "))
@@ -99,22 +78,15 @@ fn pricing_text(m: &ModelSpec) -> String {
     match m.pricing {
         Pricing::ServerOnly => "priced by the server only (use quote)".into(),
         Pricing::PerItem { field, rate } => format!("{rate} credits per {field} item"),
-        Pricing::PerSecond { keys, rates } if keys.is_empty() => {
-            format!(
-                "{} credits per second",
-                rates.first().map(|r| r.1).unwrap_or(0)
-            )
+        Pricing::PerSecond { keys: [], rates } => {
+            format!("{} credits per second", rates.first().map(|r| r.1).unwrap_or(0))
         }
         Pricing::PerSecond { keys, rates } => {
             let rows: Vec<String> = rates
                 .iter()
                 .map(|(sel, rate)| format!("{} {}", sel.join(" "), format_number(f64::from(*rate))))
                 .collect();
-            format!(
-                "credits per second by {}: {}",
-                keys.join(" and "),
-                rows.join(", ")
-            )
+            format!("credits per second by {}: {}", keys.join(" and "), rows.join(", "))
         }
     }
 }

@@ -114,12 +114,7 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    pub fn success(
-        status: Option<String>,
-        task_id: Option<String>,
-        data: Value,
-        http: u16,
-    ) -> Self {
+    pub fn success(status: Option<String>, task_id: Option<String>, data: Value, http: u16) -> Self {
         Envelope {
             ok: true,
             status,
@@ -160,29 +155,17 @@ impl Envelope {
     /// The plain object handed to JS. Every key is always present (null when absent) so
     /// callers can destructure without checks.
     pub fn to_value(&self) -> Value {
-        let suggestions = self
-            .error_code
-            .map(|c| c.suggestions().iter().map(|s| Value::str(*s)).collect())
-            .unwrap_or_default();
+        let suggestions =
+            self.error_code.map(|c| c.suggestions().iter().map(|s| Value::str(*s)).collect()).unwrap_or_default();
         Value::object(vec![
             ("ok", Value::Bool(self.ok)),
             ("status", Value::opt_str(self.status.clone())),
             ("taskId", Value::opt_str(self.task_id.clone())),
             ("data", self.data.clone()),
-            (
-                "errorCode",
-                Value::opt_str(self.error_code.map(|c| c.as_str())),
-            ),
+            ("errorCode", Value::opt_str(self.error_code.map(|c| c.as_str()))),
             ("errorMessage", Value::opt_str(self.error_message.clone())),
-            (
-                "retryAfter",
-                self.retry_after.map_or(Value::Null, Value::Number),
-            ),
-            (
-                "httpStatus",
-                self.http_status
-                    .map_or(Value::Null, |s| Value::Number(s as f64)),
-            ),
+            ("retryAfter", self.retry_after.map_or(Value::Null, Value::Number)),
+            ("httpStatus", self.http_status.map_or(Value::Null, |s| Value::Number(s as f64))),
             ("suggestions", Value::Array(suggestions)),
         ])
     }
@@ -211,23 +194,12 @@ mod tests {
     #[test]
     fn envelope_object_has_every_key() {
         let v = Envelope::failure(ErrorCode::RateLimited, "slow down").to_value();
-        for key in [
-            "ok",
-            "status",
-            "taskId",
-            "data",
-            "errorCode",
-            "errorMessage",
-            "retryAfter",
-            "httpStatus",
-            "suggestions",
-        ] {
+        for key in
+            ["ok", "status", "taskId", "data", "errorCode", "errorMessage", "retryAfter", "httpStatus", "suggestions"]
+        {
             assert!(v.get(key).is_some(), "missing {key}");
         }
-        assert_eq!(
-            v.get("errorCode").and_then(Value::as_str),
-            Some("RATE_LIMITED")
-        );
+        assert_eq!(v.get("errorCode").and_then(Value::as_str), Some("RATE_LIMITED"));
         assert!(matches!(v.get("suggestions"), Some(Value::Array(s)) if !s.is_empty()));
     }
 }

@@ -23,13 +23,16 @@ impl MediaError {
     pub fn message(&self, kind: MediaKind) -> String {
         match self {
             MediaError::NotUrl(why) => match kind {
-                MediaKind::Image => format!(
-                    "an image must be an http(s) URL or a data:image/…;base64, URI: the URL {why}"
-                ),
+                MediaKind::Image => {
+                    format!("an image must be an http(s) URL or a data:image/…;base64, URI: the URL {why}")
+                }
                 _ => format!("a {} must be an http(s) URL: it {why}", kind.as_str()),
             },
             MediaError::DataUriNotAllowed => {
-                format!("{} fields take http(s) URLs only, not data URIs: upload the file and pass its URL", kind.as_str())
+                format!(
+                    "{} fields take http(s) URLs only, not data URIs: upload the file and pass its URL",
+                    kind.as_str()
+                )
             }
             MediaError::BadDataUri(why) => format!("the data URI is malformed: {why}"),
             MediaError::TooLarge { bytes, max } => {
@@ -53,20 +56,14 @@ pub fn check_media(s: &str, kind: MediaKind, max_bytes: usize) -> Result<Media, 
         }
         return check_image_data_uri(rest, max_bytes);
     }
-    let lower_ok = strip_prefix_ignore_case(s, "https://").is_some()
-        || strip_prefix_ignore_case(s, "http://").is_some();
+    let lower_ok =
+        strip_prefix_ignore_case(s, "https://").is_some() || strip_prefix_ignore_case(s, "http://").is_some();
     if !lower_ok {
-        return Err(MediaError::NotUrl(
-            "must start with http:// or https://".into(),
-        ));
+        return Err(MediaError::NotUrl("must start with http:// or https://".into()));
     }
     // Scheme case does not matter; check the rest with the URL rules.
     let normalized = match s.find("://") {
-        Some(i) => format!(
-            "{}{}",
-            s.get(..i).unwrap_or("").to_ascii_lowercase(),
-            s.get(i..).unwrap_or("")
-        ),
+        Some(i) => format!("{}{}", s.get(..i).unwrap_or("").to_ascii_lowercase(), s.get(i..).unwrap_or("")),
         None => s.to_string(),
     };
     check_http_url(&normalized).map_err(MediaError::NotUrl)?;
@@ -84,44 +81,24 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 
 /// `rest` is what follows `data:`.
 fn check_image_data_uri(rest: &str, max_bytes: usize) -> Result<Media, MediaError> {
-    let (meta, data) = rest
-        .split_once(',')
-        .ok_or_else(|| MediaError::BadDataUri("no comma before the data".into()))?;
+    let (meta, data) = rest.split_once(',').ok_or_else(|| MediaError::BadDataUri("no comma before the data".into()))?;
     let mut parts = meta.split(';');
     let mime = parts.next().unwrap_or("");
     let subtype = strip_prefix_ignore_case(mime, "image/").ok_or_else(|| {
-        MediaError::BadDataUri(format!(
-            "the media type must be image/<type>, got \"{}\"",
-            clip(mime)
-        ))
+        MediaError::BadDataUri(format!("the media type must be image/<type>, got \"{}\"", clip(mime)))
     })?;
-    if subtype.is_empty()
-        || !subtype
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-'))
-    {
-        return Err(MediaError::BadDataUri(format!(
-            "\"{}\" is not an image type",
-            clip(mime)
-        )));
+    if subtype.is_empty() || !subtype.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-')) {
+        return Err(MediaError::BadDataUri(format!("\"{}\" is not an image type", clip(mime))));
     }
     let params: Vec<&str> = parts.collect();
     if params.last().map(|p| p.eq_ignore_ascii_case("base64")) != Some(true) {
-        return Err(MediaError::BadDataUri(
-            "it must be base64-encoded (…;base64,<data>)".into(),
-        ));
+        return Err(MediaError::BadDataUri("it must be base64-encoded (…;base64,<data>)".into()));
     }
     let bytes = base64_decoded_len(data.as_bytes()).map_err(MediaError::BadDataUri)?;
     if bytes > max_bytes {
-        return Err(MediaError::TooLarge {
-            bytes,
-            max: max_bytes,
-        });
+        return Err(MediaError::TooLarge { bytes, max: max_bytes });
     }
-    Ok(Media::DataUri {
-        subtype: subtype.to_ascii_lowercase(),
-        bytes,
-    })
+    Ok(Media::DataUri { subtype: subtype.to_ascii_lowercase(), bytes })
 }
 
 const fn base64_table() -> [bool; 256] {
@@ -142,10 +119,7 @@ pub fn base64_decoded_len(data: &[u8]) -> Result<usize, String> {
         return Err("the base64 data is empty".into());
     }
     if data.len() % 4 != 0 {
-        return Err(format!(
-            "the base64 data has {} characters, not a multiple of 4 (missing padding?)",
-            data.len()
-        ));
+        return Err(format!("the base64 data has {} characters, not a multiple of 4 (missing padding?)", data.len()));
     }
     let padding = data.iter().rev().take_while(|&&b| b == b'=').count();
     if padding > 2 {
@@ -154,11 +128,7 @@ pub fn base64_decoded_len(data: &[u8]) -> Result<usize, String> {
     let body = data.get(..data.len() - padding).unwrap_or(&[]);
     if let Some(pos) = body.iter().position(|&b| !BASE64[b as usize]) {
         let bad = body.get(pos).copied().unwrap_or(b'?');
-        let shown = if bad.is_ascii_graphic() {
-            format!("'{}'", bad as char)
-        } else {
-            format!("byte 0x{bad:02x}")
-        };
+        let shown = if bad.is_ascii_graphic() { format!("'{}'", bad as char) } else { format!("byte 0x{bad:02x}") };
         return Err(format!("the base64 data has {shown} at position {pos}"));
     }
     Ok(data.len() / 4 * 3 - padding)
@@ -175,14 +145,8 @@ mod tests {
 
     #[test]
     fn urls() {
-        assert_eq!(
-            check_media("https://cdn.example.com/a.png", MediaKind::Image, MAX),
-            Ok(Media::Url)
-        );
-        assert_eq!(
-            check_media("HTTP://example.com/a.mp4", MediaKind::Video, MAX),
-            Ok(Media::Url)
-        );
+        assert_eq!(check_media("https://cdn.example.com/a.png", MediaKind::Image, MAX), Ok(Media::Url));
+        assert_eq!(check_media("HTTP://example.com/a.mp4", MediaKind::Video, MAX), Ok(Media::Url));
         for bad in [
             "ftp://x/a.png",
             "example.com/a.png",
@@ -191,13 +155,7 @@ mod tests {
             "https://x.test/a b.png",
             "",
         ] {
-            assert!(
-                matches!(
-                    check_media(bad, MediaKind::Image, MAX),
-                    Err(MediaError::NotUrl(_))
-                ),
-                "{bad}"
-            );
+            assert!(matches!(check_media(bad, MediaKind::Image, MAX), Err(MediaError::NotUrl(_))), "{bad}");
         }
     }
 
@@ -205,17 +163,11 @@ mod tests {
     fn data_uris() {
         assert_eq!(
             check_media("data:image/png;base64,iVBORw0KGgo=", MediaKind::Image, MAX),
-            Ok(Media::DataUri {
-                subtype: "png".into(),
-                bytes: 8
-            })
+            Ok(Media::DataUri { subtype: "png".into(), bytes: 8 })
         );
         assert_eq!(
             check_media("data:image/svg+xml;base64,AAAA", MediaKind::Image, MAX),
-            Ok(Media::DataUri {
-                subtype: "svg+xml".into(),
-                bytes: 3
-            })
+            Ok(Media::DataUri { subtype: "svg+xml".into(), bytes: 3 })
         );
         assert_eq!(
             check_media("data:image/png;base64,AAAA", MediaKind::Video, MAX),
@@ -236,13 +188,7 @@ mod tests {
             "data:image/;base64,AAAA",
             "data:image/png;base64",
         ] {
-            assert!(
-                matches!(
-                    check_media(bad, MediaKind::Image, MAX),
-                    Err(MediaError::BadDataUri(_))
-                ),
-                "{bad}"
-            );
+            assert!(matches!(check_media(bad, MediaKind::Image, MAX), Err(MediaError::BadDataUri(_))), "{bad}");
         }
     }
 
@@ -252,13 +198,7 @@ mod tests {
         assert_eq!(base64_decoded_len(b"AAA="), Ok(2));
         assert_eq!(base64_decoded_len(b"AA=="), Ok(1));
         let big = format!("data:image/jpeg;base64,{}", "A".repeat(4000));
-        assert_eq!(
-            check_media(&big, MediaKind::Image, 2999),
-            Err(MediaError::TooLarge {
-                bytes: 3000,
-                max: 2999
-            })
-        );
+        assert_eq!(check_media(&big, MediaKind::Image, 2999), Err(MediaError::TooLarge { bytes: 3000, max: 2999 }));
         assert!(check_media(&big, MediaKind::Image, 3000).is_ok());
     }
 }

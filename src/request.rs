@@ -23,9 +23,7 @@ pub struct ArgumentError {
 
 impl ArgumentError {
     fn new(message: impl Into<String>) -> Self {
-        ArgumentError {
-            message: message.into(),
-        }
+        ArgumentError { message: message.into() }
     }
     pub fn code(&self) -> ErrorCode {
         ErrorCode::InvalidArgument
@@ -65,35 +63,22 @@ impl ClientConfig {
                 s.clone()
             }
             Some(other) => {
-                return Err(ArgumentError::new(format!(
-                    "apiKey must be a string, got {}",
-                    other.type_name()
-                )))
+                return Err(ArgumentError::new(format!("apiKey must be a string, got {}", other.type_name())))
             }
         };
         let base_url = match &opts.base_url {
             None | Some(Value::Null) => DEFAULT_BASE_URL.to_string(),
             Some(Value::String(s)) => normalize_base_url(s)?,
             Some(other) => {
-                return Err(ArgumentError::new(format!(
-                    "baseUrl must be a string, got {}",
-                    other.type_name()
-                )))
+                return Err(ArgumentError::new(format!("baseUrl must be a string, got {}", other.type_name())))
             }
         };
         let timeout_ms = positive_ms("timeoutMs", opts.timeout_ms.as_ref(), DEFAULT_TIMEOUT_MS)?;
-        let max_retry_after_ms = positive_ms(
-            "maxRetryAfterMs",
-            opts.max_retry_after_ms.as_ref(),
-            DEFAULT_MAX_RETRY_AFTER_MS,
-        )?;
+        let max_retry_after_ms =
+            positive_ms("maxRetryAfterMs", opts.max_retry_after_ms.as_ref(), DEFAULT_MAX_RETRY_AFTER_MS)?;
         let max_retries = match &opts.max_retries {
             None | Some(Value::Null) => DEFAULT_MAX_RETRIES,
-            Some(Value::Number(n))
-                if n.is_finite() && *n >= 0.0 && n.fract() == 0.0 && *n <= 20.0 =>
-            {
-                *n as u32
-            }
+            Some(Value::Number(n)) if n.is_finite() && *n >= 0.0 && n.fract() == 0.0 && *n <= 20.0 => *n as u32,
             Some(other) => {
                 return Err(ArgumentError::new(format!(
                     "maxRetries must be an integer from 0 to 20, got {}",
@@ -101,13 +86,7 @@ impl ClientConfig {
                 )))
             }
         };
-        Ok(ClientConfig {
-            api_key,
-            base_url,
-            timeout_ms,
-            max_retries,
-            max_retry_after_ms,
-        })
+        Ok(ClientConfig { api_key, base_url, timeout_ms, max_retries, max_retry_after_ms })
     }
 
     pub fn has_key(&self) -> bool {
@@ -128,22 +107,12 @@ impl ClientConfig {
         if self.has_key() {
             headers.push(("key".to_string(), self.api_key.clone()));
         }
-        ApiRequest {
-            method,
-            url: format!("{}{}", self.base_url, path),
-            headers,
-            body: None,
-            retry,
-        }
+        ApiRequest { method, url: format!("{}{}", self.base_url, path), headers, body: None, retry }
     }
 
     pub fn get_status(&self, task_id: &str) -> Result<ApiRequest, ArgumentError> {
         let id = encode_task_id(task_id)?;
-        Ok(self.request(
-            Method::Get,
-            format!("/api/v1/tasks/{id}/status"),
-            RetryClass::Safe,
-        ))
+        Ok(self.request(Method::Get, format!("/api/v1/tasks/{id}/status"), RetryClass::Safe))
     }
 
     pub fn get_task(&self, task_id: &str) -> Result<ApiRequest, ArgumentError> {
@@ -154,11 +123,7 @@ impl ClientConfig {
     /// Cancel is never retried: a lost answer is settled by reading the task's status.
     pub fn cancel_task(&self, task_id: &str) -> Result<ApiRequest, ArgumentError> {
         let id = encode_task_id(task_id)?;
-        Ok(self.request(
-            Method::Put,
-            format!("/api/v1/tasks/{id}/cancel"),
-            RetryClass::Never,
-        ))
+        Ok(self.request(Method::Put, format!("/api/v1/tasks/{id}/cancel"), RetryClass::Never))
     }
 
     pub fn list_tasks(&self) -> ApiRequest {
@@ -179,18 +144,9 @@ impl ClientConfig {
 
     /// Create is retried only when it carries an idempotency key: the server then answers a
     /// repeat with the original task instead of billing again.
-    pub fn generate(
-        &self,
-        model: &str,
-        payload: &Value,
-        extra: &GenerateHeaders,
-    ) -> Result<ApiRequest, ArgumentError> {
+    pub fn generate(&self, model: &str, payload: &Value, extra: &GenerateHeaders) -> Result<ApiRequest, ArgumentError> {
         let m = encode_model(model)?;
-        let retry = if extra.idempotency_key.is_some() {
-            RetryClass::Safe
-        } else {
-            RetryClass::Never
-        };
+        let retry = if extra.idempotency_key.is_some() { RetryClass::Safe } else { RetryClass::Never };
         let mut req = self.request(Method::Post, format!("/api/v1/generate/{m}"), retry);
         req.set_json_body(payload);
         if let Some(k) = &extra.idempotency_key {
@@ -198,8 +154,7 @@ impl ClientConfig {
             req.headers.push(("idempotency-key".to_string(), k.clone()));
         }
         if let Some(c) = extra.max_credits {
-            req.headers
-                .push(("x-max-credits".to_string(), c.to_string()));
+            req.headers.push(("x-max-credits".to_string(), c.to_string()));
         }
         if let Some(w) = &extra.webhook_url {
             check_http_url(w).map_err(|e| ArgumentError::new(format!("webhookUrl {e}")))?;
@@ -256,23 +211,16 @@ pub struct ApiRequest {
 impl ApiRequest {
     fn set_json_body(&mut self, payload: &Value) {
         self.body = Some(payload.to_json());
-        self.headers
-            .push(("content-type".to_string(), "application/json".to_string()));
+        self.headers.push(("content-type".to_string(), "application/json".to_string()));
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// `GET https://…/api/v1/tasks/abc/status key=ak_…1234`: safe for logs.
     pub fn log_line(&self) -> String {
-        let key = self
-            .header("key")
-            .map(mask_key)
-            .unwrap_or_else(|| "none".to_string());
+        let key = self.header("key").map(mask_key).unwrap_or_else(|| "none".to_string());
         format!("{} {} key={}", self.method.as_str(), self.url, key)
     }
 }
@@ -355,18 +303,14 @@ pub fn encode_task_id(task_id: &str) -> Result<String, ArgumentError> {
         )));
     }
     if task_id.chars().any(char::is_control) {
-        return Err(ArgumentError::new(
-            "taskId must not contain control characters",
-        ));
+        return Err(ArgumentError::new("taskId must not contain control characters"));
     }
     Ok(percent_encode_segment(task_id))
 }
 
 fn encode_model(model: &str) -> Result<String, ArgumentError> {
     if model.is_empty() || model.len() > 64 || model.chars().any(char::is_control) {
-        return Err(ArgumentError::new(
-            "model must be a non-empty name of at most 64 characters",
-        ));
+        return Err(ArgumentError::new("model must be a non-empty name of at most 64 characters"));
     }
     Ok(percent_encode_segment(model))
 }
@@ -442,13 +386,7 @@ mod tests {
     fn every_endpoint_builds_its_method_path_and_headers() {
         let c = cfg("https://api.example.com/");
         let r = c.get_status("t 1/x").unwrap();
-        assert_eq!(
-            (r.method, r.url.as_str()),
-            (
-                Method::Get,
-                "https://api.example.com/api/v1/tasks/t%201%2Fx/status"
-            )
-        );
+        assert_eq!((r.method, r.url.as_str()), (Method::Get, "https://api.example.com/api/v1/tasks/t%201%2Fx/status"));
         assert_eq!(r.header("key"), Some("ak_test_0123456789abcdef"));
         assert_eq!(r.retry, RetryClass::Safe);
         let r = c.get_task("abc").unwrap();
@@ -457,16 +395,10 @@ mod tests {
         assert_eq!((r.method, r.retry), (Method::Put, RetryClass::Never));
         assert_eq!(r.url, "https://api.example.com/api/v1/tasks/abc/cancel");
         assert_eq!(c.list_tasks().url, "https://api.example.com/api/v1/tasks");
-        assert_eq!(
-            c.get_account().url,
-            "https://api.example.com/api/v1/account"
-        );
+        assert_eq!(c.get_account().url, "https://api.example.com/api/v1/account");
         let p = Value::object(vec![("prompt", Value::str("cat"))]);
         let r = c.quote("t2v", &p).unwrap();
-        assert_eq!(
-            (r.method, r.url.as_str()),
-            (Method::Post, "https://api.example.com/api/v1/quote/t2v")
-        );
+        assert_eq!((r.method, r.url.as_str()), (Method::Post, "https://api.example.com/api/v1/quote/t2v"));
         assert_eq!(r.body.as_deref(), Some(r#"{"prompt":"cat"}"#));
         assert_eq!(r.header("content-type"), Some("application/json"));
         let r = c.generate("t2v", &p, &GenerateHeaders::default()).unwrap();
@@ -497,53 +429,27 @@ mod tests {
 
     #[test]
     fn base_url_rules() {
-        assert_eq!(
-            normalize_base_url("http://127.0.0.1:8787/").unwrap(),
-            "http://127.0.0.1:8787"
-        );
-        assert_eq!(
-            normalize_base_url("http://localhost:1").unwrap(),
-            "http://localhost:1"
-        );
-        assert_eq!(
-            normalize_base_url("http://[::1]:9").unwrap(),
-            "http://[::1]:9"
-        );
-        assert_eq!(
-            normalize_base_url("https://x.test/proxy/").unwrap(),
-            "https://x.test/proxy"
-        );
-        for bad in [
-            "http://example.com",
-            "ftp://x",
-            "x.test",
-            "https://u:p@x.test",
-            "https://x.test?a=1",
-            "https://",
-        ] {
+        assert_eq!(normalize_base_url("http://127.0.0.1:8787/").unwrap(), "http://127.0.0.1:8787");
+        assert_eq!(normalize_base_url("http://localhost:1").unwrap(), "http://localhost:1");
+        assert_eq!(normalize_base_url("http://[::1]:9").unwrap(), "http://[::1]:9");
+        assert_eq!(normalize_base_url("https://x.test/proxy/").unwrap(), "https://x.test/proxy");
+        for bad in ["http://example.com", "ftp://x", "x.test", "https://u:p@x.test", "https://x.test?a=1", "https://"] {
             assert!(normalize_base_url(bad).is_err(), "{bad} accepted");
         }
     }
 
     #[test]
     fn bad_options_name_the_option() {
-        let e = ClientConfig::from_options(&ClientOptions {
-            timeout_ms: Some(Value::Number(-1.0)),
-            ..Default::default()
-        })
-        .unwrap_err();
+        let e =
+            ClientConfig::from_options(&ClientOptions { timeout_ms: Some(Value::Number(-1.0)), ..Default::default() })
+                .unwrap_err();
         assert!(e.message.starts_with("timeoutMs"), "{}", e.message);
-        let e = ClientConfig::from_options(&ClientOptions {
-            max_retries: Some(Value::Number(1.5)),
-            ..Default::default()
-        })
-        .unwrap_err();
+        let e =
+            ClientConfig::from_options(&ClientOptions { max_retries: Some(Value::Number(1.5)), ..Default::default() })
+                .unwrap_err();
         assert!(e.message.starts_with("maxRetries"), "{}", e.message);
-        let e = ClientConfig::from_options(&ClientOptions {
-            api_key: Some(Value::Number(1.0)),
-            ..Default::default()
-        })
-        .unwrap_err();
+        let e = ClientConfig::from_options(&ClientOptions { api_key: Some(Value::Number(1.0)), ..Default::default() })
+            .unwrap_err();
         assert!(e.message.starts_with("apiKey"), "{}", e.message);
         let e = ClientConfig::from_options(&ClientOptions {
             api_key: Some(Value::str("Bearer ak_x")),
@@ -559,10 +465,7 @@ mod tests {
         let line = c.get_account().log_line();
         assert!(!line.contains("0123456789abcdef"), "{line}");
         assert!(line.ends_with("key=ak_…cdef"), "{line}");
-        assert_eq!(
-            c.redact("bad key ak_test_0123456789abcdef!"),
-            "bad key ak_…cdef!"
-        );
+        assert_eq!(c.redact("bad key ak_test_0123456789abcdef!"), "bad key ak_…cdef!");
     }
 
     #[test]

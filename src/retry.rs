@@ -23,11 +23,7 @@ pub fn parse_retry_after(header: &str, now_ms: f64) -> Option<f64> {
     }
     if h.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         let secs: f64 = h.parse().ok()?;
-        return if secs.is_finite() && secs >= 0.0 {
-            Some(secs * 1000.0)
-        } else {
-            None
-        };
+        return if secs.is_finite() && secs >= 0.0 { Some(secs * 1000.0) } else { None };
     }
     parse_http_date(h).map(|at| (at - now_ms).max(0.0))
 }
@@ -49,10 +45,7 @@ pub enum RetryDecision {
 /// Failures worth another attempt: the server was overloaded or the answer never came.
 /// Everything else (4xx verdicts, abort) would fail the same way again.
 pub fn is_transient(code: ErrorCode) -> bool {
-    matches!(
-        code,
-        ErrorCode::RateLimited | ErrorCode::UpstreamError | ErrorCode::NetworkError
-    )
+    matches!(code, ErrorCode::RateLimited | ErrorCode::UpstreamError | ErrorCode::NetworkError)
 }
 
 impl RetryPolicy {
@@ -75,11 +68,7 @@ impl RetryPolicy {
             return RetryDecision::RetryAfter(ra);
         }
         let exp = BASE_DELAY_MS * 2f64.powi(retries_done.min(16) as i32);
-        let jitter = if jitter.is_finite() {
-            jitter.clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
+        let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.0 };
         RetryDecision::RetryAfter(exp.min(MAX_BACKOFF_MS) + jitter * MAX_JITTER_MS)
     }
 }
@@ -95,15 +84,8 @@ mod tests {
         assert_eq!(parse_retry_after("2", NOW), Some(2000.0));
         assert_eq!(parse_retry_after(" 0 ", NOW), Some(0.0));
         assert_eq!(parse_retry_after("1.5", NOW), Some(1500.0));
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", NOW),
-            Some(3000.0)
-        );
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", NOW),
-            Some(0.0),
-            "past date"
-        );
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", NOW), Some(3000.0));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", NOW), Some(0.0), "past date");
         assert_eq!(parse_retry_after("-5", NOW), None);
         assert_eq!(parse_retry_after("soon", NOW), None);
         assert_eq!(parse_retry_after("", NOW), None);
@@ -112,21 +94,14 @@ mod tests {
     }
 
     fn policy() -> RetryPolicy {
-        RetryPolicy {
-            max_retries: 3,
-            max_retry_after_ms: 60_000.0,
-        }
+        RetryPolicy { max_retries: 3, max_retry_after_ms: 60_000.0 }
     }
 
     #[test]
     fn backoff_doubles_from_800ms_to_8s_plus_jitter() {
-        let p = RetryPolicy {
-            max_retries: 10,
-            ..policy()
-        };
-        let delays: Vec<RetryDecision> = (0..6)
-            .map(|n| p.next_delay(RetryClass::Safe, ErrorCode::UpstreamError, n, None, 0.0))
-            .collect();
+        let p = RetryPolicy { max_retries: 10, ..policy() };
+        let delays: Vec<RetryDecision> =
+            (0..6).map(|n| p.next_delay(RetryClass::Safe, ErrorCode::UpstreamError, n, None, 0.0)).collect();
         let want = [800.0, 1600.0, 3200.0, 6400.0, 8000.0, 8000.0];
         for (d, w) in delays.iter().zip(want) {
             assert_eq!(*d, RetryDecision::RetryAfter(w));
@@ -145,23 +120,11 @@ mod tests {
     fn retry_after_wins_and_is_capped() {
         let p = policy();
         assert_eq!(
-            p.next_delay(
-                RetryClass::Safe,
-                ErrorCode::RateLimited,
-                0,
-                Some(2000.0),
-                0.5
-            ),
+            p.next_delay(RetryClass::Safe, ErrorCode::RateLimited, 0, Some(2000.0), 0.5),
             RetryDecision::RetryAfter(2000.0)
         );
         assert_eq!(
-            p.next_delay(
-                RetryClass::Safe,
-                ErrorCode::RateLimited,
-                0,
-                Some(3_600_000.0),
-                0.5
-            ),
+            p.next_delay(RetryClass::Safe, ErrorCode::RateLimited, 0, Some(3_600_000.0), 0.5),
             RetryDecision::GiveUp
         );
     }
@@ -169,10 +132,7 @@ mod tests {
     #[test]
     fn only_transient_failures_of_safe_requests_are_retried_and_bounded() {
         let p = policy();
-        assert_eq!(
-            p.next_delay(RetryClass::Never, ErrorCode::NetworkError, 0, None, 0.0),
-            RetryDecision::GiveUp
-        );
+        assert_eq!(p.next_delay(RetryClass::Never, ErrorCode::NetworkError, 0, None, 0.0), RetryDecision::GiveUp);
         for code in [
             ErrorCode::AuthFailed,
             ErrorCode::TaskNotFound,
@@ -180,19 +140,12 @@ mod tests {
             ErrorCode::InvalidPayload,
             ErrorCode::IdempotencyConflict,
         ] {
-            assert_eq!(
-                p.next_delay(RetryClass::Safe, code, 0, None, 0.0),
-                RetryDecision::GiveUp,
-                "{code:?}"
-            );
+            assert_eq!(p.next_delay(RetryClass::Safe, code, 0, None, 0.0), RetryDecision::GiveUp, "{code:?}");
         }
         assert!(matches!(
             p.next_delay(RetryClass::Safe, ErrorCode::RateLimited, 2, None, 0.0),
             RetryDecision::RetryAfter(_)
         ));
-        assert_eq!(
-            p.next_delay(RetryClass::Safe, ErrorCode::RateLimited, 3, None, 0.0),
-            RetryDecision::GiveUp
-        );
+        assert_eq!(p.next_delay(RetryClass::Safe, ErrorCode::RateLimited, 3, None, 0.0), RetryDecision::GiveUp);
     }
 }

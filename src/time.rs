@@ -53,9 +53,7 @@ pub fn parse_http_date(s: &str) -> Option<f64> {
     if *zone != "GMT" && *zone != "UTC" {
         return None;
     }
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let mo = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(mon))? as i64 + 1;
     let t: Vec<&str> = hms.split(':').collect();
     let [h, mi, sec] = t.as_slice() else {
@@ -123,10 +121,7 @@ mod tests {
 
     #[test]
     fn http_dates() {
-        assert_eq!(
-            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
-            Some(784_111_777_000.0)
-        );
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777_000.0));
         assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0.0));
         for bad in [
             "",
@@ -146,9 +141,7 @@ mod tests {
         assert_eq!(parse_iso8601("2026-09-14T10:00:00.5Z"), Some(t + 500.0));
         assert_eq!(parse_iso8601("2026-09-14T12:00:00+02:00"), Some(t));
         assert_eq!(
-            parse_iso8601("2024-02-29T00:00:00Z")
-                .map(format_iso8601)
-                .as_deref(),
+            parse_iso8601("2024-02-29T00:00:00Z").map(format_iso8601).as_deref(),
             Some("2024-02-29T00:00:00.000Z")
         );
         assert_eq!(parse_iso8601("yesterday"), None);

@@ -58,9 +58,7 @@ pub struct ValidateOptions {
 
 impl Default for ValidateOptions {
     fn default() -> Self {
-        ValidateOptions {
-            max_data_uri_bytes: DEFAULT_MAX_DATA_URI_BYTES,
-        }
+        ValidateOptions { max_data_uri_bytes: DEFAULT_MAX_DATA_URI_BYTES }
     }
 }
 
@@ -122,9 +120,7 @@ pub fn details_value(issues: &[Issue]) -> Value {
 pub fn find_model(name: &str) -> Result<&'static ModelSpec, Rejection> {
     contract::model(name).ok_or_else(|| {
         let names: Vec<&str> = contract::model_names().collect();
-        let hint = nearest(name, &names)
-            .map(|n| format!(" Did you mean \"{n}\"?"))
-            .unwrap_or_default();
+        let hint = nearest(name, &names).map(|n| format!(" Did you mean \"{n}\"?")).unwrap_or_default();
         Rejection {
             code: ErrorCode::InvalidModel,
             message: format!(
@@ -138,11 +134,7 @@ pub fn find_model(name: &str) -> Result<&'static ModelSpec, Rejection> {
 }
 
 /// Validates `payload` for `model`; on success gives the credit estimate.
-pub fn validate_payload(
-    model: &str,
-    payload: &Value,
-    opts: &ValidateOptions,
-) -> Result<Estimate, Rejection> {
+pub fn validate_payload(model: &str, payload: &Value, opts: &ValidateOptions) -> Result<Estimate, Rejection> {
     let spec = find_model(model)?;
     let issues = check(spec, payload, opts);
     if issues.is_empty() {
@@ -152,19 +144,9 @@ pub fn validate_payload(
     let first: Vec<String> = issues
         .iter()
         .take(3)
-        .map(|i| {
-            if i.path.is_empty() {
-                i.message.clone()
-            } else {
-                format!("{}: {}", i.path, i.message)
-            }
-        })
+        .map(|i| if i.path.is_empty() { i.message.clone() } else { format!("{}: {}", i.path, i.message) })
         .collect();
-    let more = if n > 3 {
-        format!("; and {} more", n - 3)
-    } else {
-        String::new()
-    };
+    let more = if n > 3 { format!("; and {} more", n - 3) } else { String::new() };
     Err(Rejection {
         code: ErrorCode::InvalidPayload,
         message: format!(
@@ -174,6 +156,29 @@ pub fn validate_payload(
         ),
         issues,
     })
+}
+
+/// What `validatePayload` returns: `{ ok: true, model, payload, estimate }` or `{ ok: false,
+/// model, errorCode, errorMessage, issues, details }`, with `ok` alongside for convenience.
+pub fn validation_report(model: &str, payload: &Value, opts: &ValidateOptions) -> (bool, Value) {
+    match validate_payload(model, payload, opts) {
+        Ok(est) => (
+            true,
+            Value::object(vec![
+                ("ok", Value::Bool(true)),
+                ("model", Value::str(model)),
+                ("payload", payload.clone()),
+                ("estimate", est.to_value()),
+            ]),
+        ),
+        Err(rej) => {
+            let mut v = rej.to_value();
+            if let Value::Object(entries) = &mut v {
+                entries.insert(1, ("model".to_string(), Value::str(model)));
+            }
+            (false, v)
+        }
+    }
 }
 
 /// Every issue of `payload` against `spec`, in a stable order: fields in table order,
@@ -186,11 +191,7 @@ pub fn check(spec: &ModelSpec, payload: &Value, opts: &ValidateOptions) -> Vec<I
             code: IssueCode::WrongType,
             expected: "object".into(),
             actual: payload.type_name().into(),
-            message: format!(
-                "the payload must be a JSON object of {} fields, got {}",
-                spec.name,
-                payload.describe()
-            ),
+            message: format!("the payload must be a JSON object of {} fields, got {}", spec.name, payload.describe()),
         });
         return out;
     };
@@ -224,38 +225,18 @@ pub fn check(spec: &ModelSpec, payload: &Value, opts: &ValidateOptions) -> Vec<I
 fn expected_text(field: &Field) -> String {
     let mut s = field.ty.name().to_string();
     if !field.one_of.is_empty() {
-        s = format!(
-            "one of {}",
-            field
-                .one_of
-                .iter()
-                .map(|v| format!("\"{v}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        s = format!("one of {}", field.one_of.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", "));
         s.push_str(" (string)");
     } else if !field.one_of_numbers.is_empty() {
         s = format!(
             "one of {} (number)",
-            field
-                .one_of_numbers
-                .iter()
-                .map(|n| format_number(*n))
-                .collect::<Vec<_>>()
-                .join(", ")
+            field.one_of_numbers.iter().map(|n| format_number(*n)).collect::<Vec<_>>().join(", ")
         );
     } else if let Some((lo, hi)) = field.range {
-        s = format!(
-            "{} from {} to {}",
-            field.ty.name(),
-            format_number(lo),
-            format_number(hi)
-        );
+        s = format!("{} from {} to {}", field.ty.name(), format_number(lo), format_number(hi));
     } else if let Type::Media(k) = field.ty {
         s = match k {
-            contract::MediaKind::Image => {
-                "image URL (http/https) or data:image/…;base64, URI".into()
-            }
+            contract::MediaKind::Image => "image URL (http/https) or data:image/…;base64, URI".into(),
             _ => format!("{} URL (http/https)", k.as_str()),
         };
     }
@@ -266,13 +247,7 @@ fn expected_text(field: &Field) -> String {
 }
 
 fn issue(path: &str, code: IssueCode, expected: String, actual: &Value, message: String) -> Issue {
-    Issue {
-        path: path.into(),
-        code,
-        expected,
-        actual: actual.describe(),
-        message,
-    }
+    Issue { path: path.into(), code, expected, actual: actual.describe(), message }
 }
 
 fn check_field(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out: &mut Vec<Issue>) {
@@ -283,13 +258,7 @@ fn check_field(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out
             } else {
                 "may not be null (leave it out instead)"
             };
-            out.push(issue(
-                path,
-                IssueCode::WrongType,
-                expected_text(field),
-                v,
-                format!("{} {why}", field.name),
-            ));
+            out.push(issue(path, IssueCode::WrongType, expected_text(field), v, format!("{} {why}", field.name)));
         }
         return;
     }
@@ -334,11 +303,7 @@ fn check_string(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
                 )
             }
             Value::Number(n) => {
-                match field
-                    .one_of
-                    .iter()
-                    .find(|a| a.to_ascii_lowercase().trim_end_matches('p') == format_number(*n))
-                {
+                match field.one_of.iter().find(|a| a.to_ascii_lowercase().trim_end_matches('p') == format_number(*n)) {
                     Some(a) => format!(": use the string \"{a}\""),
                     None => String::new(),
                 }
@@ -365,11 +330,7 @@ fn check_string(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
         return;
     }
     if !field.one_of.is_empty() && !field.one_of.contains(&s.as_str()) {
-        let hint = match field
-            .one_of
-            .iter()
-            .find(|a| a.eq_ignore_ascii_case(s.trim()))
-        {
+        let hint = match field.one_of.iter().find(|a| a.eq_ignore_ascii_case(s.trim())) {
             Some(a) => format!(": use \"{a}\" (exact case)"),
             None => String::new(),
         };
@@ -378,22 +339,13 @@ fn check_string(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
             IssueCode::NotAllowed,
             expected_text(field),
             v,
-            format!(
-                "{} must be {}, got {}{hint}",
-                field.name,
-                expected_text(field),
-                v.describe()
-            ),
+            format!("{} must be {}, got {}{hint}", field.name, expected_text(field), v.describe()),
         ));
     }
 }
 
 fn check_number(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
-    let want = if field.ty == Type::Integer {
-        "an integer"
-    } else {
-        "a number"
-    };
+    let want = if field.ty == Type::Integer { "an integer" } else { "a number" };
     let n = match v {
         Value::Number(n) if n.is_finite() => *n,
         _ => {
@@ -402,11 +354,7 @@ fn check_number(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
                     let digits = s.trim_end_matches(['p', 'P']);
                     match digits.parse::<f64>() {
                         Ok(n) if n.is_finite() => {
-                            format!(
-                                ": {} takes the number {} without quotes",
-                                field.name,
-                                format_number(n)
-                            )
+                            format!(": {} takes the number {} without quotes", field.name, format_number(n))
                         }
                         _ => String::new(),
                     }
@@ -429,10 +377,7 @@ fn check_number(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
             IssueCode::WrongType,
             expected_text(field),
             v,
-            format!(
-                "must be a whole number of seconds, got {}",
-                format_number(n)
-            ),
+            format!("must be a whole number of seconds, got {}", format_number(n)),
         ));
         return;
     }
@@ -442,12 +387,7 @@ fn check_number(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
             IssueCode::NotAllowed,
             expected_text(field),
             v,
-            format!(
-                "{} must be {}, got {}",
-                field.name,
-                expected_text(field),
-                format_number(n)
-            ),
+            format!("{} must be {}, got {}", field.name, expected_text(field), format_number(n)),
         ));
         return;
     }
@@ -470,47 +410,24 @@ fn check_number(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
     }
 }
 
-fn check_media_value(
-    kind: contract::MediaKind,
-    v: &Value,
-    path: &str,
-    opts: &ValidateOptions,
-    out: &mut Vec<Issue>,
-) {
+fn check_media_value(kind: contract::MediaKind, v: &Value, path: &str, opts: &ValidateOptions, out: &mut Vec<Issue>) {
     let expected = match kind {
-        contract::MediaKind::Image => {
-            "image URL (http/https) or data:image/…;base64, URI".to_string()
-        }
+        contract::MediaKind::Image => "image URL (http/https) or data:image/…;base64, URI".to_string(),
         _ => format!("{} URL (http/https)", kind.as_str()),
     };
     let Value::String(s) = v else {
-        out.push(issue(
-            path,
-            IssueCode::WrongType,
-            expected,
-            v,
-            format!("must be a string, got {}", v.describe()),
-        ));
+        out.push(issue(path, IssueCode::WrongType, expected, v, format!("must be a string, got {}", v.describe())));
         return;
     };
     if let Err(e) = check_media(s, kind, opts.max_data_uri_bytes) {
-        out.push(issue(
-            path,
-            IssueCode::BadMedia,
-            expected,
-            v,
-            e.message(kind),
-        ));
+        out.push(issue(path, IssueCode::BadMedia, expected, v, e.message(kind)));
     }
 }
 
 fn check_list(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out: &mut Vec<Issue>) {
     let Value::Array(items) = v else {
-        let hint = if v.as_str().is_some() {
-            format!(": wrap it in a list, [{}]", v.describe())
-        } else {
-            String::new()
-        };
+        let hint =
+            if v.as_str().is_some() { format!(": wrap it in a list, [{}]", v.describe()) } else { String::new() };
         out.push(issue(
             path,
             IssueCode::WrongType,
@@ -561,9 +478,7 @@ fn check_list(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out:
                     format!("each item must be a string, got {}", item.describe()),
                 )),
             },
-            Type::MediaList(kind) | Type::MediaOrList(kind) => {
-                check_media_value(kind, item, &item_path, opts, out)
-            }
+            Type::MediaList(kind) | Type::MediaOrList(kind) => check_media_value(kind, item, &item_path, opts, out),
             _ => {}
         }
     }
@@ -579,18 +494,12 @@ fn unknown_field(spec: &ModelSpec, key: &str) -> Issue {
         .or_else(|| nearest(key, &known));
     let message = match suggestion {
         Some(s) => format!("{} does not take \"{key}\": use \"{s}\"", spec.name),
-        None => format!(
-            "{} does not take \"{key}\"; its fields are {}",
-            spec.name,
-            known.join(", ")
-        ),
+        None => format!("{} does not take \"{key}\"; its fields are {}", spec.name, known.join(", ")),
     };
     Issue {
         path: key.to_string(),
         code: IssueCode::UnknownField,
-        expected: suggestion
-            .map(|s| format!("\"{s}\""))
-            .unwrap_or_else(|| format!("one of {}", known.join(", "))),
+        expected: suggestion.map(|s| format!("\"{s}\"")).unwrap_or_else(|| format!("one of {}", known.join(", "))),
         actual: format!("\"{key}\""),
         message,
     }
@@ -642,10 +551,7 @@ fn check_rule(rule: &Rule, payload: &Value, out: &mut Vec<Issue>) {
                     code: IssueCode::Conflict,
                     expected: format!("{field} together with one of {}", with.join(", ")),
                     actual: format!("only {field}"),
-                    message: format!(
-                        "{field} cannot be the only input: add one of {}",
-                        with.join(", ")
-                    ),
+                    message: format!("{field} cannot be the only input: add one of {}", with.join(", ")),
                 });
             }
         }
@@ -654,12 +560,7 @@ fn check_rule(rule: &Rule, payload: &Value, out: &mut Vec<Issue>) {
 
 /// The closest name: equal once case and separators are ignored, else within edit distance 2.
 pub fn nearest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let norm = |s: &str| {
-        s.chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase()
-    };
+    let norm = |s: &str| s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
     let n = norm(name);
     if n.is_empty() || name.len() > 64 {
         return None;

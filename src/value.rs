@@ -64,12 +64,7 @@ impl Value {
     }
 
     pub fn object(entries: Vec<(&str, Value)>) -> Value {
-        Value::Object(
-            entries
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-        )
+        Value::Object(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
     }
 
     pub fn str(s: impl Into<String>) -> Value {
@@ -207,9 +202,7 @@ pub(crate) mod test_json {
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
             serde_json::Value::String(s) => Value::String(s.clone()),
             serde_json::Value::Array(a) => Value::Array(a.iter().map(from_serde).collect()),
-            serde_json::Value::Object(o) => {
-                Value::Object(o.iter().map(|(k, v)| (k.clone(), from_serde(v))).collect())
-            }
+            serde_json::Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), from_serde(v))).collect()),
         }
     }
 

@@ -140,27 +140,18 @@ impl Field {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Rule {
     /// No field of `a` may be given together with a field of `b`.
-    Exclusive {
-        a: &'static [&'static str],
-        b: &'static [&'static str],
-    },
+    Exclusive { a: &'static [&'static str], b: &'static [&'static str] },
     /// At least one of these must be given.
     AtLeastOne(&'static [&'static str]),
     /// `field` may be given only together with one of `with`.
-    NotAlone {
-        field: &'static str,
-        with: &'static [&'static str],
-    },
+    NotAlone { field: &'static str, with: &'static [&'static str] },
 }
 
 /// How the price in credits is computed (1 credit = US$0.01).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Pricing {
     /// `duration × rate`, with the rate picked by the values of `keys` (defaults applied).
-    PerSecond {
-        keys: &'static [&'static str],
-        rates: &'static [(&'static [&'static str], u32)],
-    },
+    PerSecond { keys: &'static [&'static str], rates: &'static [(&'static [&'static str], u32)] },
     /// `items in field × rate`.
     PerItem { field: &'static str, rate: u32 },
     /// Priced by the server only: use `quote`.

@@ -7,33 +7,17 @@ const RATIOS_3: &[&str] = &["16:9", "9:16", "1:1"];
 const FILTER_MODE: Field = Field::new("filterMode", Type::String)
     .one_of(&["strict", "custom"])
     .doc("Content filter mode from an early API version; accepted, never required.");
-const PROMPT: Field = Field::new("prompt", Type::String)
-    .required()
-    .non_empty()
-    .doc("What the video shows.");
-const ASPECT_RATIO: Field = Field::new("aspectRatio", Type::String)
-    .required()
-    .one_of(RATIOS_3);
-const IMAGE_REQUIRED: Field = Field::new("image", IMAGE)
-    .required()
-    .doc("First frame: an http(s) URL or an image data URI.");
-const PROMPT_OPTIONAL: Field = Field::new("prompt", Type::String)
-    .nullable()
-    .doc("Optional guidance for the motion.");
+const PROMPT: Field = Field::new("prompt", Type::String).required().non_empty().doc("What the video shows.");
+const ASPECT_RATIO: Field = Field::new("aspectRatio", Type::String).required().one_of(RATIOS_3);
+const IMAGE_REQUIRED: Field =
+    Field::new("image", IMAGE).required().doc("First frame: an http(s) URL or an image data URI.");
+const PROMPT_OPTIONAL: Field = Field::new("prompt", Type::String).nullable().doc("Optional guidance for the motion.");
 
 /// Names that belong to other models, mapped to this model's name for the same thing.
-const TO_RATIO: &[(&str, &str)] = &[
-    ("aspectRatio", "ratio"),
-    ("aspect_ratio", "ratio"),
-    ("content", "prompt"),
-    ("imageUrl", "image"),
-];
-const TO_ASPECT_RATIO: &[(&str, &str)] = &[
-    ("ratio", "aspectRatio"),
-    ("aspect_ratio", "aspectRatio"),
-    ("content", "prompt"),
-    ("imageUrl", "image"),
-];
+const TO_RATIO: &[(&str, &str)] =
+    &[("aspectRatio", "ratio"), ("aspect_ratio", "ratio"), ("content", "prompt"), ("imageUrl", "image")];
+const TO_ASPECT_RATIO: &[(&str, &str)] =
+    &[("ratio", "aspectRatio"), ("aspect_ratio", "aspectRatio"), ("content", "prompt"), ("imageUrl", "image")];
 
 pub static MODELS: &[ModelSpec] = &[
     ModelSpec {
@@ -42,17 +26,11 @@ pub static MODELS: &[ModelSpec] = &[
         fields: &[
             PROMPT,
             ASPECT_RATIO,
-            Field::new("duration", Type::String)
-                .required()
-                .one_of(&["5", "8"])
-                .doc("Seconds, as a string."),
+            Field::new("duration", Type::String).required().one_of(&["5", "8"]).doc("Seconds, as a string."),
             FILTER_MODE,
         ],
         rules: &[],
-        pricing: Pricing::PerSecond {
-            keys: &[],
-            rates: &[(&[], 3)],
-        },
+        pricing: Pricing::PerSecond { keys: &[], rates: &[(&[], 3)] },
         expected_seconds: 390,
         renames: TO_ASPECT_RATIO,
     },
@@ -62,17 +40,11 @@ pub static MODELS: &[ModelSpec] = &[
         fields: &[
             IMAGE_REQUIRED,
             PROMPT_OPTIONAL,
-            Field::new("duration", Type::String)
-                .required()
-                .one_of(&["5", "8"])
-                .doc("Seconds, as a string."),
+            Field::new("duration", Type::String).required().one_of(&["5", "8"]).doc("Seconds, as a string."),
             FILTER_MODE,
         ],
         rules: &[],
-        pricing: Pricing::PerSecond {
-            keys: &[],
-            rates: &[(&[], 3)],
-        },
+        pricing: Pricing::PerSecond { keys: &[], rates: &[(&[], 3)] },
         expected_seconds: 390,
         renames: TO_ASPECT_RATIO,
     },
@@ -89,10 +61,7 @@ pub static MODELS: &[ModelSpec] = &[
             FILTER_MODE,
         ],
         rules: &[],
-        pricing: Pricing::PerItem {
-            field: "prompt",
-            rate: 75,
-        },
+        pricing: Pricing::PerItem { field: "prompt", rate: 75 },
         expected_seconds: 600,
         renames: TO_ASPECT_RATIO,
     },
@@ -109,10 +78,7 @@ pub static MODELS: &[ModelSpec] = &[
             FILTER_MODE,
         ],
         rules: &[],
-        pricing: Pricing::PerSecond {
-            keys: &[],
-            rates: &[(&[], 4)],
-        },
+        pricing: Pricing::PerSecond { keys: &[], rates: &[(&[], 4)] },
         expected_seconds: 780,
         renames: TO_ASPECT_RATIO,
     },
@@ -129,10 +95,7 @@ pub static MODELS: &[ModelSpec] = &[
             FILTER_MODE,
         ],
         rules: &[],
-        pricing: Pricing::PerSecond {
-            keys: &[],
-            rates: &[(&[], 4)],
-        },
+        pricing: Pricing::PerSecond { keys: &[], rates: &[(&[], 4)] },
         expected_seconds: 780,
         renames: TO_ASPECT_RATIO,
     },
@@ -140,44 +103,26 @@ pub static MODELS: &[ModelSpec] = &[
         name: "minimax",
         title: "MiniMax H3",
         fields: &[
-            Field::new("content", Type::String)
-                .required()
-                .non_empty()
-                .doc("The prompt (this model calls it content)."),
-            Field::new("duration", Type::Integer)
-                .range(5.0, 20.0)
-                .default("5")
-                .doc("Seconds, as an integer."),
-            Field::new("resolution", Type::String)
-                .one_of(&["720p", "1080p"])
-                .default("\"720p\""),
-            Field::new("tier", Type::String)
-                .one_of(&["turbo", "base"])
-                .default("\"turbo\""),
+            Field::new("content", Type::String).required().non_empty().doc("The prompt (this model calls it content)."),
+            Field::new("duration", Type::Integer).range(5.0, 20.0).default("5").doc("Seconds, as an integer."),
+            Field::new("resolution", Type::String).one_of(&["720p", "1080p"]).default("\"720p\""),
+            Field::new("tier", Type::String).one_of(&["turbo", "base"]).default("\"turbo\""),
             Field::new("aspectRatio", Type::String)
                 .one_of(&["auto", "21:9", "16:9", "4:3", "1:1", "3:4", "9:16"])
                 .default("\"16:9\""),
             Field::new("imageUrl", IMAGE).nullable().doc("First frame."),
-            Field::new("lastFrameUrl", IMAGE)
-                .nullable()
-                .doc("Last frame."),
+            Field::new("lastFrameUrl", IMAGE).nullable().doc("Last frame."),
             Field::new("referenceImageUrls", Type::MediaList(MediaKind::Image))
                 .items(0, 4)
                 .doc("Up to 4 reference images."),
-            Field::new("referenceVideoUrl", Type::Media(MediaKind::Video))
-                .nullable()
-                .doc("One reference video URL."),
+            Field::new("referenceVideoUrl", Type::Media(MediaKind::Video)).nullable().doc("One reference video URL."),
             Field::new("referenceAudioUrls", Type::MediaList(MediaKind::Audio))
                 .items(0, 2)
                 .doc("Up to 2 reference audio URLs."),
         ],
         rules: &[Rule::Exclusive {
             a: &["imageUrl", "lastFrameUrl"],
-            b: &[
-                "referenceImageUrls",
-                "referenceVideoUrl",
-                "referenceAudioUrls",
-            ],
+            b: &["referenceImageUrls", "referenceVideoUrl", "referenceAudioUrls"],
         }],
         pricing: Pricing::PerSecond {
             keys: &["resolution", "tier"],
@@ -202,30 +147,20 @@ pub static MODELS: &[ModelSpec] = &[
         fields: &[
             Field::new("prompt", Type::String).nullable(),
             Field::new("image", IMAGE).nullable().doc("A single image."),
-            Field::new("video", Type::Media(MediaKind::Video))
-                .nullable()
-                .doc("A single http(s) video URL."),
+            Field::new("video", Type::Media(MediaKind::Video)).nullable().doc("A single http(s) video URL."),
             Field::new("audio", Type::Media(MediaKind::Audio))
                 .nullable()
                 .doc("One http(s) audio URL; never the only input."),
-            Field::new("duration", Type::Number)
-                .required()
-                .range(4.0, 15.0)
-                .doc("Seconds, as a number."),
+            Field::new("duration", Type::Number).required().range(4.0, 15.0).doc("Seconds, as a number."),
             Field::new("resolution", Type::Number)
                 .required()
                 .one_of_numbers(&[480.0, 720.0])
                 .doc("480 or 720, as a number."),
-            Field::new("ratio", Type::String)
-                .required()
-                .one_of(RATIOS_3),
+            Field::new("ratio", Type::String).required().one_of(RATIOS_3),
         ],
         rules: &[
             Rule::AtLeastOne(&["prompt", "image", "video"]),
-            Rule::NotAlone {
-                field: "audio",
-                with: &["prompt", "image", "video"],
-            },
+            Rule::NotAlone { field: "audio", with: &["prompt", "image", "video"] },
         ],
         pricing: Pricing::ServerOnly,
         expected_seconds: 210,
@@ -236,27 +171,14 @@ pub static MODELS: &[ModelSpec] = &[
         title: "Wan 2.7",
         fields: &[
             Field::new("prompt", Type::String).required(),
-            Field::new("image", IMAGE)
-                .nullable()
-                .doc("Given: image-to-video."),
-            Field::new("duration", Type::String)
-                .required()
-                .one_of(&["5", "10", "15"])
-                .doc("Seconds, as a string."),
-            Field::new("resolution", Type::String)
-                .required()
-                .one_of(&["720P", "1080P"])
-                .doc("Upper-case P."),
-            Field::new("ratio", Type::String)
-                .required()
-                .one_of(&["16:9", "9:16", "1:1", "4:3", "3:4"]),
+            Field::new("image", IMAGE).nullable().doc("Given: image-to-video."),
+            Field::new("duration", Type::String).required().one_of(&["5", "10", "15"]).doc("Seconds, as a string."),
+            Field::new("resolution", Type::String).required().one_of(&["720P", "1080P"]).doc("Upper-case P."),
+            Field::new("ratio", Type::String).required().one_of(&["16:9", "9:16", "1:1", "4:3", "3:4"]),
             Field::new("promptExtend", Type::Boolean).default("false"),
         ],
         rules: &[],
-        pricing: Pricing::PerSecond {
-            keys: &["resolution"],
-            rates: &[(&["720P"], 10), (&["1080P"], 15)],
-        },
+        pricing: Pricing::PerSecond { keys: &["resolution"], rates: &[(&["720P"], 10), (&["1080P"], 15)] },
         expected_seconds: 300,
         renames: TO_RATIO,
     },
@@ -269,14 +191,8 @@ pub static MODELS: &[ModelSpec] = &[
                 .nullable()
                 .non_empty()
                 .doc("One image: image-to-video; several: reference-to-video."),
-            Field::new("duration", Type::Number)
-                .required()
-                .range(3.0, 15.0)
-                .doc("Seconds, as a number."),
-            Field::new("resolution", Type::String)
-                .required()
-                .one_of(&["720P", "1080P"])
-                .doc("Upper-case P."),
+            Field::new("duration", Type::Number).required().range(3.0, 15.0).doc("Seconds, as a number."),
+            Field::new("resolution", Type::String).required().one_of(&["720P", "1080P"]).doc("Upper-case P."),
             Field::new("ratio", Type::String)
                 .nullable()
                 .one_of(&["16:9", "9:16", "3:4", "4:3", "1:1"])
@@ -284,10 +200,7 @@ pub static MODELS: &[ModelSpec] = &[
                 .doc("Unused in image-to-video."),
         ],
         rules: &[],
-        pricing: Pricing::PerSecond {
-            keys: &["resolution"],
-            rates: &[(&["720P"], 25), (&["1080P"], 50)],
-        },
+        pricing: Pricing::PerSecond { keys: &["resolution"], rates: &[(&["720P"], 25), (&["1080P"], 50)] },
         expected_seconds: 300,
         renames: TO_RATIO,
     },

@@ -54,10 +54,7 @@ impl AbortListener {
     pub fn add(signal: &AbortSignal, handler: &Function) -> AbortListener {
         let signal: AbortSignal = signal.clone().unchecked_into();
         signal.add_event_listener("abort", handler);
-        AbortListener {
-            signal,
-            handler: handler.clone(),
-        }
+        AbortListener { signal, handler: handler.clone() }
     }
 }
 
@@ -79,9 +76,8 @@ pub fn signal_from(value: &JsValue) -> Result<Option<AbortSignal>, String> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    let has_listener = js_sys::Reflect::get(value, &JsValue::from_str("addEventListener"))
-        .map(|f| f.is_function())
-        .unwrap_or(false);
+    let has_listener =
+        js_sys::Reflect::get(value, &JsValue::from_str("addEventListener")).map(|f| f.is_function()).unwrap_or(false);
     if !value.is_object() || !has_listener {
         return Err("signal must be an AbortSignal".to_string());
     }
@@ -90,9 +86,8 @@ pub fn signal_from(value: &JsValue) -> Result<Option<AbortSignal>, String> {
 
 /// `controller.abort` bound to its controller, usable as a timer or listener callback.
 pub fn abort_fn(ctrl: &AbortController) -> Function {
-    let abort = js_sys::Reflect::get(ctrl, &JsValue::from_str("abort"))
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok());
+    let abort =
+        js_sys::Reflect::get(ctrl, &JsValue::from_str("abort")).ok().and_then(|f| f.dyn_into::<Function>().ok());
     match abort {
         Some(f) => f.bind0(ctrl),
         None => Function::new_no_args(""),

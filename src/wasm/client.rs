@@ -5,12 +5,14 @@
 //! Methods never reject for API, network or input problems: those are envelopes.
 
 use super::bindings::{signal_from, sleep, AbortSignal};
+use super::contract::validate_options;
 use super::convert::{from_js, member, to_js};
 use super::transport::send;
 use crate::classify::{classify, transport_failure, Action, TransportFailure};
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, ErrorCode};
 use crate::request::{ApiRequest, ArgumentError, ClientConfig, ClientOptions, GenerateHeaders};
 use crate::retry::{RetryDecision, RetryPolicy};
+use crate::validate::validation_report;
 use crate::value::Value;
 use js_sys::{Function, Promise, Reflect};
 use std::rc::Rc;
@@ -60,7 +62,15 @@ export interface ClientOptions {
   onLog?: (line: string) => void;
 }
 export interface CallOptions { signal?: AbortSignal; timeoutMs?: number; }
-export interface CreateOptions extends CallOptions {
+export interface ValidateOptions {
+  /** Largest decoded size of an image data URI, default 20 MiB. */
+  maxDataUriBytes?: number;
+}
+export interface QuoteOptions extends CallOptions, ValidateOptions {
+  /** `false` skips local validation (for models added upstream later). */
+  validate?: boolean;
+}
+export interface CreateOptions extends CallOptions, ValidateOptions {
   idempotencyKey?: string;
   maxCredits?: number;
   webhookUrl?: string;
@@ -105,23 +115,14 @@ pub struct Client {
     inner: Rc<Inner>,
 }
 
-const CLIENT_OPTIONS: &[&str] = &[
-    "apiKey",
-    "baseUrl",
-    "timeoutMs",
-    "maxRetries",
-    "maxRetryAfterMs",
-    "fetch",
-    "onLog",
-];
+const CLIENT_OPTIONS: &[&str] = &["apiKey", "baseUrl", "timeoutMs", "maxRetries", "maxRetryAfterMs", "fetch", "onLog"];
 
 /// Creates a client. Throws a `TypeError` naming the option when an option is invalid.
 #[wasm_bindgen(js_name = createClient)]
 pub fn create_client(
     #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
 ) -> Result<Client, JsValue> {
-    build_client(&options)
-        .map_err(|e| js_sys::TypeError::new(&format!("aivideo: {}", e.message)).into())
+    build_client(&options).map_err(|e| js_sys::TypeError::new(&format!("aivideo: {}", e.message)).into())
 }
 
 /// Creates a client from an environment object (`process.env`, a Worker's `env`,
@@ -133,11 +134,7 @@ pub fn client_from_env(
     #[wasm_bindgen(unchecked_param_type = "ClientOptions | undefined")] overrides: JsValue,
 ) -> Result<Client, JsValue> {
     let opts = js_sys::Object::new();
-    let text = |k: &str| {
-        member(&env, k)
-            .and_then(|v| v.as_string())
-            .filter(|s| !s.trim().is_empty())
-    };
+    let text = |k: &str| member(&env, k).and_then(|v| v.as_string()).filter(|s| !s.trim().is_empty());
     let number = |k: &str| -> Result<Option<JsValue>, JsValue> {
         match text(k) {
             None => Ok(None),
@@ -145,10 +142,7 @@ pub fn client_from_env(
                 .trim()
                 .parse::<f64>()
                 .map(|n| Some(JsValue::from_f64(n)))
-                .map_err(|_| {
-                    js_sys::TypeError::new(&format!("aivideo: {k} must be a number, got \"{s}\""))
-                        .into()
-                }),
+                .map_err(|_| js_sys::TypeError::new(&format!("aivideo: {k} must be a number, got \"{s}\"")).into()),
         }
     };
     let mut pairs: Vec<(&str, JsValue)> = Vec::new();
@@ -189,10 +183,7 @@ fn build_client(options: &JsValue) -> Result<Client, ArgumentError> {
         for key in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
             let k = key.as_string().unwrap_or_default();
             if !CLIENT_OPTIONS.contains(&k.as_str()) {
-                return Err(bad(format!(
-                    "unknown option \"{k}\" (known: {})",
-                    CLIENT_OPTIONS.join(", ")
-                )));
+                return Err(bad(format!("unknown option \"{k}\" (known: {})", CLIENT_OPTIONS.join(", "))));
             }
         }
     }
@@ -205,28 +196,17 @@ fn build_client(options: &JsValue) -> Result<Client, ArgumentError> {
         max_retry_after_ms: get("maxRetryAfterMs"),
     })?;
     let fetch = match member(options, "fetch") {
-        Some(f) => f
-            .dyn_into::<Function>()
-            .map_err(|_| bad("fetch must be a function".into()))?,
+        Some(f) => f.dyn_into::<Function>().map_err(|_| bad("fetch must be a function".into()))?,
         None => Reflect::get(&js_sys::global(), &"fetch".into())
             .ok()
             .and_then(|f| f.dyn_into::<Function>().ok())
             .ok_or_else(|| bad("no global fetch in this runtime: pass options.fetch".into()))?,
     };
     let on_log = match member(options, "onLog") {
-        Some(f) => Some(
-            f.dyn_into::<Function>()
-                .map_err(|_| bad("onLog must be a function".into()))?,
-        ),
+        Some(f) => Some(f.dyn_into::<Function>().map_err(|_| bad("onLog must be a function".into()))?),
         None => None,
     };
-    Ok(Client {
-        inner: Rc::new(Inner {
-            config,
-            fetch,
-            on_log,
-        }),
-    })
+    Ok(Client { inner: Rc::new(Inner { config, fetch, on_log }) })
 }
 
 /// Per-call options, checked.
@@ -252,12 +232,7 @@ fn call_opts(inner: &Inner, opts: &JsValue, extra: &[&str]) -> Result<CallOpts, 
     let timeout_ms = match member(opts, "timeoutMs").map(|v| from_js(&v)) {
         None | Some(Value::Null) => inner.config.timeout_ms,
         Some(Value::Number(n)) if n.is_finite() && n > 0.0 => n,
-        Some(v) => {
-            return Err(bad(format!(
-                "timeoutMs must be a positive number, got {}",
-                v.describe()
-            )))
-        }
+        Some(v) => return Err(bad(format!("timeoutMs must be a positive number, got {}", v.describe()))),
     };
     Ok(CallOpts { signal, timeout_ms })
 }
@@ -265,10 +240,7 @@ fn call_opts(inner: &Inner, opts: &JsValue, extra: &[&str]) -> Result<CallOpts, 
 impl Inner {
     fn log(&self, line: &str) {
         if let Some(f) = &self.on_log {
-            let _ = f.call1(
-                &JsValue::NULL,
-                &JsValue::from_str(&self.config.redact(line)),
-            );
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_str(&self.config.redact(line)));
         }
     }
 
@@ -280,46 +252,25 @@ impl Inner {
     }
 
     /// The attempt loop: send, classify, and retry while the policy says so.
-    async fn execute(
-        &self,
-        action: Action,
-        req: &ApiRequest,
-        task_id: Option<&str>,
-        opts: &CallOpts,
-    ) -> Envelope {
-        let policy = RetryPolicy {
-            max_retries: self.config.max_retries,
-            max_retry_after_ms: self.config.max_retry_after_ms,
-        };
+    async fn execute(&self, action: Action, req: &ApiRequest, task_id: Option<&str>, opts: &CallOpts) -> Envelope {
+        let policy =
+            RetryPolicy { max_retries: self.config.max_retries, max_retry_after_ms: self.config.max_retry_after_ms };
         let mut retries = 0;
         loop {
             self.log(&req.log_line());
             let env = match send(&self.fetch, req, opts.timeout_ms, opts.signal.as_ref()).await {
                 Ok(resp) => classify(action, &resp, task_id, js_sys::Date::now()),
-                Err(f) => {
-                    transport_failure(f.kind, &self.config.redact(&f.detail), opts.timeout_ms)
-                        .with_task_id(task_id.map(str::to_string))
-                }
+                Err(f) => transport_failure(f.kind, &self.config.redact(&f.detail), opts.timeout_ms)
+                    .with_task_id(task_id.map(str::to_string)),
             };
             let Some(code) = env.error_code.filter(|_| !env.ok) else {
                 return env;
             };
             let retry_after_ms = env.retry_after.map(|s| s * 1000.0);
-            match policy.next_delay(
-                req.retry,
-                code,
-                retries,
-                retry_after_ms,
-                js_sys::Math::random(),
-            ) {
+            match policy.next_delay(req.retry, code, retries, retry_after_ms, js_sys::Math::random()) {
                 RetryDecision::GiveUp => return env,
                 RetryDecision::RetryAfter(ms) => {
-                    self.log(&format!(
-                        "retry {} after {} ms ({})",
-                        retries + 1,
-                        ms.round(),
-                        code.as_str()
-                    ));
+                    self.log(&format!("retry {} after {} ms ({})", retries + 1, ms.round(), code.as_str()));
                     if sleep(ms, opts.signal.as_ref()).await.is_err() {
                         return transport_failure(TransportFailure::Aborted, "", opts.timeout_ms)
                             .with_task_id(task_id.map(str::to_string));
@@ -338,8 +289,7 @@ impl Inner {
         opts: JsValue,
         extra_opts: &[&str],
     ) -> JsValue {
-        let result =
-            call_opts(&self, &opts, extra_opts).and_then(|o| build(&self.config).map(|r| (o, r)));
+        let result = call_opts(&self, &opts, extra_opts).and_then(|o| build(&self.config).map(|r| (o, r)));
         let env = match result {
             Ok((o, req)) => self.execute(action, &req, task_id.as_deref(), &o).await,
             Err(e) => Envelope::failure(e.code(), e.message).with_task_id(task_id),
@@ -349,9 +299,7 @@ impl Inner {
 }
 
 fn task_id_arg(v: &JsValue) -> Result<String, ArgumentError> {
-    v.as_string().ok_or_else(|| ArgumentError {
-        message: "taskId must be a string".into(),
-    })
+    v.as_string().ok_or_else(|| ArgumentError { message: "taskId must be a string".into() })
 }
 
 fn promise(fut: impl std::future::Future<Output = JsValue> + 'static) -> Promise {
@@ -371,15 +319,7 @@ impl Client {
         let id = task_id_arg(&task_id);
         promise(async move {
             let shown = id.as_ref().ok().cloned();
-            inner
-                .run(
-                    Action::Status,
-                    |c| c.get_status(&id?),
-                    shown,
-                    opts.unwrap_or_default(),
-                    &[],
-                )
-                .await
+            inner.run(Action::Status, |c| c.get_status(&id?), shown, opts.unwrap_or_default(), &[]).await
         })
     }
 
@@ -394,15 +334,7 @@ impl Client {
         let id = task_id_arg(&task_id);
         promise(async move {
             let shown = id.as_ref().ok().cloned();
-            inner
-                .run(
-                    Action::Task,
-                    |c| c.get_task(&id?),
-                    shown,
-                    opts.unwrap_or_default(),
-                    &[],
-                )
-                .await
+            inner.run(Action::Task, |c| c.get_task(&id?), shown, opts.unwrap_or_default(), &[]).await
         })
     }
 
@@ -417,87 +349,55 @@ impl Client {
         let id = task_id_arg(&task_id);
         promise(async move {
             let shown = id.as_ref().ok().cloned();
-            inner
-                .run(
-                    Action::Cancel,
-                    |c| c.cancel_task(&id?),
-                    shown,
-                    opts.unwrap_or_default(),
-                    &[],
-                )
-                .await
+            inner.run(Action::Cancel, |c| c.cancel_task(&id?), shown, opts.unwrap_or_default(), &[]).await
         })
     }
 
     /// `GET /tasks`: every task of this key, newest first.
     #[wasm_bindgen(js_name = listTasks, unchecked_return_type = "Promise<Envelope<TaskList>>")]
-    pub fn list_tasks(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>,
-    ) -> Promise {
+    pub fn list_tasks(&self, #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>) -> Promise {
         let inner = self.inner.clone();
-        promise(async move {
-            inner
-                .run(
-                    Action::List,
-                    |c| Ok(c.list_tasks()),
-                    None,
-                    opts.unwrap_or_default(),
-                    &[],
-                )
-                .await
-        })
+        promise(
+            async move { inner.run(Action::List, |c| Ok(c.list_tasks()), None, opts.unwrap_or_default(), &[]).await },
+        )
     }
 
     /// `GET /account`: balance, guardrails and supported models. Free.
     #[wasm_bindgen(js_name = getAccount, unchecked_return_type = "Promise<Envelope<Account>>")]
-    pub fn get_account(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>,
-    ) -> Promise {
+    pub fn get_account(&self, #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>) -> Promise {
         let inner = self.inner.clone();
         promise(async move {
-            inner
-                .run(
-                    Action::Account,
-                    |c| Ok(c.get_account()),
-                    None,
-                    opts.unwrap_or_default(),
-                    &[],
-                )
-                .await
+            inner.run(Action::Account, |c| Ok(c.get_account()), None, opts.unwrap_or_default(), &[]).await
         })
     }
 
     /// `POST /quote/{model}`: the server's price for a payload. Never creates or charges.
+    /// The payload is validated locally first unless `validate: false`.
     #[wasm_bindgen(unchecked_return_type = "Promise<Envelope<Quote>>")]
     pub fn quote(
         &self,
-        model: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Model | (string & {})")] model: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] payload: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>,
+        #[wasm_bindgen(unchecked_param_type = "QuoteOptions")] opts: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
         let model = model.as_string().unwrap_or_default();
         let payload = from_js(&payload);
+        let opts = opts.unwrap_or_default();
         promise(async move {
-            inner
-                .run(
-                    Action::Quote,
-                    |c| c.quote(&model, &payload),
-                    None,
-                    opts.unwrap_or_default(),
-                    &[],
-                )
-                .await
+            if let Some(rejected) = local_validation(&model, &payload, &opts) {
+                return inner.finish(rejected);
+            }
+            inner.run(Action::Quote, |c| c.quote(&model, &payload), None, opts, &["validate", "maxDataUriBytes"]).await
         })
     }
 
-    /// `POST /generate/{model}`: creates a task, billed at submit.
+    /// `POST /generate/{model}`: creates a task, billed at submit. The payload is validated
+    /// locally first; nothing invalid is sent unless `validate: false`.
     #[wasm_bindgen(js_name = createGeneration, unchecked_return_type = "Promise<Envelope<SubmittedTask>>")]
     pub fn create_generation(
         &self,
-        model: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Model | (string & {})")] model: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Record<string, unknown>")] payload: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CreateOptions")] opts: Option<JsValue>,
     ) -> Promise {
@@ -506,6 +406,9 @@ impl Client {
         let payload = from_js(&payload);
         let opts = opts.unwrap_or_default();
         promise(async move {
+            if let Some(rejected) = local_validation(&model, &payload, &opts) {
+                return inner.finish(rejected);
+            }
             let headers = create_headers(&opts);
             inner
                 .run(
@@ -513,43 +416,49 @@ impl Client {
                     |c| c.generate(&model, &payload, &headers?),
                     None,
                     opts,
-                    &["idempotencyKey", "maxCredits", "webhookUrl", "validate"],
+                    &["idempotencyKey", "maxCredits", "webhookUrl", "validate", "maxDataUriBytes"],
                 )
                 .await
         })
     }
 }
 
-fn create_headers(opts: &JsValue) -> Result<GenerateHeaders, ArgumentError> {
-    let bad = |m: &str| ArgumentError {
-        message: m.to_string(),
+/// The envelope of a payload refused offline, or `None` when it may be sent. `validate:
+/// false` skips the contract (for models added upstream after this release).
+fn local_validation(model: &str, payload: &Value, opts: &JsValue) -> Option<Envelope> {
+    if member(opts, "validate").and_then(|v| v.as_bool()) == Some(false) {
+        return None;
+    }
+    let (ok, result) = validation_report(model, payload, &validate_options(opts));
+    if ok {
+        return None;
+    }
+    let code = match result.get("errorCode").and_then(Value::as_str) {
+        Some("INVALID_MODEL") => ErrorCode::InvalidModel,
+        _ => ErrorCode::InvalidPayload,
     };
+    let message = result.get("errorMessage").and_then(Value::as_str).unwrap_or("invalid payload").to_string();
+    let data = Value::object(vec![
+        ("issues", result.get("issues").cloned().unwrap_or(Value::Array(Vec::new()))),
+        ("details", result.get("details").cloned().unwrap_or(Value::Array(Vec::new()))),
+    ]);
+    Some(Envelope::failure(code, message).with_data(data))
+}
+
+fn create_headers(opts: &JsValue) -> Result<GenerateHeaders, ArgumentError> {
+    let bad = |m: &str| ArgumentError { message: m.to_string() };
     let idempotency_key = match member(opts, "idempotencyKey") {
         None => None,
-        Some(v) => Some(
-            v.as_string()
-                .ok_or_else(|| bad("idempotencyKey must be a string"))?,
-        ),
+        Some(v) => Some(v.as_string().ok_or_else(|| bad("idempotencyKey must be a string"))?),
     };
     let max_credits = match member(opts, "maxCredits").map(|v| from_js(&v)) {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Some(n as u64),
-        Some(_) => {
-            return Err(bad(
-                "maxCredits must be a whole number of credits, 0 or more",
-            ))
-        }
+        Some(_) => return Err(bad("maxCredits must be a whole number of credits, 0 or more")),
     };
     let webhook_url = match member(opts, "webhookUrl") {
         None => None,
-        Some(v) => Some(
-            v.as_string()
-                .ok_or_else(|| bad("webhookUrl must be a string"))?,
-        ),
+        Some(v) => Some(v.as_string().ok_or_else(|| bad("webhookUrl must be a string"))?),
     };
-    Ok(GenerateHeaders {
-        idempotency_key,
-        max_credits,
-        webhook_url,
-    })
+    Ok(GenerateHeaders { idempotency_key, max_credits, webhook_url })
 }

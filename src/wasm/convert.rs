@@ -46,11 +46,7 @@ fn from_js_at(v: &JsValue, depth: usize) -> Value {
     }
     if Array::is_array(v) {
         let arr: &Array = v.unchecked_ref();
-        return Value::Array(
-            arr.iter()
-                .map(|item| from_js_at(&item, depth + 1))
-                .collect(),
-        );
+        return Value::Array(arr.iter().map(|item| from_js_at(&item, depth + 1)).collect());
     }
     let obj: &Object = v.unchecked_ref();
     let mut entries = Vec::new();
@@ -61,10 +57,7 @@ fn from_js_at(v: &JsValue, depth: usize) -> Value {
         match Reflect::get(obj, &key) {
             Ok(item) if item.is_undefined() => {}
             Ok(item) => entries.push((name, from_js_at(&item, depth + 1))),
-            Err(_) => entries.push((
-                name,
-                Value::Unsupported("property whose getter throws".into()),
-            )),
+            Err(_) => entries.push((name, Value::Unsupported("property whose getter throws".into()))),
         }
     }
     Value::Object(entries)
@@ -103,7 +96,5 @@ pub fn member(obj: &JsValue, name: &str) -> Option<JsValue> {
     if !obj.is_object() {
         return None;
     }
-    Reflect::get(obj, &JsValue::from_str(name))
-        .ok()
-        .filter(|v| !v.is_undefined())
+    Reflect::get(obj, &JsValue::from_str(name)).ok().filter(|v| !v.is_undefined())
 }

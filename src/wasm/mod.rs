@@ -6,5 +6,6 @@
 
 mod bindings;
 mod client;
+mod contract;
 mod convert;
 mod transport;

@@ -24,10 +24,7 @@ pub async fn send(
     signal: Option<&AbortSignal>,
 ) -> Result<HttpResponse, Failure> {
     if signal.is_some_and(|s| s.aborted()) {
-        return Err(Failure {
-            kind: TransportFailure::Aborted,
-            detail: String::new(),
-        });
+        return Err(Failure { kind: TransportFailure::Aborted, detail: String::new() });
     }
     let ctrl = AbortController::new();
     let abort = abort_fn(&ctrl);
@@ -41,10 +38,7 @@ pub async fn send(
         } else {
             TransportFailure::Network
         };
-        Failure {
-            kind,
-            detail: error_text(&err),
-        }
+        Failure { kind, detail: error_text(&err) }
     };
 
     let init = Object::new();
@@ -63,34 +57,21 @@ pub async fn send(
     set("signal", &ctrl.signal());
 
     // Called unbound (`this` undefined), as Workers require for the global fetch.
-    let pending = fetch
-        .call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), &init)
-        .map_err(why)?;
-    let resp = JsFuture::from(Promise::resolve(&pending))
-        .await
-        .map_err(why)?;
+    let pending = fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), &init).map_err(why)?;
+    let resp = JsFuture::from(Promise::resolve(&pending)).await.map_err(why)?;
     if !resp.is_object() {
         return Err(Failure {
             kind: TransportFailure::Network,
             detail: "fetch resolved to something that is not a Response".into(),
         });
     }
-    let status = Reflect::get(&resp, &"status".into())
-        .ok()
-        .and_then(|s| s.as_f64())
-        .unwrap_or(0.0);
+    let status = Reflect::get(&resp, &"status".into()).ok().and_then(|s| s.as_f64()).unwrap_or(0.0);
     let retry_after = header(&resp, "retry-after");
-    let text_fn = Reflect::get(&resp, &"text".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok());
+    let text_fn = Reflect::get(&resp, &"text".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
     let text = match text_fn {
         Some(f) => {
             let p = f.call0(&resp).map_err(why)?;
-            JsFuture::from(Promise::resolve(&p))
-                .await
-                .map_err(why)?
-                .as_string()
-                .unwrap_or_default()
+            JsFuture::from(Promise::resolve(&p)).await.map_err(why)?.as_string().unwrap_or_default()
         }
         None => String::new(),
     };
@@ -102,22 +83,13 @@ pub async fn send(
             Err(_) => Body::Text(text),
         }
     };
-    Ok(HttpResponse {
-        status: status.clamp(0.0, 999.0) as u16,
-        retry_after,
-        body,
-    })
+    Ok(HttpResponse { status: status.clamp(0.0, 999.0) as u16, retry_after, body })
 }
 
 fn header(resp: &JsValue, name: &str) -> Option<String> {
     let headers = Reflect::get(resp, &"headers".into()).ok()?;
-    let get = Reflect::get(&headers, &"get".into())
-        .ok()?
-        .dyn_into::<Function>()
-        .ok()?;
-    get.call1(&headers, &JsValue::from_str(name))
-        .ok()?
-        .as_string()
+    let get = Reflect::get(&headers, &"get".into()).ok()?.dyn_into::<Function>().ok()?;
+    get.call1(&headers, &JsValue::from_str(name)).ok()?.as_string()
 }
 
 /// The message of a thrown JS value, for `NETWORK_ERROR` texts.
@@ -125,18 +97,11 @@ pub fn error_text(err: &JsValue) -> String {
     if let Some(s) = err.as_string() {
         return s;
     }
-    let field = |k: &str| {
-        Reflect::get(err, &JsValue::from_str(k))
-            .ok()
-            .and_then(|v| v.as_string())
-    };
+    let field = |k: &str| Reflect::get(err, &JsValue::from_str(k)).ok().and_then(|v| v.as_string());
     let mut text = field("message").unwrap_or_else(|| "unknown error".to_string());
     // Node's fetch hides the real reason (ECONNRESET, ECONNREFUSED) in `cause`.
     if let Ok(cause) = Reflect::get(err, &"cause".into()) {
-        if let Some(c) = Reflect::get(&cause, &"code".into())
-            .ok()
-            .and_then(|v| v.as_string())
-        {
+        if let Some(c) = Reflect::get(&cause, &"code".into()).ok().and_then(|v| v.as_string()) {
             text = format!("{text} ({c})");
         }
     }

@@ -54,21 +54,18 @@ fn arb_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
-        prop_oneof![any::<f64>(), -30.0..30.0f64, (0..25i32).prop_map(f64::from)]
-            .prop_map(Value::Number),
+        prop_oneof![any::<f64>(), -30.0..30.0f64, (0..25i32).prop_map(f64::from)].prop_map(Value::Number),
         strings.prop_map(Value::String),
         Just(Value::Unsupported("function".into())),
     ];
     leaf.prop_recursive(4, 48, 8, move |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
-            prop::collection::vec((names.clone().prop_map(str::to_string), inner), 0..8).prop_map(
-                |mut kv| {
-                    kv.sort_by(|a, b| a.0.cmp(&b.0));
-                    kv.dedup_by(|a, b| a.0 == b.0);
-                    Value::Object(kv)
-                }
-            ),
+            prop::collection::vec((names.clone().prop_map(str::to_string), inner), 0..8).prop_map(|mut kv| {
+                kv.sort_by(|a, b| a.0.cmp(&b.0));
+                kv.dedup_by(|a, b| a.0 == b.0);
+                Value::Object(kv)
+            }),
         ]
     })
 }

@@ -1,0 +1,124 @@
+//! JS exports of the validation contract: `validatePayload`, `estimateCredits`,
+//! `describeModels`. Sync, need no client or key, and never throw.
+
+use super::convert::{from_js, member, to_js};
+use crate::contract;
+use crate::credits::estimate;
+use crate::describe::describe_models;
+use crate::validate::{find_model, validation_report, ValidateOptions};
+use crate::value::Value;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CONTRACT: &'static str = r#"
+/** A data URI (`data:image/png;base64,…`) or an http(s) URL. */
+export type ImageInput = string;
+type FilterMode = "strict" | "custom";
+export interface T2vPayload { prompt: string; aspectRatio: "16:9" | "9:16" | "1:1"; duration: "5" | "8"; filterMode?: FilterMode; }
+export interface I2vPayload { image: ImageInput; prompt?: string | null; duration: "5" | "8"; filterMode?: FilterMode; }
+export interface LvPayload { image: ImageInput; prompt: [string, ...string[]]; filterMode?: FilterMode; }
+export interface T2vV3Payload { prompt: string; aspectRatio: "16:9" | "9:16" | "1:1"; duration: "5" | "10" | "15" | "20"; filterMode?: FilterMode; }
+export interface I2vV3Payload { image: ImageInput; prompt?: string | null; duration: "5" | "10" | "15" | "20"; filterMode?: FilterMode; }
+export type MinimaxPayload = {
+  content: string; duration?: number; resolution?: "720p" | "1080p"; tier?: "turbo" | "base";
+  aspectRatio?: "auto" | "21:9" | "16:9" | "4:3" | "1:1" | "3:4" | "9:16";
+} & (
+  | { imageUrl?: ImageInput | null; lastFrameUrl?: ImageInput | null; referenceImageUrls?: never; referenceVideoUrl?: never; referenceAudioUrls?: never }
+  | { imageUrl?: null; lastFrameUrl?: null; referenceImageUrls?: ImageInput[]; referenceVideoUrl?: string | null; referenceAudioUrls?: string[] }
+);
+export interface Seedance20Payload {
+  prompt?: string | null; image?: ImageInput | null; video?: string | null; audio?: string | null;
+  duration: number; resolution: 480 | 720; ratio: "16:9" | "9:16" | "1:1";
+}
+export interface Wan27Payload {
+  prompt: string; image?: ImageInput | null; duration: "5" | "10" | "15"; resolution: "720P" | "1080P";
+  ratio: "16:9" | "9:16" | "1:1" | "4:3" | "3:4"; promptExtend?: boolean;
+}
+export interface HappyhorsePayload {
+  prompt: string; image?: ImageInput | ImageInput[] | null; duration: number; resolution: "720P" | "1080P";
+  ratio?: "16:9" | "9:16" | "3:4" | "4:3" | "1:1" | null;
+}
+/** Each model's payload, keyed by model name. */
+export interface Payloads {
+  t2v: T2vPayload; i2v: I2vPayload; lv: LvPayload; t2v_v3: T2vV3Payload; i2v_v3: I2vV3Payload;
+  minimax: MinimaxPayload; seedance20: Seedance20Payload; wan27: Wan27Payload; happyhorse: HappyhorsePayload;
+}
+export type Model = keyof Payloads;
+
+export type IssueCode = "required" | "wrong_type" | "not_allowed" | "out_of_range" | "too_many" | "empty" | "unknown_field" | "bad_media" | "conflict";
+export interface Issue { path: string; code: IssueCode; expected: string; actual: string; message: string; }
+export interface CreditEstimate { model: string; credits: number | null; usd: number | null; basis: string; reason: string | null; }
+export type ValidationResult =
+  | { ok: true; model: string; payload: Record<string, unknown>; estimate: CreditEstimate }
+  | { ok: false; model: string; errorCode: "INVALID_MODEL" | "INVALID_PAYLOAD"; errorMessage: string; issues: Issue[]; details: { field: string; expected: string; actual: string }[] };
+export interface FieldDescription {
+  name: string; type: "string" | "integer" | "number" | "boolean" | "string[]" | "string | string[]";
+  required: boolean; nullable: boolean; default: string | number | boolean | null;
+  allowed: (string | number)[] | null; min: number | null; max: number | null; maxItems: number | null;
+  media: "image" | "video" | "audio" | null; acceptsDataUri: boolean; description: string;
+}
+export interface ModelDescription {
+  model: Model; title: string; fields: FieldDescription[]; rules: string[]; pricing: string;
+  serverPricedOnly: boolean; expectedSeconds: number;
+}
+"#;
+
+/// Reads `{ maxDataUriBytes }`; anything unusable falls back to the default.
+pub fn validate_options(opts: &JsValue) -> ValidateOptions {
+    let mut o = ValidateOptions::default();
+    if let Some(Value::Number(n)) = member(opts, "maxDataUriBytes").map(|v| from_js(&v)) {
+        if n.is_finite() && n >= 0.0 {
+            o.max_data_uri_bytes = n.min(usize::MAX as f64) as usize;
+        }
+    }
+    o
+}
+
+/// Checks a payload offline against the model's contract and reports every problem at once.
+/// Never throws: `{ ok: true, model, payload, estimate }` or `{ ok: false, errorCode,
+/// errorMessage, issues, details }`.
+#[wasm_bindgen(js_name = validatePayload, unchecked_return_type = "ValidationResult")]
+pub fn validate_payload_js(
+    #[wasm_bindgen(unchecked_param_type = "Model | (string & {})")] model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "unknown")] payload: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ValidateOptions")] opts: Option<JsValue>,
+) -> JsValue {
+    let name = model.as_string().unwrap_or_else(|| format!("({})", from_js(&model).type_name()));
+    let opts = validate_options(&opts.unwrap_or_default());
+    to_js(&validation_report(&name, &from_js(&payload), &opts).1)
+}
+
+/// The local credit estimate (1 credit = US$0.01): `{ model, credits, usd, basis, reason }`.
+/// `credits` is null, with the reason, when only the server prices the payload (seedance20)
+/// or the pricing inputs are missing. A pre-check only: `quote` is the truth.
+#[wasm_bindgen(js_name = estimateCredits, unchecked_return_type = "CreditEstimate")]
+pub fn estimate_credits_js(
+    #[wasm_bindgen(unchecked_param_type = "Model | (string & {})")] model: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "unknown")] payload: JsValue,
+) -> JsValue {
+    let name = model.as_string().unwrap_or_default();
+    let v = match find_model(&name) {
+        Ok(spec) => estimate(spec, &from_js(&payload)).to_value(),
+        Err(rej) => Value::object(vec![
+            ("model", Value::str(name)),
+            ("credits", Value::Null),
+            ("usd", Value::Null),
+            ("basis", Value::str("")),
+            ("reason", Value::str(rej.message)),
+        ]),
+    };
+    to_js(&v)
+}
+
+/// The contract as plain data, for rendering forms: every model with its fields (type,
+/// required, default, allowed values, ranges, media kind), cross-field rules and pricing.
+#[wasm_bindgen(js_name = describeModels, unchecked_return_type = "ModelDescription[]")]
+pub fn describe_models_js() -> JsValue {
+    to_js(&describe_models())
+}
+
+/// The names of the models this client knows.
+#[wasm_bindgen(js_name = modelNames, unchecked_return_type = "Model[]")]
+pub fn model_names_js() -> JsValue {
+    to_js(&Value::Array(contract::model_names().map(Value::str).collect()))
+}

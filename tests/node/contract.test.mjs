@@ -1,0 +1,92 @@
+// The validation contract through the wasm build in Node, on the installed package: the same
+// corpus gives results identical to the native core, and JS-only inputs never throw or break
+// the instance.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { lib } from "./pkg.mjs";
+
+const corpus = JSON.parse(readFileSync(new URL("../corpus/payloads.json", import.meta.url), "utf8"));
+
+test("the corpus gives the same results as the native core", () => {
+  const native = execFileSync("cargo", ["run", "--quiet", "--example", "corpus"], {
+    input: JSON.stringify(corpus), encoding: "utf8", cwd: new URL("../../", import.meta.url).pathname, maxBuffer: 64 << 20,
+  }).trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(native.length, corpus.length);
+  let valid = 0;
+  corpus.forEach(({ model, payload, expect: want }, i) => {
+    const v = lib.validatePayload(model, payload);
+    const e = lib.estimateCredits(model, payload);
+    assert.deepEqual(v, native[i].validate, `validatePayload ${model} ${JSON.stringify(payload)}`);
+    if (native[i].estimate !== null) assert.deepEqual(e, native[i].estimate, `estimateCredits ${model}`);
+    assert.equal(v.ok, want === "", `${model} ${JSON.stringify(payload)}: ${v.errorMessage}`);
+    if (v.ok) valid++;
+  });
+  assert.ok(valid > 30 && valid < corpus.length);
+});
+
+test("results have the documented shape", () => {
+  const ok = lib.validatePayload("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" });
+  assert.deepEqual(Object.keys(ok), ["ok", "model", "payload", "estimate"]);
+  assert.equal(ok.estimate.credits, 15);
+  assert.equal(ok.estimate.usd, 0.15);
+  const bad = lib.validatePayload("minimax", { prompt: "x", duration: "5", referenceImageUrls: Array(5).fill("https://x.test/a.png") });
+  assert.deepEqual(Object.keys(bad), ["ok", "model", "errorCode", "errorMessage", "issues", "details"]);
+  assert.equal(bad.errorCode, "INVALID_PAYLOAD");
+  assert.deepEqual(bad.issues.map((i) => `${i.path}:${i.code}`), ["content:required", "duration:wrong_type", "referenceImageUrls[4]:too_many", "prompt:unknown_field"]);
+  assert.deepEqual(Object.keys(bad.details[0]), ["field", "expected", "actual"]);
+  const seed = lib.estimateCredits("seedance20", { prompt: "x", duration: 5, resolution: 720, ratio: "16:9" });
+  assert.equal(seed.credits, null);
+  assert.match(seed.reason, /quote/);
+  const models = lib.describeModels();
+  assert.equal(models.length, 9);
+  assert.deepEqual(lib.modelNames(), models.map((m) => m.model));
+  const wan = models.find((m) => m.model === "wan27");
+  assert.deepEqual(wan.fields.find((f) => f.name === "resolution").allowed, ["720P", "1080P"]);
+});
+
+test("JS-only inputs never throw and never break the instance", () => {
+  const sym = Symbol("s");
+  let deep = [];
+  for (let i = 0; i < 100000; i++) deep = [deep];
+  const proto = JSON.parse('{"__proto__": {"polluted": true}, "prompt": "a", "aspectRatio": "16:9", "duration": "5"}');
+  const getterThrows = { prompt: "a", aspectRatio: "16:9", get duration() { throw new Error("boom"); } };
+  const inputs = [
+    undefined, null, NaN, Infinity, -Infinity, 10n, sym, () => 1, "str", 42, true, [], deep, proto, getterThrows,
+    { prompt: undefined, aspectRatio: "16:9", duration: "5" },
+    { prompt: NaN, aspectRatio: Infinity, duration: 10n },
+    { prompt: sym, aspectRatio: () => 1, duration: { nested: deep } },
+    { prompt: "x".repeat(10 * 1024 * 1024), aspectRatio: "16:9", duration: "5" },
+    new Map([["prompt", "a"]]), new Date(0), Object.create(null),
+  ];
+  const models = [...lib.modelNames(), "nope", undefined, 5, sym, "x".repeat(1e6)];
+  for (const m of models) {
+    for (const input of inputs) {
+      const r = lib.validatePayload(m, input);
+      assert.equal(typeof r.ok, "boolean");
+      lib.estimateCredits(m, input);
+    }
+  }
+  const p = lib.validatePayload("t2v", proto);
+  assert.equal(p.ok, false);
+  assert.ok(p.issues.some((i) => i.path === "__proto__" && i.code === "unknown_field"));
+  assert.equal({}.polluted, undefined, "no prototype pollution");
+  const fn = lib.validatePayload("t2v", { prompt: () => 1, aspectRatio: "16:9", duration: 10n });
+  assert.deepEqual(fn.issues.map((i) => `${i.path}:${i.code}:${i.actual}`), ["prompt:wrong_type:a function", "duration:wrong_type:a bigint"]);
+  const nan = lib.validatePayload("seedance20", { prompt: "a", duration: NaN, resolution: 720, ratio: "16:9" });
+  assert.equal(nan.issues[0].code, "wrong_type");
+  const deepR = lib.validatePayload("happyhorse", { prompt: "a", image: deep, duration: 5, resolution: "720P" });
+  assert.equal(deepR.ok, false);
+  // The instance still works after all of that.
+  assert.equal(lib.validatePayload("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" }).ok, true);
+});
+
+test("a 10 MB data URI is measured, not decoded, and the limit is configurable", () => {
+  const b64 = Buffer.alloc(7.5 * 1024 * 1024, 7).toString("base64");
+  const img = `data:image/jpeg;base64,${b64}`;
+  assert.equal(lib.validatePayload("i2v", { image: img, duration: "5" }).ok, true);
+  const r = lib.validatePayload("i2v", { image: img, duration: "5" }, { maxDataUriBytes: 1024 });
+  assert.equal(r.ok, false);
+  assert.match(r.issues[0].message, /7864320 bytes/);
+});

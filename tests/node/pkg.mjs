@@ -1,0 +1,8 @@
+// The installed package as Node resolves it: the consumer project's node_modules/aivideo,
+// through the `node` condition of its exports map (tests/run.mjs builds the consumer).
+import { readFileSync } from "node:fs";
+
+const dir = new URL("../artifacts/consumer/node_modules/aivideo/", import.meta.url);
+const pkg = JSON.parse(readFileSync(new URL("package.json", dir), "utf8"));
+export const lib = await import(new URL(pkg.exports["."].node, dir).href);
+export const pkgDir = dir;
