@@ -75,3 +75,7 @@ bench: setup pkg
 
 clean:
 	rm -rf pkg target/*.tgz
+
+# A million generated payloads through the validator (make test runs 2000 of them).
+fuzz:
+	PROPTEST_CASES=1000000 cargo test --release --test contract_fuzz -- --nocapture

@@ -3,6 +3,7 @@
 // runtime that cannot run fails the whole run (nothing is skipped silently).
 import { execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { makeConsumer, ROOT } from "./harness/consumer.mjs";
 import { serveStatic } from "./harness/static.mjs";
 import { startWorkerd, workerdEntry } from "./harness/workerd.mjs";
@@ -104,6 +105,16 @@ await leg("chromium", async () => {
 });
 
 await sim.close();
+
+// TypeScript declarations are part of the contract: type-check a consumer file in which every
+// `@ts-expect-error` line must fail to compile.
+await leg("typescript (tsc --noEmit)", async () => {
+  const p = await run(join(BIN, "tsc"), ["-p", "tsconfig.json"], { cwd: consumer, timeout: 120000 });
+  const src = readFileSync(join(consumer, "types.test.ts"), "utf8");
+  const expectErrors = (src.match(/@ts-expect-error/g) || []).length;
+  const calls = (src.match(/^\s*(await |const |if |validatePayload|createClient|clientFromEnv)/gm) || []).length;
+  return { count: expectErrors + calls, failures: p.status === 0 ? [] : [p.stdout + p.stderr] };
+});
 
 // Node-only suites (node --test), each file against its own simulator.
 await leg("node --test suites", async () => {

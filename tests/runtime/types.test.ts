@@ -1,0 +1,81 @@
+// Type test: only type-checked (tsc --noEmit), never run. Lines marked @ts-expect-error
+// must fail to compile; if one compiles, tsc reports the unused directive and the test fails.
+import {
+  createClient, clientFromEnv, validatePayload, estimateCredits, describeModels,
+  type Envelope, type Task, type ErrorCode, type Payloads, type Model, type ValidationResult,
+} from "aivideo";
+
+const client = createClient({ apiKey: "ak_x", baseUrl: "http://127.0.0.1:1", timeoutMs: 1000 });
+clientFromEnv({ AIVIDEO_API_KEY: "ak_x" });
+// @ts-expect-error unknown option
+createClient({ apiKey: "ak_x", timeout: 5 });
+// @ts-expect-error wrong option type
+createClient({ maxRetries: "3" });
+
+async function actions() {
+  // Payloads are checked against their model.
+  await client.createGeneration("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" });
+  await client.createGeneration("minimax", { content: "a", duration: 10, resolution: "1080p" });
+  await client.createGeneration("seedance20", { prompt: "a", duration: 5, resolution: 720, ratio: "16:9" });
+  await client.createGeneration("wan27", { prompt: "a", duration: "5", resolution: "720P", ratio: "4:3" });
+  await client.createGeneration("happyhorse", { prompt: "a", image: ["https://x/1.png", "https://x/2.png"], duration: 5, resolution: "720P" });
+  await client.createGeneration("lv", { image: "https://x/a.png", prompt: ["one", "two"] }, { idempotencyKey: "k-12345678", maxCredits: 200 });
+  // @ts-expect-error duration is a string for t2v
+  await client.createGeneration("t2v", { prompt: "a", aspectRatio: "16:9", duration: 5 });
+  // @ts-expect-error minimax takes content, not prompt
+  await client.createGeneration("minimax", { prompt: "a" });
+  // @ts-expect-error seedance20 takes ratio, not aspectRatio
+  await client.createGeneration("seedance20", { prompt: "a", duration: 5, resolution: 720, aspectRatio: "16:9" });
+  // @ts-expect-error wan27 wants upper-case 720P
+  await client.createGeneration("wan27", { prompt: "a", duration: "5", resolution: "720p", ratio: "16:9" });
+  // @ts-expect-error seedance20 resolution is a number
+  await client.createGeneration("seedance20", { prompt: "a", duration: 5, resolution: "720", ratio: "16:9" });
+  // @ts-expect-error minimax frame inputs and reference assets are exclusive
+  await client.createGeneration("minimax", { content: "a", imageUrl: "https://x/a.png", referenceImageUrls: ["https://x/b.png"] });
+  // @ts-expect-error lv needs at least one prompt
+  await client.createGeneration("lv", { image: "https://x/a.png", prompt: [] });
+  // @ts-expect-error unknown model
+  await client.createGeneration("sora", { prompt: "a" });
+
+  // The envelope is a union on ok.
+  const r: Envelope<Task> = await client.getTask("t1", { timeoutMs: 500, signal: new AbortController().signal });
+  if (r.ok) {
+    const url: string | undefined = r.data.output?.url;
+    const expires: string | null = r.data.expiresAt;
+    // @ts-expect-error errorCode is null on success
+    const code: ErrorCode = r.errorCode;
+    void url; void expires; void code;
+  } else {
+    const code: ErrorCode = r.errorCode;
+    const msg: string = r.errorMessage;
+    const next: string[] = r.suggestions;
+    void code; void msg; void next;
+  }
+  const s = await client.getStatus("t1");
+  if (s.ok) s.data.status.toUpperCase();
+  const c = await client.cancelTask("t1");
+  if (c.ok) { const st: "CANCEL" = c.data.status; void st; }
+  const l = await client.listTasks();
+  if (l.ok) l.data.tasks.map((t) => t.id);
+  const a = await client.getAccount();
+  if (a.ok) a.data.supportedModels.includes("t2v");
+  const q = await client.quote("t2v", { prompt: "a", aspectRatio: "16:9", duration: "8" });
+  if (q.ok) { const credits: number = q.data.credits; void credits; }
+  // @ts-expect-error taskId is a string
+  await client.getStatus(42);
+}
+void actions;
+
+// Validation is for unknown input: any payload, any model name.
+const v: ValidationResult = validatePayload("t2v", JSON.parse("{}"));
+if (v.ok) { const n: number | null = v.estimate.credits; void n; }
+else { v.issues.forEach((i) => i.code === "unknown_field" && i.path.length); v.details.map((d) => d.field); }
+validatePayload("a-future-model", {}, { maxDataUriBytes: 1024 });
+const e = estimateCredits("seedance20", {});
+const reason: string | null = e.reason;
+void reason;
+const m: Model = describeModels()[0].model;
+const p: Payloads["t2v"] = { prompt: "a", aspectRatio: "1:1", duration: "8" };
+void m; void p;
+// @ts-expect-error validatePayload returns a union; estimate exists only when ok
+validatePayload("t2v", {}).estimate;
