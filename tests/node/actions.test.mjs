@@ -1,0 +1,233 @@
+// The client's actions through the wasm build in Node with a scripted fetch double: what is
+// sent, how every answer is classified, retries and their waits, abort before/during a
+// request and during a retry wait, timeouts, and that no timer outlives its promise.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { lib } from "./pkg.mjs";
+
+const KEY = "ak_live_secret_0123456789";
+const json = (status, body, headers = {}) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+
+/** A fetch that answers from a script, one step per call, and records every call. */
+function scripted(...steps) {
+  const calls = [];
+  const fetch = (url, init) => {
+    calls.push({ url, init, at: Date.now() });
+    const step = steps.shift();
+    if (!step) throw new Error(`unexpected call ${url}`);
+    return typeof step === "function" ? step(url, init) : step;
+  };
+  return { fetch, calls };
+}
+
+/** Never answers; rejects like real fetch when its signal aborts. */
+const hang = (url, init) => new Promise((_, reject) => {
+  init.signal.addEventListener("abort", () => reject(new DOMException("This operation was aborted", "AbortError")));
+});
+
+const client = (fetch, extra = {}) => lib.createClient({ apiKey: KEY, baseUrl: "https://api.test", fetch, ...extra });
+
+test("every action sends the right request and shapes its answer", async () => {
+  const task = { id: "t1", createdAt: "2026-09-14T10:00:00Z", model: "t2v", input: {}, output: { videoUrl: "https://cdn.test/v.mp4" }, status: "COMPLETED", creditsCharged: 15, creditsRefunded: 0, listValueCents: 15, completedAt: "2026-09-14T10:06:30Z" };
+  const s = scripted(
+    json(200, { status: "SUBMITTED", taskId: "t1", creditsCharged: 15, idempotentReplay: false, responseUrl: "https://evil.test/x", statusUrl: "https://evil.test/s", cancelUrl: "https://evil.test/c" }),
+    json(200, { status: "PROGRESS" }),
+    json(200, task),
+    json(200, { status: "CANCEL", taskId: "t1" }),
+    json(200, { tasks: [task] }),
+    json(200, { ok: true, apiVersion: "1.0.15", skillVersion: "1", currentBalance: 100, supportedModels: ["t2v"] }),
+    json(200, { model: "t2v", credits: 15, listPriceUsd: 0.15, usdPerCredit: 0.01, currentBalance: 100, affordable: true, billable: false }),
+  );
+  const c = client(s.fetch);
+  const created = await c.createGeneration("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" }, { webhookUrl: "https://hooks.test/x", maxCredits: 20 });
+  assert.equal(created.ok, true);
+  assert.equal(created.taskId, "t1");
+  const status = await c.getStatus("t1");
+  assert.deepEqual([status.ok, status.status, status.taskId], [true, "PROGRESS", "t1"]);
+  const got = await c.getTask("t1");
+  assert.equal(got.data.output.url, "https://cdn.test/v.mp4", "videoUrl normalized to url");
+  assert.equal(got.data.expiresAt, "2026-09-15T10:06:30.000Z");
+  const cancelled = await c.cancelTask("t1");
+  assert.equal(cancelled.status, "CANCEL");
+  const list = await c.listTasks();
+  assert.equal(list.data.tasks[0].output.url, "https://cdn.test/v.mp4");
+  const acct = await c.getAccount();
+  assert.equal(acct.data.currentBalance, 100);
+  const q = await c.quote("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" });
+  assert.equal(q.data.credits, 15);
+
+  const sent = s.calls.map((x) => `${x.init.method} ${x.url}`);
+  assert.deepEqual(sent, [
+    "POST https://api.test/api/v1/generate/t2v",
+    "GET https://api.test/api/v1/tasks/t1/status",
+    "GET https://api.test/api/v1/tasks/t1",
+    "PUT https://api.test/api/v1/tasks/t1/cancel",
+    "GET https://api.test/api/v1/tasks",
+    "GET https://api.test/api/v1/account",
+    "POST https://api.test/api/v1/quote/t2v",
+  ], "follow-up URLs come from baseUrl, never from the response");
+  for (const { init } of s.calls) {
+    assert.equal(init.headers.key, KEY);
+    assert.ok(!("mode" in init) && !("credentials" in init) && !("referrer" in init), "no fields Workers reject");
+    assert.ok(!("authorization" in init.headers));
+  }
+  const post = s.calls[0].init;
+  assert.equal(post.headers["content-type"], "application/json");
+  assert.equal(post.headers["x-max-credits"], "20");
+  assert.equal(post.headers.webhookUrl, "https://hooks.test/x");
+  assert.deepEqual(JSON.parse(post.body), { prompt: "a", aspectRatio: "16:9", duration: "5" });
+  for (const e of [created, status, got, cancelled, list, acct, q]) assert.ok(!JSON.stringify(e).includes(KEY));
+});
+
+test("classification of answers (contract §6), never a rejection", async () => {
+  const rows = [
+    [json(400, { status: "FAILED", errorCode: "INVALID_MODEL", message: "Unsupported model: x" }), "INVALID_MODEL"],
+    [json(401, { status: "FAILED", message: "bad key" }), "AUTH_FAILED"],
+    [json(402, { status: "FAILED", message: "no money" }), "INSUFFICIENT_CREDITS"],
+    [json(400, { status: "FAILED", message: "Insufficient credits for this request" }), "INSUFFICIENT_CREDITS"],
+    [json(404, { status: "FAILED", message: "Task not found" }), "TASK_NOT_FOUND"],
+    [json(409, { status: "FAILED", errorCode: "IDEMPOTENCY_CONFLICT" }), "IDEMPOTENCY_CONFLICT"],
+    [json(422, { status: "FAILED", errorCode: "BUDGET_EXCEEDED" }), "BUDGET_EXCEEDED"],
+    [json(422, { status: "FAILED", message: "prompt rejected" }), "CONTENT_REJECTED"],
+    [json(200, { status: "FAILED", message: "something broke" }), "UNKNOWN_ERROR"],
+    [new Response("<html><body>502</body></html>", { status: 502 }), "UPSTREAM_ERROR"],
+    [new Response("{\"status\":", { status: 200 }), "UPSTREAM_ERROR"],
+    [() => Promise.reject(new TypeError("fetch failed")), "NETWORK_ERROR"],
+    [() => { throw new TypeError("sync throw"); }, "NETWORK_ERROR"],
+    [json(418, { status: "FAILED" }), "UNKNOWN_ERROR"],
+  ];
+  for (const [answer, code] of rows) {
+    const c = client(scripted(answer).fetch, { maxRetries: 0 });
+    const r = await c.getAccount();
+    assert.equal(r.ok, false);
+    assert.equal(r.errorCode, code, JSON.stringify(r));
+    assert.ok(r.suggestions.length > 0);
+  }
+  const top = await client(scripted(json(402, { status: "FAILED", message: "x" })).fetch).getAccount();
+  assert.ok(top.suggestions.some((s) => /top up/i.test(s)) && top.suggestions.some((s) => /cheaper model/i.test(s)));
+});
+
+test("GETs retry on 429 (Retry-After seconds or HTTP date), 5xx and network errors; cancel and key-less create never", async () => {
+  const s = scripted(
+    json(429, { status: "FAILED", errorCode: "RATE_LIMITED" }, { "retry-after": "0.2" }),
+    json(503, { status: "FAILED" }),
+    () => Promise.reject(new TypeError("fetch failed")),
+    json(200, { status: "PROGRESS" }),
+  );
+  const r = await client(s.fetch).getStatus("t1");
+  assert.equal(r.ok, true);
+  assert.equal(s.calls.length, 4);
+  assert.ok(s.calls[1].at - s.calls[0].at >= 190, `Retry-After honoured: ${s.calls[1].at - s.calls[0].at} ms`);
+  assert.ok(s.calls[2].at - s.calls[1].at >= 1500, "second backoff ≥ 1600 ms minus timer slack");
+
+  const date = new Date(Date.now() + 1500).toUTCString();
+  const d = scripted(json(429, { status: "FAILED" }, { "retry-after": date }), json(200, { status: "PROGRESS" }));
+  const dr = await client(d.fetch).getStatus("t1");
+  assert.equal(dr.ok, true);
+  assert.ok(d.calls[1].at - d.calls[0].at >= 400, "HTTP-date Retry-After waited");
+
+  const exhausted = scripted(...Array(4).fill(0).map(() => json(429, { status: "FAILED" }, { "retry-after": "0" })));
+  const ex = await client(exhausted.fetch, { maxRetries: 3 }).getStatus("t1");
+  assert.equal(ex.errorCode, "RATE_LIMITED");
+  assert.equal(exhausted.calls.length, 4, "1 try + maxRetries");
+  assert.equal(ex.retryAfter, 0);
+
+  const huge = scripted(json(429, { status: "FAILED" }, { "retry-after": "3600" }));
+  const t0 = Date.now();
+  const hr = await client(huge.fetch, { maxRetryAfterMs: 5000 }).getStatus("t1");
+  assert.equal(hr.errorCode, "RATE_LIMITED");
+  assert.equal(hr.retryAfter, 3600, "the server's hint is reported, not waited");
+  assert.ok(Date.now() - t0 < 1000);
+
+  const cancel = scripted(json(503, { status: "FAILED" }));
+  assert.equal((await client(cancel.fetch).cancelTask("t1")).errorCode, "UPSTREAM_ERROR");
+  assert.equal(cancel.calls.length, 1, "cancel is never retried");
+
+  const create = scripted(json(503, { status: "FAILED" }));
+  const cr = await client(create.fetch).createGeneration("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" }, { validate: true });
+  assert.equal(cr.errorCode, "UPSTREAM_ERROR");
+});
+
+test("abort before, during a request, and during a retry wait; per-call timeout", async () => {
+  const before = new AbortController();
+  before.abort();
+  const s0 = scripted();
+  const r0 = await client(s0.fetch).getStatus("t1", { signal: before.signal });
+  assert.equal(r0.errorCode, "ABORTED");
+  assert.equal(s0.calls.length, 0, "nothing sent");
+
+  const during = new AbortController();
+  const s1 = scripted(hang);
+  setTimeout(() => during.abort(), 100);
+  const r1 = await client(s1.fetch).getTask("t1", { signal: during.signal });
+  assert.equal(r1.errorCode, "ABORTED");
+  assert.equal(r1.taskId, "t1");
+
+  const inWait = new AbortController();
+  const s2 = scripted(json(429, { status: "FAILED" }, { "retry-after": "30" }));
+  const t0 = Date.now();
+  setTimeout(() => inWait.abort(), 100);
+  const r2 = await client(s2.fetch).getStatus("t1", { signal: inWait.signal });
+  assert.equal(r2.errorCode, "ABORTED");
+  assert.ok(Date.now() - t0 < 2000, "the 30 s wait was cut short");
+
+  const s3 = scripted(hang);
+  const t1 = Date.now();
+  const r3 = await client(s3.fetch, { maxRetries: 0 }).getStatus("t1", { timeoutMs: 150 });
+  assert.equal(r3.errorCode, "NETWORK_ERROR");
+  assert.match(r3.errorMessage, /150 ms/);
+  assert.ok(Date.now() - t1 >= 140);
+});
+
+test("bad input is an envelope or a TypeError naming the option, and never leaks the key", async () => {
+  const c = client(scripted().fetch);
+  for (const id of ["", "x".repeat(129), "a\u0000b", 42, null]) {
+    const r = await c.getStatus(id);
+    assert.equal(r.errorCode, "INVALID_ARGUMENT", String(id));
+  }
+  const bad = await c.createGeneration("t2v", { prompt: "a", aspectRatio: "16:9", duration: 5 });
+  assert.equal(bad.errorCode, "INVALID_PAYLOAD");
+  assert.deepEqual(bad.data.details.map((d) => d.field), ["duration"]);
+  const unknown = await c.createGeneration("sora", {});
+  assert.equal(unknown.errorCode, "INVALID_MODEL");
+  assert.equal((await c.getStatus("t1", { timeoutMs: -5 })).errorCode, "INVALID_ARGUMENT");
+  assert.equal((await c.getStatus("t1", { signal: "nope" })).errorCode, "INVALID_ARGUMENT");
+  assert.equal((await c.getStatus("t1", { bogus: 1 })).errorCode, "INVALID_ARGUMENT");
+  for (const [opts, name] of [[{ baseUrl: "http://api.example.com" }, "baseUrl"], [{ timeoutMs: 0 }, "timeoutMs"], [{ maxRetries: -1 }, "maxRetries"], [{ fetch: 5 }, "fetch"], [{ timeout: 5 }, "timeout"], [{ onLog: "x" }, "onLog"]]) {
+    assert.throws(() => lib.createClient({ apiKey: KEY, ...opts }), (e) => e instanceof TypeError && e.message.includes(name) && !e.message.includes(KEY));
+  }
+  assert.throws(() => lib.clientFromEnv({}), /AIVIDEO_API_KEY/);
+  assert.throws(() => lib.clientFromEnv({ AIVIDEO_API_KEY: KEY, AIVIDEO_TIMEOUT_MS: "soon" }), /AIVIDEO_TIMEOUT_MS/);
+  const fromEnv = lib.clientFromEnv({ AIVIDEO_API_KEY: KEY, AIVIDEO_BASE_URL: "http://127.0.0.1:9", AIVIDEO_MAX_RETRIES: "0" }, { fetch: scripted(json(200, { status: "PROGRESS" })).fetch });
+  assert.equal((await fromEnv.getStatus("t1")).ok, true);
+  // A server echoing the key in its error text does not get it into the envelope.
+  const echo = await client(scripted(json(401, { status: "FAILED", message: `key ${KEY} is disabled` })).fetch).getAccount();
+  assert.ok(!echo.errorMessage.includes(KEY) && echo.errorMessage.includes("ak_…6789"));
+  // onLog gets redacted lines.
+  const lines = [];
+  await client(scripted(json(200, { status: "PROGRESS" })).fetch, { onLog: (l) => lines.push(l) }).getStatus("t1");
+  assert.equal(lines.length, 1);
+  assert.ok(lines[0].startsWith("GET https://api.test/api/v1/tasks/t1/status") && !lines[0].includes(KEY), lines[0]);
+});
+
+test("no timer outlives its promise: the process exits promptly", () => {
+  const script = `
+    const lib = await import(${JSON.stringify(new URL("../artifacts/consumer/node_modules/aivideo/node.js", import.meta.url).href)});
+    const json = (s, b, h = {}) => new Response(JSON.stringify(b), { status: s, headers: h });
+    let n = 0;
+    const fetch = () => [json(429, {}, { "retry-after": "0.05" }), json(200, { status: "PROGRESS" })][n++ % 2];
+    const c = lib.createClient({ apiKey: "ak_x_0123456789", baseUrl: "https://api.test", fetch, timeoutMs: 60000 });
+    const ctrl = new AbortController();
+    await c.getStatus("t1", { signal: ctrl.signal });
+    await c.getTask("t1");
+    const timers = process.getActiveResourcesInfo().filter((r) => r === "Timeout");
+    console.log(JSON.stringify({ timers: timers.length }));
+  `;
+  const t0 = Date.now();
+  const p = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 30000 });
+  const took = Date.now() - t0;
+  assert.equal(p.status, 0, p.stderr);
+  assert.deepEqual(JSON.parse(p.stdout.trim()), { timers: 0 });
+  assert.ok(took < 20000, `exited after ${took} ms despite a 60 s timeout`);
+});
