@@ -5,12 +5,14 @@
 //! calls `fetch`, sleeps on `setTimeout` and reports. Time and randomness enter the core as
 //! parameters, so every decision is testable on the host with `cargo test`.
 
+pub mod budget;
 pub mod classify;
 pub mod contract;
 pub mod credits;
 pub mod describe;
 pub mod envelope;
 pub mod media;
+pub mod poll;
 pub mod request;
 pub mod retry;
 pub mod time;

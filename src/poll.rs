@@ -1,0 +1,312 @@
+//! The polling schedule: a small state machine that, given what happened and when, answers
+//! "sleep N ms", "done" or "give up".
+//!
+//! Owns: the default adaptive schedule (an early check for fast failures, sparse polling
+//! until the model's expected run time is near, dense polling around it, a slower tail when
+//! overdue), fixed-interval overrides, deadlines, error backoff and Retry-After.
+//! Must not: sleep, read the clock or draw random numbers: `now` and `jitter` are inputs,
+//! so a virtual clock can run hundreds of simulated tasks in microseconds.
+
+/// Terminal outcomes of a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Terminal {
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+/// Reads a status string. Anything unknown is not terminal and never success.
+pub fn terminal(status: &str) -> Option<Terminal> {
+    match status {
+        "COMPLETED" => Some(Terminal::Completed),
+        "FAILED" => Some(Terminal::Failed),
+        "CANCEL" | "CANCELLED" | "CANCELED" => Some(Terminal::Cancelled),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    /// Poll again after this many milliseconds.
+    Sleep(f64),
+    Done(Terminal),
+    /// The deadline passed before the task finished.
+    Timeout,
+}
+
+/// Floor and cap of the default schedule. The cap equals the vendor script's, so the
+/// detection delay near completion is no worse than its.
+pub const DEFAULT_FLOOR_MS: f64 = 2_000.0;
+pub const DEFAULT_CAP_MS: f64 = 10_000.0;
+/// The slower pace once a task is well past its expected time, and the error backoff cap.
+pub const OVERDUE_CAP_MS: f64 = 30_000.0;
+pub const MIN_DEFAULT_WAIT_MS: f64 = 30.0 * 60_000.0;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PollOptions {
+    /// Expected run time of this task, in ms (from the model table and the duration).
+    pub expected_ms: f64,
+    /// Fixed interval instead of the adaptive schedule.
+    pub interval_ms: Option<f64>,
+    /// Cap on any scheduled delay (Retry-After still wins).
+    pub max_interval_ms: Option<f64>,
+    /// `None` = no deadline.
+    pub max_wait_ms: Option<f64>,
+    /// Multiplies every delay of the default schedule (simulators with compressed time).
+    pub time_scale: f64,
+}
+
+impl PollOptions {
+    /// The default deadline: four times the expected run time, and never under 30 minutes
+    /// (v3 models take about 13 minutes; the vendor's 10-minute cap loses them).
+    pub fn default_max_wait(expected_ms: f64) -> f64 {
+        (expected_ms * 4.0).max(MIN_DEFAULT_WAIT_MS)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Poller {
+    opts: PollOptions,
+    started_at: f64,
+    pub polls: u32,
+    pub errors_in_row: u32,
+    pub last_status: Option<String>,
+}
+
+impl Poller {
+    /// `started_at` is when the task was created (a resumed wait keeps its schedule).
+    pub fn new(opts: PollOptions, started_at: f64) -> Poller {
+        Poller { opts, started_at, polls: 0, errors_in_row: 0, last_status: None }
+    }
+
+    pub fn elapsed(&self, now: f64) -> f64 {
+        (now - self.started_at).max(0.0)
+    }
+
+    /// The first sleep, before any poll.
+    pub fn first_delay(&self, now: f64, jitter: f64) -> Verdict {
+        self.schedule(now, jitter)
+    }
+
+    /// A status came back.
+    pub fn on_status(&mut self, status: &str, now: f64, jitter: f64) -> Verdict {
+        self.polls += 1;
+        self.errors_in_row = 0;
+        self.last_status = Some(status.to_string());
+        if let Some(t) = terminal(status) {
+            return Verdict::Done(t);
+        }
+        self.schedule(now, jitter)
+    }
+
+    /// A poll failed transiently (network, 5xx, 429). `retry_after_ms` always wins; otherwise
+    /// back off exponentially from the schedule's own next delay.
+    pub fn on_error(&mut self, retry_after_ms: Option<f64>, now: f64, jitter: f64) -> Verdict {
+        self.polls += 1;
+        self.errors_in_row += 1;
+        let base = match self.schedule(now, jitter) {
+            Verdict::Sleep(ms) => ms,
+            other => return other,
+        };
+        let backoff = (DEFAULT_FLOOR_MS * self.opts.time_scale * 2f64.powi(self.errors_in_row.min(10) as i32))
+            .min(OVERDUE_CAP_MS * self.opts.time_scale);
+        let delay = match retry_after_ms {
+            Some(ra) if ra.is_finite() && ra >= 0.0 => ra.max(base.min(ra)),
+            _ => base.max(backoff),
+        };
+        self.bounded(now, delay)
+    }
+
+    fn schedule(&self, now: f64, jitter: f64) -> Verdict {
+        let elapsed = self.elapsed(now);
+        let s = self.opts.time_scale;
+        let raw = match self.opts.interval_ms {
+            Some(fixed) => fixed,
+            None => default_delay(elapsed / s, self.opts.expected_ms / s, self.polls) * s,
+        };
+        let capped = match self.opts.max_interval_ms {
+            Some(cap) => raw.min(cap),
+            None => raw,
+        };
+        // Up to 5 % jitter spreads many waiters apart; never below zero.
+        let j = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.0 };
+        self.bounded(now, capped * (1.0 + 0.05 * j))
+    }
+
+    /// Applies the deadline: never sleep past it; at it, time out.
+    fn bounded(&self, now: f64, delay: f64) -> Verdict {
+        let delay = delay.max(0.0);
+        match self.opts.max_wait_ms {
+            Some(max) => {
+                let left = max - self.elapsed(now);
+                if left <= 0.0 {
+                    Verdict::Timeout
+                } else {
+                    Verdict::Sleep(delay.min(left))
+                }
+            }
+            None => Verdict::Sleep(delay),
+        }
+    }
+}
+
+/// The default schedule in unscaled milliseconds. `e` is the expected run time.
+///
+/// - first poll early (5 % of `e`, 3–10 s): fast failures and refused inputs show at once;
+/// - then one look at ~45 % of `e` (is it running?), then straight to the window;
+/// - inside the window (75 %–130 % of `e`), every 10 s: completion is noticed within 5 s
+///   on average, the same as the vendor script, for a third of its requests;
+/// - past it, slowing by ×1.3 per poll to 30 s: the task is late and may stay late.
+pub fn default_delay(elapsed: f64, e: f64, polls: u32) -> f64 {
+    let e = if e.is_finite() && e > 0.0 { e } else { 300_000.0 };
+    let window_start = 0.75 * e;
+    let window_end = 1.3 * e;
+    if polls == 0 && elapsed < window_start {
+        return (0.05 * e).clamp(3_000.0, 10_000.0).max(DEFAULT_FLOOR_MS) - elapsed.min(0.0);
+    }
+    if elapsed < 0.45 * e - DEFAULT_CAP_MS {
+        return (0.45 * e - elapsed).max(DEFAULT_FLOOR_MS);
+    }
+    if elapsed < window_start - DEFAULT_CAP_MS {
+        return (window_start - elapsed).max(DEFAULT_FLOOR_MS);
+    }
+    if elapsed < window_end {
+        return DEFAULT_CAP_MS;
+    }
+    let over = (elapsed - window_end) / DEFAULT_CAP_MS;
+    (DEFAULT_CAP_MS * 1.3f64.powf(over.min(20.0) / 3.0)).min(OVERDUE_CAP_MS)
+}
+
+/// The vendor script's schedule, for comparison: 2 s, ×1.5 per poll, capped at 10 s.
+pub fn vendor_delay(polls: u32) -> f64 {
+    (2_000.0 * 1.5f64.powi(polls.min(30) as i32)).min(10_000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(expected_s: f64) -> PollOptions {
+        PollOptions {
+            expected_ms: expected_s * 1000.0,
+            interval_ms: None,
+            max_interval_ms: None,
+            max_wait_ms: Some(PollOptions::default_max_wait(expected_s * 1000.0)),
+            time_scale: 1.0,
+        }
+    }
+
+    /// Runs one task that completes at `done_at` ms on a virtual clock: (polls, detection delay).
+    fn simulate(o: PollOptions, done_at: f64) -> (u32, f64) {
+        let mut p = Poller::new(o, 0.0);
+        let mut now = 0.0;
+        let mut v = p.first_delay(now, 0.0);
+        loop {
+            match v {
+                Verdict::Sleep(ms) => now += ms,
+                Verdict::Done(_) => return (p.polls, now - done_at),
+                Verdict::Timeout => return (p.polls, f64::INFINITY),
+            }
+            let status = if now >= done_at { "COMPLETED" } else { "PROGRESS" };
+            v = p.on_status(status, now, 0.0);
+        }
+    }
+
+    fn simulate_vendor(done_at: f64) -> (u32, f64) {
+        let (mut now, mut polls) = (0.0, 0);
+        loop {
+            now += vendor_delay(polls);
+            polls += 1;
+            if now >= done_at {
+                return (polls, now - done_at);
+            }
+        }
+    }
+
+    #[test]
+    fn default_schedule_beats_the_vendor_script_on_requests_at_equal_delay() {
+        // Per-model expected times (contract §3) with completions spread ±20 %.
+        for expected in [210.0, 300.0, 390.0, 780.0] {
+            let (mut ours_polls, mut ours_delay, mut v_polls, mut v_delay) = (0.0, 0.0, 0.0, 0.0);
+            let n = 200;
+            for i in 0..n {
+                let done = expected * 1000.0 * (0.8 + 0.4 * (i as f64 + 0.5) / n as f64);
+                let (p, d) = simulate(opts(expected), done);
+                let (vp, vd) = simulate_vendor(done);
+                ours_polls += f64::from(p);
+                ours_delay += d;
+                v_polls += f64::from(vp);
+                v_delay += vd;
+            }
+            let ratio = ours_polls / v_polls;
+            eprintln!("expected {expected} s: polls {:.1} vs vendor {:.1} ({ratio:.2}x), mean delay {:.0} vs {:.0} ms", ours_polls / n as f64, v_polls / n as f64, ours_delay / n as f64, v_delay / n as f64);
+            let (md, vmd) = (ours_delay / n as f64, v_delay / n as f64);
+            assert!(ratio < 0.4, "{expected} s: {ratio:.2}× the vendor's requests");
+            assert!(md <= vmd * 1.05 + 100.0, "{expected} s: mean delay {md:.0} ms vs vendor {vmd:.0} ms");
+        }
+    }
+
+    #[test]
+    fn an_early_check_catches_fast_failures() {
+        let o = opts(390.0);
+        let mut p = Poller::new(o, 0.0);
+        let Verdict::Sleep(first) = p.first_delay(0.0, 0.0) else { panic!() };
+        assert!((3_000.0..=10_000.0).contains(&first), "{first}");
+        assert_eq!(p.on_status("FAILED", first, 0.0), Verdict::Done(Terminal::Failed));
+    }
+
+    #[test]
+    fn v3_models_get_at_least_30_minutes_and_deadlines_are_exact() {
+        assert!(PollOptions::default_max_wait(780_000.0) >= 30.0 * 60_000.0);
+        let o = PollOptions { max_wait_ms: Some(25_000.0), ..opts(390.0) };
+        let mut p = Poller::new(o, 0.0);
+        let mut now = 0.0;
+        let mut v = p.first_delay(now, 0.0);
+        while let Verdict::Sleep(ms) = v {
+            now += ms;
+            assert!(now <= 25_000.0, "slept past the deadline: {now}");
+            v = p.on_status("PROGRESS", now, 0.0);
+        }
+        assert_eq!(v, Verdict::Timeout);
+        assert_eq!(now, 25_000.0);
+        // No deadline at all.
+        let o = PollOptions { max_wait_ms: None, ..opts(390.0) };
+        assert!(matches!(Poller::new(o, 0.0).on_status("PROGRESS", 1e9, 0.0), Verdict::Sleep(_)));
+    }
+
+    #[test]
+    fn retry_after_always_wins_and_errors_back_off() {
+        let mut p = Poller::new(opts(390.0), 0.0);
+        assert_eq!(p.on_error(Some(45_000.0), 300_000.0, 0.0), Verdict::Sleep(45_000.0));
+        assert_eq!(p.on_error(Some(500.0), 300_000.0, 0.0), Verdict::Sleep(500.0), "even when shorter");
+        let mut q = Poller::new(opts(390.0), 0.0);
+        let delays: Vec<f64> = (0..6)
+            .map(|_| match q.on_error(None, 300_000.0, 0.0) {
+                Verdict::Sleep(ms) => ms,
+                v => panic!("{v:?}"),
+            })
+            .collect();
+        assert!(delays.windows(2).all(|w| w[1] >= w[0]), "{delays:?}");
+        assert_eq!(delays.last().copied(), Some(OVERDUE_CAP_MS));
+        assert_eq!(q.on_status("PROGRESS", 300_000.0, 0.0), Verdict::Sleep(DEFAULT_CAP_MS), "a success resets the backoff");
+    }
+
+    #[test]
+    fn fixed_interval_cap_and_time_scale() {
+        let o = PollOptions { interval_ms: Some(1_500.0), ..opts(390.0) };
+        assert_eq!(Poller::new(o, 0.0).on_status("PROGRESS", 200_000.0, 0.0), Verdict::Sleep(1_500.0));
+        let o = PollOptions { max_interval_ms: Some(4_000.0), ..opts(390.0) };
+        assert_eq!(Poller::new(o, 0.0).first_delay(0.0, 0.0), Verdict::Sleep(4_000.0));
+        let scaled = PollOptions { expected_ms: 390.0, time_scale: 0.001, max_wait_ms: None, ..opts(390.0) };
+        let Verdict::Sleep(ms) = Poller::new(scaled, 0.0).on_status("PROGRESS", 300.0, 0.0) else { panic!() };
+        assert!((ms - 10.0).abs() < 1e-9, "10 s in the window becomes 10 ms at 1/1000: {ms}");
+    }
+
+    #[test]
+    fn unknown_statuses_are_not_terminal() {
+        let mut p = Poller::new(opts(390.0), 0.0);
+        assert!(matches!(p.on_status("QUEUED", 10.0, 0.0), Verdict::Sleep(_)));
+        assert!(matches!(p.on_status("", 20.0, 0.0), Verdict::Sleep(_)));
+        assert_eq!(p.on_status("CANCEL", 30.0, 0.0), Verdict::Done(Terminal::Cancelled));
+    }
+}
