@@ -2,7 +2,8 @@
 // this file narrows the client so a payload is checked against its model at compile time.
 import type {
   CallOptions, CancelData, ClientOptions, CreateOptions, Envelope, Model, Payloads, Quote,
-  QuoteOptions, StatusData, SubmittedTask, Task, TaskList, Account,
+  QuoteOptions, StatusData, SubmittedTask, Task, TaskList, Account, TaskHandle, WaitOptions,
+  WorkflowOptions,
 } from "./aivideo.js";
 
 export * from "./aivideo.js";
@@ -16,6 +17,12 @@ export interface AivideoClient {
   listTasks(opts?: CallOptions): Promise<Envelope<TaskList>>;
   getAccount(opts?: CallOptions): Promise<Envelope<Account>>;
   quote<M extends Model>(model: M, payload: Payloads[M], opts?: QuoteOptions): Promise<Envelope<Quote>>;
+  /** Polls until the task ends; takes a taskId or a stored handle. */
+  waitForTask(task: string | TaskHandle, opts?: WaitOptions): Promise<Envelope<Task>>;
+  /** validate → (quote) → create → wait, in one call. */
+  runWorkflow<M extends Model>(model: M, payload: Payloads[M], opts?: WorkflowOptions): Promise<Envelope<Task & { submitted?: SubmittedTask }>>;
+  /** Credits charged by this client's creates (replays are not counted twice). */
+  readonly spentCredits: number;
   /** Releases the wasm-side state now instead of at garbage collection. */
   free(): void;
 }

@@ -93,3 +93,23 @@ pub fn estimate(spec: &ModelSpec, payload: &Value) -> Estimate {
         }
     }
 }
+
+/// The refusal message when `credits` exceeds the caller's budget, else `None`.
+pub fn over_budget(credits: u64, max_credits: u64, source: &str) -> Option<String> {
+    (credits > max_credits).then(|| {
+        format!(
+            "this generation costs {credits} credits ({source}), above maxCredits {max_credits}: nothing was sent or charged"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_is_inclusive() {
+        assert_eq!(over_budget(15, 15, "estimate"), None);
+        assert!(over_budget(16, 15, "quote").is_some_and(|m| m.contains("16 credits (quote)")));
+    }
+}

@@ -11,6 +11,7 @@ pub mod contract;
 pub mod credits;
 pub mod describe;
 pub mod envelope;
+pub mod idempotency;
 pub mod media;
 pub mod poll;
 pub mod request;

@@ -7,6 +7,24 @@
 //! Must not: sleep, read the clock or draw random numbers: `now` and `jitter` are inputs,
 //! so a virtual clock can run hundreds of simulated tasks in microseconds.
 
+use crate::contract::ModelSpec;
+use crate::value::Value;
+
+/// The expected run time of a task, in ms: the model's measured time for a 5-second clip,
+/// stretched with the requested duration (longer clips take longer, not proportionally).
+pub fn expected_run_ms(spec: &ModelSpec, payload: &Value) -> f64 {
+    let seconds = match payload.get("duration") {
+        Some(Value::Number(n)) => *n,
+        Some(Value::String(s)) => s.trim().parse().unwrap_or(5.0),
+        _ => match payload.get("prompt") {
+            Some(Value::Array(items)) => 5.0 * items.len() as f64,
+            _ => 5.0,
+        },
+    };
+    let seconds = if seconds.is_finite() { seconds.clamp(1.0, 60.0) } else { 5.0 };
+    f64::from(spec.expected_seconds) * 1000.0 * (0.6 + 0.4 * seconds / 5.0)
+}
+
 /// Terminal outcomes of a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Terminal {

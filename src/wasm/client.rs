@@ -5,16 +5,17 @@
 //! Methods never reject for API, network or input problems: those are envelopes.
 
 use super::bindings::{signal_from, sleep, AbortSignal};
-use super::contract::validate_options;
+use super::create::CREATE_OPTIONS;
 use super::convert::{from_js, member, to_js};
 use super::transport::send;
 use crate::classify::{classify, transport_failure, Action, TransportFailure};
 use crate::envelope::{Envelope, ErrorCode};
-use crate::request::{ApiRequest, ArgumentError, ClientConfig, ClientOptions, GenerateHeaders};
+use crate::request::{ApiRequest, ArgumentError, ClientConfig, ClientOptions};
+use crate::budget::RateBudget;
 use crate::retry::{RetryDecision, RetryPolicy};
-use crate::validate::validation_report;
 use crate::value::Value;
 use js_sys::{Function, Promise, Reflect};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -60,6 +61,10 @@ export interface ClientOptions {
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /** Receives one redacted line per request and retry (the key is masked). */
   onLog?: (line: string) => void;
+  /** The shared query budget (status, task, list, account calls and all waits), default 60/min. */
+  rateLimitPerMinute?: number;
+  /** Default budget for every create, in credits (a per-call maxCredits can only lower it). */
+  maxCredits?: number;
 }
 export interface CallOptions { signal?: AbortSignal; timeoutMs?: number; }
 export interface ValidateOptions {
@@ -71,8 +76,14 @@ export interface QuoteOptions extends CallOptions, ValidateOptions {
   validate?: boolean;
 }
 export interface CreateOptions extends CallOptions, ValidateOptions {
+  /** 8–128 characters. Default: derived from model + payload + idempotencyScope. */
   idempotencyKey?: string;
+  /** Mixed into the derived key: two deliberate identical generations need different scopes. */
+  idempotencyScope?: string;
+  /** Refuse (BUDGET_EXCEEDED, nothing sent) when the price is higher; also sent as X-Max-Credits. */
   maxCredits?: number;
+  /** Ask the server's free quote before creating (always done for server-priced models under a budget). */
+  quoteFirst?: boolean;
   webhookUrl?: string;
   /** `false` sends the payload without local validation (for models added upstream later). */
   validate?: boolean;
@@ -89,7 +100,32 @@ export interface Task {
 export interface SubmittedTask {
   status: TaskStatus; taskId: string; creditsCharged: number; idempotentReplay: boolean;
   responseUrl: string; statusUrl: string; cancelUrl: string;
+  /** JSON-serializable: store it and pass it to waitForTask to resume after a restart. */
+  handle: TaskHandle;
 }
+export interface TaskHandle {
+  taskId: string; model: string; idempotencyKey: string | null; createdAt: string;
+  estimate: CreditEstimate | null; expectedMs?: number;
+}
+export interface ProgressEvent {
+  taskId: string; status: TaskStatus | null; elapsedMs: number; polls: number;
+  nextPollInMs: number | null; changed: boolean;
+}
+export interface WaitOptions extends CallOptions {
+  /** Fixed poll interval instead of the adaptive schedule. */
+  intervalMs?: number;
+  maxIntervalMs?: number;
+  /** Default: 4× the model's expected time, at least 30 minutes. 0 = no deadline. */
+  maxWaitMs?: number;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Cancel (and refund) the task when aborted while it is still SUBMITTED. */
+  cancelOnAbort?: boolean;
+  /** For simulators with compressed time: multiplies every delay of the schedule. */
+  timeScale?: number;
+  /** Override the expected run time used by the schedule, in ms. */
+  expectedMs?: number;
+}
+export interface WorkflowOptions extends CreateOptions, WaitOptions {}
 export interface CancelData { status: "CANCEL"; taskId: string; }
 export interface TaskList { tasks: Task[]; }
 export interface Account {
@@ -103,19 +139,31 @@ export interface Quote {
 }
 "#;
 
-struct Inner {
-    config: ClientConfig,
+pub(super) struct Inner {
+    pub(super) config: ClientConfig,
     fetch: Function,
     on_log: Option<Function>,
+    /// One query budget for every wait and query call of this client.
+    budget: RefCell<RateBudget>,
+    /// Tasks being waited on right now; two or more switch polling to one list call per tick.
+    pub(super) waiting: Cell<u32>,
+    pub(super) batch: RefCell<super::wait::BatchState>,
+    /// Default per-create budget (`createClient({ maxCredits })`).
+    pub(super) max_credits: Option<u64>,
+    /// Credits charged by creates of this client (replays not counted twice).
+    pub(super) spent: Cell<f64>,
 }
 
 /// A client bound to one key and base URL. Create it with `createClient(options)`.
 #[wasm_bindgen]
 pub struct Client {
-    inner: Rc<Inner>,
+    pub(super) inner: Rc<Inner>,
 }
 
-const CLIENT_OPTIONS: &[&str] = &["apiKey", "baseUrl", "timeoutMs", "maxRetries", "maxRetryAfterMs", "fetch", "onLog"];
+const CLIENT_OPTIONS: &[&str] =
+    &["apiKey", "baseUrl", "timeoutMs", "maxRetries", "maxRetryAfterMs", "fetch", "onLog", "rateLimitPerMinute", "maxCredits"];
+/// Requests the budget lets out at once; the rest are spread over the minute.
+const RATE_BURST: f64 = 5.0;
 
 /// Creates a client. Throws a `TypeError` naming the option when an option is invalid.
 #[wasm_bindgen(js_name = createClient)]
@@ -206,16 +254,32 @@ fn build_client(options: &JsValue) -> Result<Client, ArgumentError> {
         Some(f) => Some(f.dyn_into::<Function>().map_err(|_| bad("onLog must be a function".into()))?),
         None => None,
     };
-    Ok(Client { inner: Rc::new(Inner { config, fetch, on_log }) })
+    let per_minute = match member(options, "rateLimitPerMinute").map(|v| from_js(&v)) {
+        None | Some(Value::Null) => 60.0,
+        Some(Value::Number(n)) if n.is_finite() && n >= 1.0 => n,
+        Some(v) => return Err(bad(format!("rateLimitPerMinute must be a number of at least 1, got {}", v.describe()))),
+    };
+    let budget = RefCell::new(RateBudget::new(per_minute, RATE_BURST, js_sys::Date::now()));
+    let batch = RefCell::new(super::wait::BatchState::default());
+    let max_credits = match member(options, "maxCredits").map(|v| from_js(&v)) {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Some(n as u64),
+        Some(v) => return Err(bad(format!("maxCredits must be a whole number of credits, got {}", v.describe()))),
+    };
+    let spent = Cell::new(0.0);
+    let waiting = Cell::new(0);
+    Ok(Client { inner: Rc::new(Inner { config, fetch, on_log, budget, waiting, batch, max_credits, spent }) })
 }
 
 /// Per-call options, checked.
-struct CallOpts {
-    signal: Option<AbortSignal>,
-    timeout_ms: f64,
+pub(super) struct CallOpts {
+    pub(super) signal: Option<AbortSignal>,
+    pub(super) timeout_ms: f64,
+    /// Overrides the client's `maxRetries` (polls retry through the poll schedule instead).
+    pub(super) max_retries: Option<u32>,
 }
 
-fn call_opts(inner: &Inner, opts: &JsValue, extra: &[&str]) -> Result<CallOpts, ArgumentError> {
+pub(super) fn call_opts(inner: &Inner, opts: &JsValue, extra: &[&str]) -> Result<CallOpts, ArgumentError> {
     let bad = |m: String| ArgumentError { message: m };
     if !(opts.is_undefined() || opts.is_null() || opts.is_object()) {
         return Err(bad("options must be an object".into()));
@@ -234,17 +298,17 @@ fn call_opts(inner: &Inner, opts: &JsValue, extra: &[&str]) -> Result<CallOpts, 
         Some(Value::Number(n)) if n.is_finite() && n > 0.0 => n,
         Some(v) => return Err(bad(format!("timeoutMs must be a positive number, got {}", v.describe()))),
     };
-    Ok(CallOpts { signal, timeout_ms })
+    Ok(CallOpts { signal, timeout_ms, max_retries: None })
 }
 
 impl Inner {
-    fn log(&self, line: &str) {
+    pub(super) fn log(&self, line: &str) {
         if let Some(f) = &self.on_log {
             let _ = f.call1(&JsValue::NULL, &JsValue::from_str(&self.config.redact(line)));
         }
     }
 
-    fn finish(&self, mut env: Envelope) -> JsValue {
+    pub(super) fn finish(&self, mut env: Envelope) -> JsValue {
         if let Some(m) = env.error_message.take() {
             env.error_message = Some(self.config.redact(&m));
         }
@@ -252,11 +316,36 @@ impl Inner {
     }
 
     /// The attempt loop: send, classify, and retry while the policy says so.
-    async fn execute(&self, action: Action, req: &ApiRequest, task_id: Option<&str>, opts: &CallOpts) -> Envelope {
-        let policy =
-            RetryPolicy { max_retries: self.config.max_retries, max_retry_after_ms: self.config.max_retry_after_ms };
+    /// Waits for the shared query budget. `Err` when the caller's signal fired meanwhile.
+    async fn acquire_budget(&self, signal: Option<&AbortSignal>) -> Result<(), ()> {
+        loop {
+            let wait = match self.budget.borrow_mut().take(js_sys::Date::now()) {
+                Ok(()) => return Ok(()),
+                Err(ms) => ms,
+            };
+            sleep(wait, signal).await?;
+        }
+    }
+
+    /// The attempt loop: send, classify, and retry while the policy says so.
+    pub(super) async fn execute(
+        &self,
+        action: Action,
+        req: &ApiRequest,
+        task_id: Option<&str>,
+        opts: &CallOpts,
+    ) -> Envelope {
+        let policy = RetryPolicy {
+            max_retries: opts.max_retries.unwrap_or(self.config.max_retries),
+            max_retry_after_ms: self.config.max_retry_after_ms,
+        };
+        let is_query = matches!(action, Action::Status | Action::Task | Action::List | Action::Account);
         let mut retries = 0;
         loop {
+            if is_query && self.acquire_budget(opts.signal.as_ref()).await.is_err() {
+                return transport_failure(TransportFailure::Aborted, "", opts.timeout_ms)
+                    .with_task_id(task_id.map(str::to_string));
+            }
             self.log(&req.log_line());
             let env = match send(&self.fetch, req, opts.timeout_ms, opts.signal.as_ref()).await {
                 Ok(resp) => classify(action, &resp, task_id, js_sys::Date::now()),
@@ -267,6 +356,10 @@ impl Inner {
                 return env;
             };
             let retry_after_ms = env.retry_after.map(|s| s * 1000.0);
+            if is_query && code == ErrorCode::RateLimited {
+                // The server's window is full: hold every query of this client, not just this one.
+                self.budget.borrow_mut().drain(js_sys::Date::now(), retry_after_ms.unwrap_or(1000.0));
+            }
             match policy.next_delay(req.retry, code, retries, retry_after_ms, js_sys::Math::random()) {
                 RetryDecision::GiveUp => return env,
                 RetryDecision::RetryAfter(ms) => {
@@ -385,7 +478,7 @@ impl Client {
         let payload = from_js(&payload);
         let opts = opts.unwrap_or_default();
         promise(async move {
-            if let Some(rejected) = local_validation(&model, &payload, &opts) {
+            if let Some(rejected) = super::create::local_validation(&model, &payload, &opts) {
                 return inner.finish(rejected);
             }
             inner.run(Action::Quote, |c| c.quote(&model, &payload), None, opts, &["validate", "maxDataUriBytes"]).await
@@ -393,7 +486,9 @@ impl Client {
     }
 
     /// `POST /generate/{model}`: creates a task, billed at submit. The payload is validated
-    /// locally first; nothing invalid is sent unless `validate: false`.
+    /// locally first (nothing invalid is sent unless `validate: false`); every create carries
+    /// an `Idempotency-Key` (yours, or one derived from model + payload + `idempotencyScope`),
+    /// so it is retried safely; `maxCredits` is checked before anything is sent.
     #[wasm_bindgen(js_name = createGeneration, unchecked_return_type = "Promise<Envelope<SubmittedTask>>")]
     pub fn create_generation(
         &self,
@@ -406,59 +501,14 @@ impl Client {
         let payload = from_js(&payload);
         let opts = opts.unwrap_or_default();
         promise(async move {
-            if let Some(rejected) = local_validation(&model, &payload, &opts) {
-                return inner.finish(rejected);
-            }
-            let headers = create_headers(&opts);
-            inner
-                .run(
-                    Action::Create,
-                    |c| c.generate(&model, &payload, &headers?),
-                    None,
-                    opts,
-                    &["idempotencyKey", "maxCredits", "webhookUrl", "validate", "maxDataUriBytes"],
-                )
-                .await
+            let env = inner.create(&model, &payload, &opts, CREATE_OPTIONS).await;
+            inner.finish(env)
         })
     }
-}
 
-/// The envelope of a payload refused offline, or `None` when it may be sent. `validate:
-/// false` skips the contract (for models added upstream after this release).
-fn local_validation(model: &str, payload: &Value, opts: &JsValue) -> Option<Envelope> {
-    if member(opts, "validate").and_then(|v| v.as_bool()) == Some(false) {
-        return None;
+    /// Credits charged by this client's creates so far (replays are not counted twice).
+    #[wasm_bindgen(getter, js_name = spentCredits)]
+    pub fn spent_credits(&self) -> f64 {
+        self.inner.spent.get()
     }
-    let (ok, result) = validation_report(model, payload, &validate_options(opts));
-    if ok {
-        return None;
-    }
-    let code = match result.get("errorCode").and_then(Value::as_str) {
-        Some("INVALID_MODEL") => ErrorCode::InvalidModel,
-        _ => ErrorCode::InvalidPayload,
-    };
-    let message = result.get("errorMessage").and_then(Value::as_str).unwrap_or("invalid payload").to_string();
-    let data = Value::object(vec![
-        ("issues", result.get("issues").cloned().unwrap_or(Value::Array(Vec::new()))),
-        ("details", result.get("details").cloned().unwrap_or(Value::Array(Vec::new()))),
-    ]);
-    Some(Envelope::failure(code, message).with_data(data))
-}
-
-fn create_headers(opts: &JsValue) -> Result<GenerateHeaders, ArgumentError> {
-    let bad = |m: &str| ArgumentError { message: m.to_string() };
-    let idempotency_key = match member(opts, "idempotencyKey") {
-        None => None,
-        Some(v) => Some(v.as_string().ok_or_else(|| bad("idempotencyKey must be a string"))?),
-    };
-    let max_credits = match member(opts, "maxCredits").map(|v| from_js(&v)) {
-        None | Some(Value::Null) => None,
-        Some(Value::Number(n)) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Some(n as u64),
-        Some(_) => return Err(bad("maxCredits must be a whole number of credits, 0 or more")),
-    };
-    let webhook_url = match member(opts, "webhookUrl") {
-        None => None,
-        Some(v) => Some(v.as_string().ok_or_else(|| bad("webhookUrl must be a string"))?),
-    };
-    Ok(GenerateHeaders { idempotency_key, max_credits, webhook_url })
 }

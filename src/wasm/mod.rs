@@ -7,5 +7,7 @@
 mod bindings;
 mod client;
 mod contract;
+mod create;
 mod convert;
 mod transport;
+mod wait;

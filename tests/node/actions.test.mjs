@@ -108,7 +108,7 @@ test("classification of answers (contract §6), never a rejection", async () => 
   assert.ok(top.suggestions.some((s) => /top up/i.test(s)) && top.suggestions.some((s) => /cheaper model/i.test(s)));
 });
 
-test("GETs retry on 429 (Retry-After seconds or HTTP date), 5xx and network errors; cancel and key-less create never", async () => {
+test("GETs retry on 429 (Retry-After seconds or HTTP date), 5xx and network errors; cancel never; create with its key", async () => {
   const s = scripted(
     json(429, { status: "FAILED", errorCode: "RATE_LIMITED" }, { "retry-after": "0.2" }),
     json(503, { status: "FAILED" }),
@@ -144,9 +144,13 @@ test("GETs retry on 429 (Retry-After seconds or HTTP date), 5xx and network erro
   assert.equal((await client(cancel.fetch).cancelTask("t1")).errorCode, "UPSTREAM_ERROR");
   assert.equal(cancel.calls.length, 1, "cancel is never retried");
 
-  const create = scripted(json(503, { status: "FAILED" }));
-  const cr = await client(create.fetch).createGeneration("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" }, { validate: true });
-  assert.equal(cr.errorCode, "UPSTREAM_ERROR");
+  // Every create carries an idempotency key, so a lost answer is retried with the same key.
+  const create = scripted(json(503, { status: "FAILED" }), json(200, { status: "SUBMITTED", taskId: "t9", creditsCharged: 15, idempotentReplay: true }));
+  const cr = await client(create.fetch).createGeneration("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" });
+  assert.equal(cr.ok, true);
+  assert.equal(create.calls.length, 2);
+  const keys = create.calls.map((c) => c.init.headers["idempotency-key"]);
+  assert.ok(keys[0] && keys[0] === keys[1], `same key on the retry: ${keys}`);
 });
 
 test("abort before, during a request, and during a retry wait; per-call timeout", async () => {

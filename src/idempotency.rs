@@ -1,0 +1,77 @@
+//! Idempotency keys that make a create safe to send again.
+//!
+//! Owns: deriving a key from model + canonical payload + an optional caller scope, so the
+//! same logical request keeps the same key across retries and process restarts. The server
+//! answers a repeat with the original task (`idempotentReplay: true`) instead of billing
+//! again. Trade-off: two deliberate identical generations need different scopes (or keys).
+//! Must not: use randomness or the clock (that would defeat the purpose).
+
+use crate::value::Value;
+
+/// FNV-1a over the bytes, 64-bit, from a given offset basis.
+fn fnv1a(bytes: &[u8], basis: u64) -> u64 {
+    let mut h = basis;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// A 128-bit digest: two FNV-1a passes with different bases, each finished with a mixer.
+/// Not cryptographic: a collision would at worst make the server answer 409 (it compares
+/// bodies), never bill twice.
+pub fn digest128(text: &str) -> String {
+    let mix = |mut x: u64| {
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^ (x >> 33)
+    };
+    let a = mix(fnv1a(text.as_bytes(), 0xcbf2_9ce4_8422_2325));
+    let b = mix(fnv1a(text.as_bytes(), 0x6c62_272e_07bb_0142) ^ (text.len() as u64));
+    format!("{a:016x}{b:016x}")
+}
+
+/// `aiv1-<model>-<32 hex>`: at most 8 + 64 + 32 characters, within the 8–128 rule.
+pub fn derive_key(model: &str, payload: &Value, scope: Option<&str>) -> String {
+    let material = format!("{model}\n{}\n{}", scope.unwrap_or(""), payload.to_canonical_json());
+    let safe_model: String =
+        model.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').take(64).collect();
+    format!("aiv1-{safe_model}-{}", digest128(&material))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::check_idempotency_key;
+    use crate::value::test_json::json;
+
+    #[test]
+    fn same_logical_request_same_key() {
+        let a = json(r#"{"prompt":"a","aspectRatio":"16:9","duration":"5"}"#);
+        let b = json(r#"{"duration":"5","prompt":"a","aspectRatio":"16:9"}"#);
+        assert_eq!(derive_key("t2v", &a, None), derive_key("t2v", &b, None));
+        assert_eq!(derive_key("t2v", &a, None), "aiv1-t2v-".to_string() + &digest128(&format!("t2v\n\n{}", a.to_canonical_json())));
+    }
+
+    #[test]
+    fn model_payload_and_scope_change_the_key() {
+        let a = json(r#"{"prompt":"a"}"#);
+        let b = json(r#"{"prompt":"b"}"#);
+        let k = derive_key("t2v", &a, None);
+        assert_ne!(k, derive_key("t2v", &b, None));
+        assert_ne!(k, derive_key("t2v_v3", &a, None));
+        assert_ne!(k, derive_key("t2v", &a, Some("user-42")));
+        assert_ne!(derive_key("t2v", &a, Some("job-1")), derive_key("t2v", &a, Some("job-2")));
+    }
+
+    #[test]
+    fn keys_obey_the_8_to_128_rule_for_any_model_name() {
+        for model in ["t2v", "", "x".repeat(500).as_str(), "weird model/../é"] {
+            let k = derive_key(model, &Value::Null, None);
+            assert!(check_idempotency_key(&k).is_ok(), "{k}");
+        }
+    }
+}
