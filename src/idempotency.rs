@@ -53,7 +53,10 @@ mod tests {
         let a = json(r#"{"prompt":"a","aspectRatio":"16:9","duration":"5"}"#);
         let b = json(r#"{"duration":"5","prompt":"a","aspectRatio":"16:9"}"#);
         assert_eq!(derive_key("t2v", &a, None), derive_key("t2v", &b, None));
-        assert_eq!(derive_key("t2v", &a, None), "aiv1-t2v-".to_string() + &digest128(&format!("t2v\n\n{}", a.to_canonical_json())));
+        assert_eq!(
+            derive_key("t2v", &a, None),
+            "aiv1-t2v-".to_string() + &digest128(&format!("t2v\n\n{}", a.to_canonical_json()))
+        );
     }
 
     #[test]

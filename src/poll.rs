@@ -257,7 +257,13 @@ mod tests {
                 v_delay += vd;
             }
             let ratio = ours_polls / v_polls;
-            eprintln!("expected {expected} s: polls {:.1} vs vendor {:.1} ({ratio:.2}x), mean delay {:.0} vs {:.0} ms", ours_polls / n as f64, v_polls / n as f64, ours_delay / n as f64, v_delay / n as f64);
+            eprintln!(
+                "expected {expected} s: polls {:.1} vs vendor {:.1} ({ratio:.2}x), mean delay {:.0} vs {:.0} ms",
+                ours_polls / n as f64,
+                v_polls / n as f64,
+                ours_delay / n as f64,
+                v_delay / n as f64
+            );
             let (md, vmd) = (ours_delay / n as f64, v_delay / n as f64);
             assert!(ratio < 0.4, "{expected} s: {ratio:.2}× the vendor's requests");
             assert!(md <= vmd * 1.05 + 100.0, "{expected} s: mean delay {md:.0} ms vs vendor {vmd:.0} ms");
@@ -306,7 +312,11 @@ mod tests {
             .collect();
         assert!(delays.windows(2).all(|w| w[1] >= w[0]), "{delays:?}");
         assert_eq!(delays.last().copied(), Some(OVERDUE_CAP_MS));
-        assert_eq!(q.on_status("PROGRESS", 300_000.0, 0.0), Verdict::Sleep(DEFAULT_CAP_MS), "a success resets the backoff");
+        assert_eq!(
+            q.on_status("PROGRESS", 300_000.0, 0.0),
+            Verdict::Sleep(DEFAULT_CAP_MS),
+            "a success resets the backoff"
+        );
     }
 
     #[test]

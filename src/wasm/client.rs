@@ -5,13 +5,13 @@
 //! Methods never reject for API, network or input problems: those are envelopes.
 
 use super::bindings::{signal_from, sleep, AbortSignal};
-use super::create::CREATE_OPTIONS;
 use super::convert::{from_js, member, to_js};
+use super::create::CREATE_OPTIONS;
 use super::transport::send;
+use crate::budget::RateBudget;
 use crate::classify::{classify, transport_failure, Action, TransportFailure};
 use crate::envelope::{Envelope, ErrorCode};
 use crate::request::{ApiRequest, ArgumentError, ClientConfig, ClientOptions};
-use crate::budget::RateBudget;
 use crate::retry::{RetryDecision, RetryPolicy};
 use crate::value::Value;
 use js_sys::{Function, Promise, Reflect};
@@ -160,8 +160,17 @@ pub struct Client {
     pub(super) inner: Rc<Inner>,
 }
 
-const CLIENT_OPTIONS: &[&str] =
-    &["apiKey", "baseUrl", "timeoutMs", "maxRetries", "maxRetryAfterMs", "fetch", "onLog", "rateLimitPerMinute", "maxCredits"];
+const CLIENT_OPTIONS: &[&str] = &[
+    "apiKey",
+    "baseUrl",
+    "timeoutMs",
+    "maxRetries",
+    "maxRetryAfterMs",
+    "fetch",
+    "onLog",
+    "rateLimitPerMinute",
+    "maxCredits",
+];
 /// Requests the budget lets out at once; the rest are spread over the minute.
 const RATE_BURST: f64 = 5.0;
 

@@ -55,7 +55,9 @@ fn whole_credits(name: &str, v: Option<JsValue>) -> Result<Option<u64>, Argument
     match v.map(|v| from_js(&v)) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 => Ok(Some(n as u64)),
-        Some(v) => Err(ArgumentError { message: format!("{name} must be a whole number of credits, 0 or more, got {}", v.describe()) }),
+        Some(v) => Err(ArgumentError {
+            message: format!("{name} must be a whole number of credits, 0 or more, got {}", v.describe()),
+        }),
     }
 }
 

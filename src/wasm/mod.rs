@@ -7,7 +7,7 @@
 mod bindings;
 mod client;
 mod contract;
-mod create;
 mod convert;
+mod create;
 mod transport;
 mod wait;

@@ -203,8 +203,8 @@ impl Inner {
     }
 
     async fn aborted(self: &Rc<Self>, plan: &WaitPlan, poller: &Poller, call: &CallOpts) -> Envelope {
-        let mut env = transport_failure(TransportFailure::Aborted, "", call.timeout_ms)
-            .with_task_id(Some(plan.task_id.clone()));
+        let mut env =
+            transport_failure(TransportFailure::Aborted, "", call.timeout_ms).with_task_id(Some(plan.task_id.clone()));
         env.status = poller.last_status.clone();
         let mut data = vec![("lastStatus", Value::opt_str(poller.last_status.clone()))];
         let still_submitted = matches!(poller.last_status.as_deref(), None | Some("SUBMITTED"));
@@ -397,4 +397,3 @@ impl Client {
         })
     }
 }
-

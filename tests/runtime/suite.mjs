@@ -101,5 +101,59 @@ export async function runSuite(lib, simUrl) {
   check(threw && /baseUrl/.test(threw.message), "createClient names the bad option", threw && threw.message);
   check(threw && !threw.message.includes(KEY), "option error does not echo the key");
 
+  // ---- Polling workflow: one short runWorkflow on the compressed clock (1 s = 1 ms).
+  await ctl("/__sim/reset", {});
+  const events = [];
+  const wf = await client.runWorkflow("t2v", { prompt: "waves", aspectRatio: "9:16", duration: "5" }, { timeScale: 0.001, onProgress: (e) => events.push(e.status) });
+  check(wf.ok === true && wf.status === "COMPLETED", "runWorkflow completes", wf);
+  check(wf.data && /\.mp4$/.test(wf.data.output && wf.data.output.url), "runWorkflow gives the video URL", wf.data && wf.data.output);
+  check(events.length >= 1 && events[events.length - 1] === "COMPLETED", "progress events reach COMPLETED", events);
+  noKey(wf, "workflow");
+
+  // ---- Money safety: the answer to a committed create is lost; the retry gets the replay.
+  const T2V = { prompt: "a kite", aspectRatio: "16:9", duration: "5" };
+  const quick = lib.createClient({ apiKey: KEY, baseUrl: simUrl, timeoutMs: 400 });
+  for (const fault of [{ kind: "reset_after_commit" }, { kind: "status_after_commit", status: 502 }, { kind: "status_after_commit", status: 504 }, { kind: "hang_after_commit" }]) {
+    await ctl("/__sim/reset", {});
+    await ctl("/__sim/faults", { faults: [{ endpoint: "generate", ...fault }] });
+    const r = await quick.createGeneration("t2v", { ...T2V, prompt: `kite ${fault.kind} ${fault.status || ""}` });
+    const ledger = await ctl("/__sim/ledger");
+    const gens = (await ctl("/__sim/log")).log.filter((e) => e.endpoint === "generate");
+    const what = `${fault.kind}${fault.status ? " " + fault.status : ""}`;
+    check(r.ok === true && r.data.idempotentReplay === true, `${what}: retried and got the replay`, r);
+    check(ledger.tasks.length === 1 && ledger.billedCredits === 15, `${what}: exactly one task billed`, ledger.tasks.length);
+    check(r.taskId === (ledger.tasks[0] && ledger.tasks[0].id), `${what}: the envelope carries that task`, r.taskId);
+    check(gens.length === 2 && gens[0].headers["idempotency-key"] === gens[1].headers["idempotency-key"], `${what}: same Idempotency-Key on the retry`, gens.map((g) => g.headers["idempotency-key"]));
+  }
+
+  // Same key, different payload → IDEMPOTENCY_CONFLICT, nothing more billed.
+  await ctl("/__sim/reset", {});
+  const k = "order-4711-video";
+  const first = await client.createGeneration("t2v", T2V, { idempotencyKey: k });
+  const again = await client.createGeneration("t2v", { ...T2V, prompt: "something else" }, { idempotencyKey: k });
+  const ledger2 = await ctl("/__sim/ledger");
+  check(first.ok && again.errorCode === "IDEMPOTENCY_CONFLICT" && again.httpStatus === 409, "same key + other payload → IDEMPOTENCY_CONFLICT", again);
+  check(/different payload/.test(again.errorMessage || ""), "the conflict message explains it", again.errorMessage);
+  check(ledger2.tasks.length === 1, "the conflict billed nothing", ledger2.tasks.length);
+
+  // Over budget → BUDGET_EXCEEDED and no request at all.
+  await ctl("/__sim/reset", {});
+  const over = await client.createGeneration("t2v_v3", { prompt: "x", aspectRatio: "16:9", duration: "20" }, { maxCredits: 50 });
+  const sent = (await ctl("/__sim/log")).log.length;
+  check(over.errorCode === "BUDGET_EXCEEDED" && over.data.credits === 80, "over budget refused locally", over);
+  check(sent === 0, "nothing was sent for an over-budget create", sent);
+  const capped = lib.createClient({ apiKey: KEY, baseUrl: simUrl, maxCredits: 10 });
+  const overClient = await capped.createGeneration("t2v", T2V);
+  check(overClient.errorCode === "BUDGET_EXCEEDED", "the client-wide maxCredits applies too", overClient.errorCode);
+  check((await ctl("/__sim/log")).log.length === 0, "still nothing sent");
+
+  // seedance20 under a budget: the free quote is fetched first, then the create with X-Max-Credits.
+  const seed = await client.createGeneration("seedance20", { prompt: "x", duration: 5, resolution: 720, ratio: "16:9" }, { maxCredits: 200 });
+  const seedLog = (await ctl("/__sim/log")).log;
+  check(seed.ok && seedLog.map((e) => e.endpoint).join(",") === "quote,generate", "seedance20: quote first, then create", seedLog.map((e) => e.endpoint));
+  check(seedLog[1] && seedLog[1].headers["x-max-credits"] === "200", "X-Max-Credits sent", seedLog[1] && seedLog[1].headers);
+  const seedOver = await client.createGeneration("seedance20", { prompt: "y", duration: 5, resolution: 720, ratio: "16:9" }, { maxCredits: 100 });
+  check(seedOver.errorCode === "BUDGET_EXCEEDED" && seedOver.data.source === "quote", "seedance20 over budget by the quote (110 > 100)", seedOver);
+
   return { count, failures };
 }

@@ -63,6 +63,22 @@ async function actions() {
   if (q.ok) { const credits: number = q.data.credits; void credits; }
   // @ts-expect-error taskId is a string
   await client.getStatus(42);
+
+  // Waiting: by id or by a stored handle; the workflow in one call.
+  const created = await client.createGeneration("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" }, { idempotencyScope: "user-1", quoteFirst: true });
+  if (created.ok) {
+    const stored = JSON.stringify(created.data.handle);
+    const w = await client.waitForTask(JSON.parse(stored), { maxWaitMs: 0, cancelOnAbort: true, onProgress: (e) => e.nextPollInMs });
+    if (w.ok) w.data.output?.url;
+  }
+  const wf = await client.runWorkflow("wan27", { prompt: "a", duration: "5", resolution: "720P", ratio: "1:1" }, { maxCredits: 100, intervalMs: 5000 });
+  if (!wf.ok) { const id: string | null = wf.taskId; void id; }
+  const spent: number = client.spentCredits;
+  void spent;
+  // @ts-expect-error waitForTask options are checked
+  await client.waitForTask("t1", { pollEvery: 5 });
+  // @ts-expect-error the workflow payload is checked against its model
+  await client.runWorkflow("wan27", { prompt: "a", duration: 5, resolution: "720P", ratio: "1:1" });
 }
 void actions;
 
