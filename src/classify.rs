@@ -117,6 +117,12 @@ pub fn classify(action: Action, resp: &HttpResponse, task_id: Option<&str>, now_
         .and_then(ErrorCode::from_wire)
         .map(|c| refine_server_code(c, resp.status))
         .unwrap_or_else(|| code_from_status_and_message(resp.status, message.as_deref()));
+    // Cancel refused because the task already started: not a payload problem.
+    let code = if action == Action::Cancel && matches!(resp.status, 400 | 409) && code != ErrorCode::TaskNotFound {
+        ErrorCode::TaskNotCancellable
+    } else {
+        code
+    };
     let default_msg = format!("{} (HTTP {})", code.as_str(), resp.status);
     let mut env = Envelope::failure(code, message.unwrap_or(default_msg));
     env.http_status = Some(resp.status);
@@ -344,6 +350,13 @@ mod tests {
             (Status, 418, r#"{"status":"FAILED","message":"teapot"}"#, "UNKNOWN_ERROR"),
             (Create, 401, r#"{"status":"FAILED","errorCode":"AUTH_FAILED"}"#, "AUTH_FAILED"),
             (Create, 402, r#"{"status":"FAILED","errorCode":"INSUFFICIENT_CREDITS"}"#, "INSUFFICIENT_CREDITS"),
+            (
+                Cancel,
+                400,
+                r#"{"status":"FAILED","message":"Task can only be cancelled while SUBMITTED"}"#,
+                "TASK_NOT_CANCELLABLE",
+            ),
+            (Cancel, 404, r#"{"status":"FAILED","message":"Task not found"}"#, "TASK_NOT_FOUND"),
         ];
         for (action, status, body, want) in rows {
             assert_eq!(code(*action, *status, body), Some(*want), "{status} {body}");

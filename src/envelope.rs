@@ -29,6 +29,7 @@ pub enum ErrorCode {
     GenerationFailed,
     Cancelled,
     PollTimeout,
+    TaskNotCancellable,
 }
 
 impl ErrorCode {
@@ -51,6 +52,7 @@ impl ErrorCode {
             ErrorCode::GenerationFailed => "GENERATION_FAILED",
             ErrorCode::Cancelled => "CANCELLED",
             ErrorCode::PollTimeout => "POLL_TIMEOUT",
+            ErrorCode::TaskNotCancellable => "TASK_NOT_CANCELLABLE",
         }
     }
 
@@ -94,6 +96,7 @@ impl ErrorCode {
             ErrorCode::InvalidArgument => &["Fix the argument named in errorMessage."],
             ErrorCode::GenerationFailed => &["Check the inputs (prompt, images) and try again; failed tasks are refunded automatically."],
             ErrorCode::Cancelled => &["The task was cancelled and refunded."],
+            ErrorCode::TaskNotCancellable => &["Only a SUBMITTED task can be cancelled: this one has started, so wait for it (waitForTask) or let it finish."],
             ErrorCode::PollTimeout => &["The task is still running: call waitForTask again with the same taskId (it is not lost), or raise maxWaitMs."],
         }
     }

@@ -27,7 +27,7 @@ export type ErrorCode =
   | "INVALID_MODEL" | "INVALID_PAYLOAD" | "AUTH_FAILED" | "INSUFFICIENT_CREDITS"
   | "TASK_NOT_FOUND" | "IDEMPOTENCY_CONFLICT" | "BUDGET_EXCEEDED" | "CONTENT_REJECTED"
   | "RATE_LIMITED" | "UPSTREAM_ERROR" | "NETWORK_ERROR" | "UNKNOWN_ERROR" | "ABORTED"
-  | "INVALID_ARGUMENT" | "GENERATION_FAILED" | "CANCELLED" | "POLL_TIMEOUT";
+  | "INVALID_ARGUMENT" | "GENERATION_FAILED" | "CANCELLED" | "POLL_TIMEOUT" | "TASK_NOT_CANCELLABLE";
 
 /** Task statuses; any other string the server sends is passed through and never means success. */
 export type TaskStatus = "SUBMITTED" | "PROGRESS" | "COMPLETED" | "FAILED" | "CANCEL" | (string & {});

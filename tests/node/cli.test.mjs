@@ -1,0 +1,146 @@
+// The command line, spawned as users run it (the installed package's bin) against the
+// simulator: every action, the full workflow, usage errors, a 429 burst, Ctrl-C; stdout is
+// always one envelope, exit codes are 0/1/2, the key never appears, stderr is silent when
+// it is not a terminal.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startSimulator } from "../sim/server.mjs";
+
+const BIN = new URL("../artifacts/consumer/node_modules/.bin/aivideo", import.meta.url).pathname;
+const KEY = "ak_test_alice_0000000001";
+const T2V = JSON.stringify({ prompt: "a fox", aspectRatio: "16:9", duration: "5" });
+let sim;
+before(async () => { sim = await startSimulator({ timeScale: 0.001, rateLimitPerMinute: 0 }); });
+after(() => sim.close());
+
+function cli(args, { env = {}, stdin, onSpawn } = {}) {
+  return new Promise((resolve) => {
+    const p = spawn(BIN, args, { env: { PATH: process.env.PATH, AIVIDEO_API_KEY: KEY, AIVIDEO_BASE_URL: sim.url, AIVIDEO_TIMEOUT_MS: "2000", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    p.stdout.on("data", (d) => (stdout += d));
+    p.stderr.on("data", (d) => (stderr += d));
+    if (stdin !== undefined) p.stdin.end(stdin); else p.stdin.end();
+    onSpawn?.(p);
+    p.on("close", (code) => {
+      let json = null;
+      try { json = JSON.parse(stdout); } catch {}
+      resolve({ code, stdout, stderr, json });
+    });
+  });
+}
+
+const KEYS = ["ok", "status", "taskId", "data", "errorCode", "errorMessage", "retryAfter", "httpStatus", "suggestions"];
+function assertEnvelope(r, code) {
+  assert.ok(r.json, `stdout is JSON: ${r.stdout.slice(0, 300)} / ${r.stderr}`);
+  assert.deepEqual(Object.keys(r.json).sort(), [...KEYS].sort());
+  assert.equal(r.code, code, `exit ${r.code}: ${r.stdout.slice(0, 400)}`);
+  assert.ok(!r.stdout.includes(KEY) && !r.stderr.includes(KEY), "the key never appears");
+}
+
+test("the full workflow, --autoPoll false, --download, and every action", async () => {
+  await sim.reset();
+  const dir = mkdtempSync(join(tmpdir(), "aivideo-cli-"));
+  const file = join(dir, "out.mp4");
+  const run = await cli(["--model", "t2v", "--payload", T2V, "--time-scale", "0.001", "--download", file]);
+  assertEnvelope(run, 0);
+  assert.equal(run.json.status, "COMPLETED");
+  assert.equal(run.stderr, "", "stderr silent when not a terminal");
+  assert.equal(readFileSync(file).subarray(4, 8).toString(), "ftyp", "the video was downloaded");
+  const id = run.json.taskId;
+
+  const created = await cli(["--model", "i2v_v3", "--payload", JSON.stringify({ image: "https://x.test/a.png", duration: "20" }), "--autoPoll", "false"]);
+  assertEnvelope(created, 0);
+  assert.equal(created.json.status, "SUBMITTED");
+  assert.ok(created.json.data.handle.idempotencyKey);
+  // Hold it in SUBMITTED so the cancel below is allowed however slow the machine is.
+  await fetch(`${sim.url}/__sim/tasks/${created.json.taskId}/force`, { method: "POST", body: JSON.stringify({ status: "SUBMITTED" }) });
+
+  for (const [args, check] of [
+    [["--action", "getStatus", "--taskId", id], (j) => j.status === "COMPLETED"],
+    [["--action", "getTask", "--taskId", id], (j) => j.data.output.url.endsWith(".mp4")],
+    [["--action", "listTasks"], (j) => j.data.tasks.length === 2],
+    [["--action", "account"], (j) => typeof j.data.currentBalance === "number"],
+    [["--action", "quote", "--model", "wan27", "--payload", JSON.stringify({ prompt: "x", duration: "5", resolution: "720P", ratio: "1:1" })], (j) => j.data.credits === 50],
+    [["--action", "cancelTask", "--taskId", created.json.taskId], (j) => j.status === "CANCEL"],
+  ]) {
+    const r = await cli(args);
+    assertEnvelope(r, 0);
+    assert.ok(check(r.json), `${args.join(" ")}: ${r.stdout.slice(0, 300)}`);
+  }
+  const missing = await cli(["--action", "getTask", "--taskId", "task_nope"]);
+  assertEnvelope(missing, 1);
+  assert.equal(missing.json.errorCode, "TASK_NOT_FOUND");
+  assert.ok(missing.json.suggestions.length > 0);
+});
+
+test("payload from a file and from stdin; validate works offline without a key", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "aivideo-cli-"));
+  const f = join(dir, "p.json");
+  writeFileSync(f, JSON.stringify({ content: "x", duration: 25 }));
+  const v = await cli(["--action", "validate", "--model", "minimax", "--payload", `@${f}`], { env: { AIVIDEO_API_KEY: "" } });
+  assertEnvelope(v, 1);
+  assert.equal(v.json.errorCode, "INVALID_PAYLOAD");
+  assert.equal(v.json.data.details[0].field, "duration");
+  const s = await cli(["--action", "validate", "--model", "t2v", "--payload", "-"], { stdin: T2V, env: { AIVIDEO_API_KEY: "" } });
+  assertEnvelope(s, 0);
+  assert.equal(s.json.data.estimate.credits, 15);
+});
+
+test("usage errors exit 2 with a one-line explanation", async () => {
+  const cases = [
+    [["--bogus"], {}, /unknown flag --bogus/],
+    [["--model", "t2v", "--payload", "{nope"], {}, /not valid JSON/],
+    [["--model", "t2v"], {}, /--payload is required/],
+    [["--action", "getStatus"], {}, /needs --taskId/],
+    [["--action", "explode"], {}, /unknown action/],
+    [["--action", "getStatus", "--taskId", "t1"], { AIVIDEO_API_KEY: "" }, /AIVIDEO_API_KEY is not set/],
+    [["--model", "t2v", "--payload", T2V, "--max-credits", "lots"], {}, /max-credits/],
+    [["--model", "t2v", "--payload", T2V, "--base-url", "http://example.com"], {}, /baseUrl/],
+    [[], {}, /give --model/],
+  ];
+  for (const [args, env, re] of cases) {
+    const r = await cli(args, { env });
+    assertEnvelope(r, 2);
+    assert.equal(r.json.errorCode, "INVALID_ARGUMENT");
+    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, re);
+  }
+  const help = await cli(["--help"]);
+  assert.equal(help.code, 0);
+  for (const flag of ["--model", "--payload", "--action", "--autoPoll", "--maxWaitMs", "--debug", "--max-credits", "--idempotency-key", "--base-url", "--timeout-ms", "--max-retries", "--download"]) {
+    assert.ok(help.stdout.includes(flag), `--help documents ${flag}`);
+  }
+});
+
+test("--debug logs requests to stderr with the key masked; a 429 burst is retried", async () => {
+  await sim.reset();
+  const created = await cli(["--model", "t2v", "--payload", T2V, "--autoPoll", "false"]);
+  await sim.faults({ endpoint: "status", kind: "status", status: 429, errorCode: "RATE_LIMITED", headers: { "retry-after": "0.1" }, times: 3 });
+  const r = await cli(["--action", "getStatus", "--taskId", created.json.taskId, "--debug"]);
+  assertEnvelope(r, 0);
+  const lines = r.stderr.trim().split("\n");
+  assert.ok(lines.filter((l) => l.includes("GET ")).length === 4, r.stderr);
+  assert.ok(lines.some((l) => l.includes("key=ak_…0001")), r.stderr);
+  assert.ok(lines.some((l) => /retry 3 after/.test(l)), r.stderr);
+});
+
+test("Ctrl-C cancels a task still SUBMITTED and the envelope names it", async () => {
+  await sim.reset();
+  let child;
+  const done = cli(["--model", "t2v_v3", "--payload", JSON.stringify({ prompt: "x", aspectRatio: "1:1", duration: "20" })], { onSpawn: (p) => (child = p) });
+  // Wait until the task exists, then interrupt.
+  for (let i = 0; i < 200 && (await sim.ledger()).tasks.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  child.kill("SIGINT");
+  const r = await done;
+  assertEnvelope(r, 1);
+  assert.equal(r.json.errorCode, "ABORTED");
+  assert.ok(r.json.taskId);
+  assert.match(r.stderr, /cancelled/);
+  const ledger = await sim.ledger();
+  assert.equal(ledger.tasks[0].status, "CANCEL");
+  assert.equal(ledger.billedCredits, 0);
+});
