@@ -68,7 +68,7 @@ sim: setup-npm
 	node tests/sim/cli.mjs --port 8787 --time-scale 0.01
 
 demo: setup pkg
-	node tests/demo.mjs
+	node www/demo.mjs $(DEMO_ARGS)
 
 bench: setup pkg
 	node bench/run.mjs

@@ -5,3 +5,4 @@ import { initSync } from "./aivideo.js";
 initSync({ module: readFileSync(new URL("./aivideo_bg.wasm", import.meta.url)) });
 
 export * from "./aivideo.js";
+export { createProxyHandler } from "./proxy.js";

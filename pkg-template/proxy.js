@@ -1,0 +1,127 @@
+// An edge proxy for browsers: browser → this handler (holds the key, validates, enforces a
+// budget, answers CORS for allowed origins) → the API. It speaks the API's own wire format,
+// so the browser side is the same client with `baseUrl` set to the proxy and no key.
+//
+//   import { createProxyHandler } from "aivideo";
+//   const handler = createProxyHandler({ allowedOrigins: ["https://app.example.com"], maxCreditsPerTask: 100 });
+//   export default { fetch: handler };   // the key comes from env.AIVIDEO_API_KEY
+//
+// Every forwarded call goes through this package's client: validation, idempotency keys,
+// budgets, retries, the shared rate budget and classification are the client's; this file
+// only routes, checks the origin and turns envelopes back into API responses.
+import { createClient, validatePayload } from "./aivideo.js";
+
+const ROUTES = [
+  ["GET", /^\/api\/v1\/account$/, "account"],
+  ["POST", /^\/api\/v1\/quote\/([^/]+)$/, "quote"],
+  ["POST", /^\/api\/v1\/generate\/([^/]+)$/, "generate"],
+  ["GET", /^\/api\/v1\/tasks$/, "tasks"],
+  ["GET", /^\/api\/v1\/tasks\/([^/]+)$/, "task"],
+  ["GET", /^\/api\/v1\/tasks\/([^/]+)\/status$/, "status"],
+  ["PUT", /^\/api\/v1\/tasks\/([^/]+)\/cancel$/, "cancel"],
+];
+const ALLOWED_HEADERS = "content-type, accept, idempotency-key, x-max-credits";
+
+/**
+ * @param {object} [options]
+ * @param {string} [options.apiKey] default env.AIVIDEO_API_KEY
+ * @param {string} [options.baseUrl] default env.AIVIDEO_BASE_URL, else the live API
+ * @param {string[]} [options.allowedOrigins] exact origins allowed to call (CORS); default env.ALLOWED_ORIGINS (comma-separated)
+ * @param {string[]} [options.allowedModels] default: every model the client knows
+ * @param {number} [options.maxCreditsPerTask] refuse creates priced above this
+ * @param {boolean} [options.allowServerRequests] accept requests without an Origin header (default false)
+ * @returns {(request: Request, env?: Record<string, string>) => Promise<Response>}
+ */
+export function createProxyHandler(options = {}) {
+  let client = null;
+  let settings = null;
+
+  function setup(env = {}) {
+    if (client) return;
+    const list = (v) => (Array.isArray(v) ? v : typeof v === "string" && v ? v.split(",").map((s) => s.trim()).filter(Boolean) : null);
+    settings = {
+      allowedOrigins: new Set(list(options.allowedOrigins) ?? list(env.ALLOWED_ORIGINS) ?? []),
+      allowedModels: list(options.allowedModels) ?? list(env.ALLOWED_MODELS),
+      maxCredits: options.maxCreditsPerTask ?? (env.MAX_CREDITS_PER_TASK ? Number(env.MAX_CREDITS_PER_TASK) : undefined),
+      allowServerRequests: options.allowServerRequests ?? env.ALLOW_SERVER_REQUESTS === "true",
+    };
+    client = createClient({
+      apiKey: options.apiKey ?? env.AIVIDEO_API_KEY,
+      baseUrl: options.baseUrl ?? env.AIVIDEO_BASE_URL,
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(settings.maxCredits !== undefined ? { maxCredits: settings.maxCredits } : {}),
+    });
+  }
+
+  function cors(origin) {
+    return origin ? { "access-control-allow-origin": origin, vary: "origin", "access-control-expose-headers": "retry-after" } : {};
+  }
+
+  function reply(status, body, origin, extra = {}) {
+    return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...cors(origin), ...extra } });
+  }
+
+  /** An envelope back into the API's wire format (the browser client classifies it again). */
+  function fromEnvelope(env, origin) {
+    if (env.ok) {
+      const data = env.data && typeof env.data === "object" ? { ...env.data } : env.data;
+      if (data && typeof data === "object") delete data.handle;
+      return reply(env.httpStatus || 200, data, origin);
+    }
+    const status = env.httpStatus || ({
+      INVALID_MODEL: 400, INVALID_PAYLOAD: 400, INVALID_ARGUMENT: 400, BUDGET_EXCEEDED: 422, INSUFFICIENT_CREDITS: 402,
+      TASK_NOT_FOUND: 404, IDEMPOTENCY_CONFLICT: 409, RATE_LIMITED: 429, ABORTED: 499,
+    }[env.errorCode] ?? 502);
+    const extra = env.retryAfter != null ? { "retry-after": String(env.retryAfter) } : {};
+    const body = { status: "FAILED", errorCode: env.errorCode === "NETWORK_ERROR" ? "UPSTREAM_ERROR" : env.errorCode, message: env.errorMessage };
+    if (env.data && env.data.details) body.details = env.data.details;
+    return reply(status, body, origin, extra);
+  }
+
+  return async function handle(request, env) {
+    setup(env);
+    const url = new URL(request.url);
+    const origin = request.headers.get("origin");
+    const originOk = origin ? settings.allowedOrigins.has(origin) || settings.allowedOrigins.has("*") : settings.allowServerRequests;
+    if (!originOk) {
+      return new Response(JSON.stringify({ status: "FAILED", errorCode: "AUTH_FAILED", message: "origin not allowed by this proxy" }), { status: 403, headers: { "content-type": "application/json" } });
+    }
+    if (request.method === "OPTIONS") {
+      return new Response(null, { status: 204, headers: { ...cors(origin), "access-control-allow-methods": "GET, POST, PUT, OPTIONS", "access-control-allow-headers": ALLOWED_HEADERS, "access-control-max-age": "600" } });
+    }
+    const route = ROUTES.find(([, re]) => re.test(url.pathname));
+    if (!route) return reply(404, { status: "FAILED", message: `no route ${url.pathname}` }, origin);
+    const [method, re, name] = route;
+    if (request.method !== method) return reply(405, { status: "FAILED", message: `use ${method}` }, origin, { allow: method });
+    const param = decodeURIComponent(url.pathname.match(re)[1] ?? "");
+
+    if (name === "quote" || name === "generate") {
+      if (settings.allowedModels && !settings.allowedModels.includes(param)) {
+        return reply(400, { status: "FAILED", errorCode: "INVALID_MODEL", message: `model ${param} is not allowed by this proxy (allowed: ${settings.allowedModels.join(", ")})` }, origin);
+      }
+      let payload;
+      try {
+        payload = JSON.parse(await request.text());
+      } catch {
+        return reply(400, { status: "FAILED", errorCode: "INVALID_PAYLOAD", message: "the body is not JSON" }, origin);
+      }
+      const check = validatePayload(param, payload);
+      if (!check.ok) return reply(400, { status: "FAILED", errorCode: check.errorCode, message: check.errorMessage, details: check.details }, origin);
+      if (name === "quote") return fromEnvelope(await client.quote(param, payload), origin);
+      const opts = {};
+      const key = request.headers.get("idempotency-key");
+      if (key) opts.idempotencyKey = key;
+      const max = request.headers.get("x-max-credits");
+      if (max !== null && /^\d+$/.test(max)) opts.maxCredits = Number(max);
+      return fromEnvelope(await client.createGeneration(param, payload, opts), origin);
+    }
+    switch (name) {
+      case "account": return fromEnvelope(await client.getAccount(), origin);
+      case "tasks": return fromEnvelope(await client.listTasks(), origin);
+      case "task": return fromEnvelope(await client.getTask(param), origin);
+      case "status": return fromEnvelope(await client.getStatus(param), origin);
+      case "cancel": return fromEnvelope(await client.cancelTask(param), origin);
+    }
+  };
+}
