@@ -36,7 +36,7 @@ fn field_value(spec: &ModelSpec, payload: &Value, name: &str) -> Option<Value> {
             let text = spec.field(name)?.default?;
             Some(match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
                 Some(s) => Value::str(s),
-                None => Value::Number(text.parse().ok()?),
+                None => Value::Number(crate::value::parse_decimal(text)?),
             })
         }
     }
@@ -45,7 +45,7 @@ fn field_value(spec: &ModelSpec, payload: &Value, name: &str) -> Option<Value> {
 fn as_seconds(v: &Value) -> Option<f64> {
     let n = match v {
         Value::Number(n) => *n,
-        Value::String(s) => s.trim().parse().ok()?,
+        Value::String(s) => crate::value::parse_decimal(s)?,
         _ => return None,
     };
     (n.is_finite() && n >= 0.0).then_some(n)

@@ -38,7 +38,7 @@ fn describe_field(f: &Field) -> Value {
         Some(text) => match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
             Some(s) => Value::str(s),
             None if text == "true" || text == "false" => Value::Bool(text == "true"),
-            None => text.parse().map(Value::Number).unwrap_or(Value::Null),
+            None => crate::value::parse_decimal(text).map_or(Value::Null, Value::Number),
         },
         None => Value::Null,
     };

@@ -15,7 +15,7 @@ use crate::value::Value;
 pub fn expected_run_ms(spec: &ModelSpec, payload: &Value) -> f64 {
     let seconds = match payload.get("duration") {
         Some(Value::Number(n)) => *n,
-        Some(Value::String(s)) => s.trim().parse().unwrap_or(5.0),
+        Some(Value::String(s)) => crate::value::parse_decimal(s).unwrap_or(5.0),
         _ => match payload.get("prompt") {
             Some(Value::Array(items)) => 5.0 * items.len() as f64,
             _ => 5.0,
@@ -192,7 +192,13 @@ pub fn default_delay(elapsed: f64, e: f64, polls: u32) -> f64 {
         return DEFAULT_CAP_MS;
     }
     let over = (elapsed - window_end) / DEFAULT_CAP_MS;
-    (DEFAULT_CAP_MS * 1.3f64.powf(over.min(20.0) / 3.0)).min(OVERDUE_CAP_MS)
+    let mut d = DEFAULT_CAP_MS;
+    let mut steps = (over.min(20.0) / 3.0) as u32;
+    while steps > 0 {
+        d *= 1.3;
+        steps -= 1;
+    }
+    d.min(OVERDUE_CAP_MS)
 }
 
 /// The vendor script's schedule, for comparison: 2 s, ×1.5 per poll, capped at 10 s.

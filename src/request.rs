@@ -8,6 +8,7 @@
 
 use crate::envelope::ErrorCode;
 use crate::value::Value;
+use std::rc::Rc;
 
 pub const DEFAULT_BASE_URL: &str = "https://aivideomaker.ai";
 pub const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
@@ -135,7 +136,7 @@ impl ClientConfig {
     }
 
     /// Quote never creates or charges, so it is as safe to retry as a GET.
-    pub fn quote(&self, model: &str, payload: &Value) -> Result<ApiRequest, ArgumentError> {
+    pub fn quote(&self, model: &str, payload: &Rc<Value>) -> Result<ApiRequest, ArgumentError> {
         let m = encode_model(model)?;
         let mut req = self.request(Method::Post, format!("/api/v1/quote/{m}"), RetryClass::Safe);
         req.set_json_body(payload);
@@ -144,7 +145,12 @@ impl ClientConfig {
 
     /// Create is retried only when it carries an idempotency key: the server then answers a
     /// repeat with the original task instead of billing again.
-    pub fn generate(&self, model: &str, payload: &Value, extra: &GenerateHeaders) -> Result<ApiRequest, ArgumentError> {
+    pub fn generate(
+        &self,
+        model: &str,
+        payload: &Rc<Value>,
+        extra: &GenerateHeaders,
+    ) -> Result<ApiRequest, ArgumentError> {
         let m = encode_model(model)?;
         let retry = if extra.idempotency_key.is_some() { RetryClass::Safe } else { RetryClass::Never };
         let mut req = self.request(Method::Post, format!("/api/v1/generate/{m}"), retry);
@@ -204,13 +210,15 @@ pub struct ApiRequest {
     pub method: Method,
     pub url: String,
     pub headers: Vec<(String, String)>,
-    pub body: Option<String>,
+    /// The JSON body, shared rather than copied (payloads can hold megabytes of data URI);
+    /// the edge serializes it with the runtime's `JSON.stringify`.
+    pub body: Option<Rc<Value>>,
     pub retry: RetryClass,
 }
 
 impl ApiRequest {
-    fn set_json_body(&mut self, payload: &Value) {
-        self.body = Some(payload.to_json());
+    fn set_json_body(&mut self, payload: &Rc<Value>) {
+        self.body = Some(payload.clone());
         self.headers.push(("content-type".to_string(), "application/json".to_string()));
     }
 
@@ -396,10 +404,10 @@ mod tests {
         assert_eq!(r.url, "https://api.example.com/api/v1/tasks/abc/cancel");
         assert_eq!(c.list_tasks().url, "https://api.example.com/api/v1/tasks");
         assert_eq!(c.get_account().url, "https://api.example.com/api/v1/account");
-        let p = Value::object(vec![("prompt", Value::str("cat"))]);
+        let p = Rc::new(Value::object(vec![("prompt", Value::str("cat"))]));
         let r = c.quote("t2v", &p).unwrap();
         assert_eq!((r.method, r.url.as_str()), (Method::Post, "https://api.example.com/api/v1/quote/t2v"));
-        assert_eq!(r.body.as_deref(), Some(r#"{"prompt":"cat"}"#));
+        assert_eq!(r.body.as_ref().map(|b| b.to_json()).as_deref(), Some(r#"{"prompt":"cat"}"#));
         assert_eq!(r.header("content-type"), Some("application/json"));
         let r = c.generate("t2v", &p, &GenerateHeaders::default()).unwrap();
         assert_eq!(r.retry, RetryClass::Never, "no key: never retried");

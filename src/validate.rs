@@ -352,8 +352,8 @@ fn check_number(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
             let hint = match v.as_str().map(str::trim) {
                 Some(s) => {
                     let digits = s.trim_end_matches(['p', 'P']);
-                    match digits.parse::<f64>() {
-                        Ok(n) if n.is_finite() => {
+                    match crate::value::parse_decimal(digits) {
+                        Some(n) if n.is_finite() => {
                             format!(": {} takes the number {} without quotes", field.name, format_number(n))
                         }
                         _ => String::new(),

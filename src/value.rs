@@ -116,8 +116,9 @@ impl Value {
     }
 }
 
-/// Formats a number the way JavaScript prints it for the common cases: integers without a
-/// fractional part, everything else with Rust's shortest round-trip form.
+/// Formats a number for messages and JSON: integers exactly as JavaScript prints them,
+/// other numbers with up to 6 decimals. (No float-to-shortest-decimal machinery: it costs
+/// ~15 KB of wasm. Request bodies are serialized by the runtime's `JSON.stringify`.)
 pub fn format_number(n: f64) -> String {
     if !n.is_finite() {
         return if n.is_nan() {
@@ -129,16 +130,57 @@ pub fn format_number(n: f64) -> String {
         };
     }
     if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
+        return format!("{}", n as i64);
     }
+    if n.abs() >= 9.007_199_254_740_992e15 {
+        return if n > 0.0 { "9007199254740992+".into() } else { "-9007199254740992+".into() };
+    }
+    let scaled = (n.abs() * 1e6).round() as u64;
+    let (int, frac) = (scaled / 1_000_000, scaled % 1_000_000);
+    let sign = if n < 0.0 && scaled != 0 { "-" } else { "" };
+    if frac == 0 {
+        return format!("{sign}{int}");
+    }
+    let digits = format!("{frac:06}");
+    format!("{sign}{int}.{}", digits.trim_end_matches('0'))
+}
+
+/// Parses `[+-]digits[.digits]` (what durations and Retry-After look like) without the
+/// general float parser. `None` for anything else.
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, s.get(1..)?),
+        Some(b'+') => (false, s.get(1..)?),
+        _ => (false, s),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if (int.is_empty() && frac.is_empty())
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let mut v = 0.0f64;
+    for b in int.bytes() {
+        v = v * 10.0 + f64::from(b - b'0');
+    }
+    let mut scale = 1.0f64;
+    for b in frac.bytes().take(15) {
+        scale /= 10.0;
+        v += f64::from(b - b'0') * scale;
+    }
+    Some(if neg { -v } else { v })
 }
 
 fn write_json(v: &Value, out: &mut String, sorted: bool) {
     match v {
         Value::Null | Value::Unsupported(_) => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        // Canonical form (hashing only): non-integers by their exact bits.
+        Value::Number(n) if sorted && n.is_finite() && n.fract() != 0.0 => {
+            let _ = write!(out, "f{:016x}", n.to_bits());
+        }
         Value::Number(n) if n.is_finite() => out.push_str(&format_number(*n)),
         Value::Number(_) => out.push_str("null"),
         Value::String(s) => write_json_string(s, out),
@@ -156,7 +198,14 @@ fn write_json(v: &Value, out: &mut String, sorted: bool) {
             out.push('{');
             let mut refs: Vec<&(String, Value)> = entries.iter().collect();
             if sorted {
-                refs.sort_by(|a, b| a.0.cmp(&b.0));
+                // Insertion sort: objects are small, and it keeps the sort code out of the wasm.
+                for i in 1..refs.len() {
+                    let mut j = i;
+                    while j > 0 && refs.get(j - 1).map(|r| &r.0) > refs.get(j).map(|r| &r.0) {
+                        refs.swap(j - 1, j);
+                        j -= 1;
+                    }
+                }
             }
             for (i, (k, item)) in refs.into_iter().enumerate() {
                 if i > 0 {
@@ -234,6 +283,9 @@ mod tests {
         let b = json(r#"{"a":{"y":2,"z":1},"b":1}"#);
         assert_eq!(a.to_canonical_json(), b.to_canonical_json());
         assert_eq!(a.to_canonical_json(), r#"{"a":{"y":2,"z":1},"b":1}"#);
+        let x = json(r#"{"d":4.000001}"#).to_canonical_json();
+        let y = json(r#"{"d":4.0000011}"#).to_canonical_json();
+        assert_ne!(x, y, "canonical numbers are exact");
     }
 
     #[test]
@@ -252,6 +304,21 @@ mod tests {
         assert_eq!(format_number(-0.0), "0");
         assert_eq!(format_number(2.5), "2.5");
         assert_eq!(format_number(f64::NAN), "NaN");
+        assert_eq!(format_number(0.15), "0.15");
+        assert_eq!(format_number(-4.5), "-4.5");
+        assert_eq!(format_number(1e300), "9007199254740992+");
+    }
+
+    #[test]
+    fn decimals_parse_without_the_float_parser() {
+        assert_eq!(parse_decimal("5"), Some(5.0));
+        assert_eq!(parse_decimal(" 1.5 "), Some(1.5));
+        assert_eq!(parse_decimal("-2"), Some(-2.0));
+        assert_eq!(parse_decimal(".5"), Some(0.5));
+        assert_eq!(parse_decimal("0.001"), Some(0.001));
+        for bad in ["", ".", "1e3", "1.2.3", "abc", "--1", "5s"] {
+            assert_eq!(parse_decimal(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -74,6 +74,7 @@ await leg("workerd", async () => {
       ["suite.mjs", "suite.mjs"],
       ["aivideo", join("node_modules/aivideo", entry)],
       ["aivideo.js", "node_modules/aivideo/aivideo.js"],
+      ["proxy.js", "node_modules/aivideo/proxy.js"],
       ["aivideo_bg.wasm", "node_modules/aivideo/aivideo_bg.wasm", "wasm"],
     ],
   });

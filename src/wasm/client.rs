@@ -195,11 +195,9 @@ pub fn client_from_env(
     let number = |k: &str| -> Result<Option<JsValue>, JsValue> {
         match text(k) {
             None => Ok(None),
-            Some(s) => s
-                .trim()
-                .parse::<f64>()
+            Some(s) => crate::value::parse_decimal(&s)
                 .map(|n| Some(JsValue::from_f64(n)))
-                .map_err(|_| js_sys::TypeError::new(&format!("aivideo: {k} must be a number, got \"{s}\"")).into()),
+                .ok_or_else(|| js_sys::TypeError::new(&format!("aivideo: {k} must be a number, got \"{s}\"")).into()),
         }
     };
     let mut pairs: Vec<(&str, JsValue)> = Vec::new();
@@ -372,7 +370,7 @@ impl Inner {
             match policy.next_delay(req.retry, code, retries, retry_after_ms, js_sys::Math::random()) {
                 RetryDecision::GiveUp => return env,
                 RetryDecision::RetryAfter(ms) => {
-                    self.log(&format!("retry {} after {} ms ({})", retries + 1, ms.round(), code.as_str()));
+                    self.log(&format!("retry {} after {} ms ({})", retries + 1, ms.round() as u64, code.as_str()));
                     if sleep(ms, opts.signal.as_ref()).await.is_err() {
                         return transport_failure(TransportFailure::Aborted, "", opts.timeout_ms)
                             .with_task_id(task_id.map(str::to_string));
@@ -404,7 +402,13 @@ fn task_id_arg(v: &JsValue) -> Result<String, ArgumentError> {
     v.as_string().ok_or_else(|| ArgumentError { message: "taskId must be a string".into() })
 }
 
-fn promise(fut: impl std::future::Future<Output = JsValue> + 'static) -> Promise {
+/// One boxed future type for every method, so the promise glue is compiled once.
+pub(super) fn promise(fut: impl std::future::Future<Output = JsValue> + 'static) -> Promise {
+    let boxed: std::pin::Pin<Box<dyn std::future::Future<Output = JsValue>>> = Box::pin(fut);
+    resolve_with(boxed)
+}
+
+fn resolve_with(fut: std::pin::Pin<Box<dyn std::future::Future<Output = JsValue>>>) -> Promise {
     future_to_promise(async move { Ok(fut.await) })
 }
 
@@ -484,7 +488,7 @@ impl Client {
     ) -> Promise {
         let inner = self.inner.clone();
         let model = model.as_string().unwrap_or_default();
-        let payload = from_js(&payload);
+        let payload = Rc::new(from_js(&payload));
         let opts = opts.unwrap_or_default();
         promise(async move {
             if let Some(rejected) = super::create::local_validation(&model, &payload, &opts) {
@@ -507,7 +511,7 @@ impl Client {
     ) -> Promise {
         let inner = self.inner.clone();
         let model = model.as_string().unwrap_or_default();
-        let payload = from_js(&payload);
+        let payload = Rc::new(from_js(&payload));
         let opts = opts.unwrap_or_default();
         promise(async move {
             let env = inner.create(&model, &payload, &opts, CREATE_OPTIONS).await;

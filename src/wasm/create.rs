@@ -15,9 +15,10 @@ use crate::envelope::{Envelope, ErrorCode};
 use crate::idempotency::derive_key;
 use crate::poll::expected_run_ms;
 use crate::request::{ArgumentError, GenerateHeaders};
-use crate::validate::validation_report;
+use crate::validate::{details_value, issues_value, validate_payload};
 use crate::value::Value;
 use crate::{contract, time};
+use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 pub const CREATE_OPTIONS: &[&str] =
@@ -29,20 +30,10 @@ pub fn local_validation(model: &str, payload: &Value, opts: &JsValue) -> Option<
     if member(opts, "validate").and_then(|v| v.as_bool()) == Some(false) {
         return None;
     }
-    let (ok, result) = validation_report(model, payload, &validate_options(opts));
-    if ok {
-        return None;
-    }
-    let code = match result.get("errorCode").and_then(Value::as_str) {
-        Some("INVALID_MODEL") => ErrorCode::InvalidModel,
-        _ => ErrorCode::InvalidPayload,
-    };
-    let message = result.get("errorMessage").and_then(Value::as_str).unwrap_or("invalid payload").to_string();
-    let data = Value::object(vec![
-        ("issues", result.get("issues").cloned().unwrap_or(Value::Array(Vec::new()))),
-        ("details", result.get("details").cloned().unwrap_or(Value::Array(Vec::new()))),
-    ]);
-    Some(Envelope::failure(code, message).with_data(data))
+    // validate_payload, not the report: the report would copy the (possibly huge) payload.
+    let rej = validate_payload(model, payload, &validate_options(opts)).err()?;
+    let data = Value::object(vec![("issues", issues_value(&rej.issues)), ("details", details_value(&rej.issues))]);
+    Some(Envelope::failure(rej.code, rej.message).with_data(data))
 }
 
 struct CreatePlan {
@@ -87,7 +78,7 @@ fn plan(inner: &Inner, model: &str, payload: &Value, opts: &JsValue) -> Result<C
 
 impl Inner {
     /// The whole create sequence; see the module comment.
-    pub(super) async fn create(&self, model: &str, payload: &Value, opts: &JsValue, allowed: &[&str]) -> Envelope {
+    pub(super) async fn create(&self, model: &str, payload: &Rc<Value>, opts: &JsValue, allowed: &[&str]) -> Envelope {
         if let Some(rejected) = local_validation(model, payload, opts) {
             return rejected;
         }

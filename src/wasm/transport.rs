@@ -52,7 +52,11 @@ pub async fn send(
     }
     set("headers", &headers);
     if let Some(body) = &req.body {
-        set("body", &JsValue::from_str(body));
+        // The runtime's JSON.stringify: exact number formatting, no serializer in the wasm.
+        let text = js_sys::JSON::stringify(&super::convert::to_js(body))
+            .map(String::from)
+            .unwrap_or_else(|_| "null".to_string());
+        set("body", &JsValue::from_str(&text));
     }
     set("signal", &ctrl.signal());
 

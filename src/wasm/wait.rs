@@ -15,7 +15,6 @@ use crate::poll::{PollOptions, Poller, Terminal, Verdict};
 use crate::retry::is_transient;
 use crate::value::Value;
 use js_sys::{Function, Promise};
-use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -26,8 +25,12 @@ const WAIT_OPTIONS: &[&str] =
 /// The last `GET /tasks` answer shared by concurrent waits, and the one in flight.
 #[derive(Default)]
 pub struct BatchState {
-    last: Option<(f64, HashMap<String, Value>)>,
+    last: Option<(f64, Vec<(String, Value)>)>,
     in_flight: Option<Promise>,
+}
+
+fn find<'a>(tasks: &'a [(String, Value)], id: &str) -> Option<&'a Value> {
+    tasks.iter().find(|(k, _)| k == id).map(|(_, t)| t)
 }
 
 struct WaitPlan {
@@ -120,7 +123,7 @@ impl Inner {
         let now = js_sys::Date::now();
         if let Some((at, tasks)) = &self.batch.borrow().last {
             if now - at <= fresh_ms {
-                return tasks.get(task_id).map(|t| {
+                return find(tasks, task_id).map(|t| {
                     let status = t.get("status").and_then(Value::as_str).unwrap_or("").to_string();
                     Polled::Status(status, Some(t.clone()))
                 });
@@ -139,11 +142,11 @@ impl Inner {
                     let mut state = me.batch.borrow_mut();
                     state.in_flight = None;
                     if env.ok {
-                        let mut map = HashMap::new();
+                        let mut map = Vec::new();
                         if let Some(Value::Array(items)) = env.data.get("tasks") {
                             for t in items {
                                 if let Some(id) = t.get("id").and_then(Value::as_str) {
-                                    map.insert(id.to_string(), t.clone());
+                                    map.push((id.to_string(), t.clone()));
                                 }
                             }
                         }
@@ -161,7 +164,7 @@ impl Inner {
         }
         let state = self.batch.borrow();
         let (_, tasks) = state.last.as_ref()?;
-        tasks.get(task_id).map(|t| {
+        find(tasks, task_id).map(|t| {
             let status = t.get("status").and_then(Value::as_str).unwrap_or("").to_string();
             Polled::Status(status, Some(t.clone()))
         })
@@ -245,7 +248,7 @@ impl Inner {
                         ErrorCode::PollTimeout,
                         format!(
                             "the task did not finish within maxWaitMs ({} ms); it is not lost: wait again with its taskId",
-                            plan.poll.max_wait_ms.unwrap_or(0.0).round()
+                            plan.poll.max_wait_ms.unwrap_or(0.0).round() as u64
                         ),
                     )
                     .with_task_id(Some(plan.task_id.clone()));
@@ -343,7 +346,7 @@ impl Client {
     ) -> Promise {
         let inner = self.inner.clone();
         let opts = opts.unwrap_or_default();
-        future_to_promise(async move {
+        super::client::promise(async move {
             let shown = task.as_string().or_else(|| member(&task, "taskId").and_then(|v| v.as_string()));
             let prepared = call_opts(&inner, &opts, WAIT_OPTIONS)
                 .map_err(|e| e.message)
@@ -355,7 +358,7 @@ impl Client {
                 }
                 Err(m) => Envelope::failure(ErrorCode::InvalidArgument, m).with_task_id(shown),
             };
-            Ok(inner.finish(env))
+            inner.finish(env)
         })
     }
 
@@ -370,13 +373,13 @@ impl Client {
     ) -> Promise {
         let inner = self.inner.clone();
         let model = model.as_string().unwrap_or_default();
-        let payload = from_js(&payload);
+        let payload = Rc::new(from_js(&payload));
         let opts = opts.unwrap_or_default();
-        future_to_promise(async move {
+        super::client::promise(async move {
             let allowed: Vec<&str> = CREATE_OPTIONS.iter().chain(WAIT_OPTIONS).copied().collect();
             let created = inner.create(&model, &payload, &opts, &allowed).await;
             if !created.ok {
-                return Ok(inner.finish(created));
+                return inner.finish(created);
             }
             let handle = created.data.get("handle").cloned().unwrap_or(Value::Null);
             let env = match (call_opts(&inner, &opts, &allowed), wait_plan(&to_js(&handle), &opts)) {
@@ -393,7 +396,7 @@ impl Client {
             } else if env.data.is_null() {
                 env.data = Value::object(vec![("submitted", created.data.clone())]);
             }
-            Ok(inner.finish(env))
+            inner.finish(env)
         })
     }
 }
