@@ -33,7 +33,7 @@ fn main() {
     for case in cases.as_array().into_iter().flatten() {
         let model = case.get("model").and_then(|m| m.as_str()).unwrap_or("");
         let payload = from_serde(case.get("payload").unwrap_or(&serde_json::Value::Null));
-        let (_, report) = validation_report(model, &payload, &ValidateOptions::default());
+        let (_, report) = validation_report(model, &payload, &ValidateOptions::default(), true);
         let est = match find_model(model) {
             Ok(spec) => estimate(spec, &payload).to_value(),
             Err(_) => Value::Null,

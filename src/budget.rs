@@ -7,6 +7,7 @@
 #[derive(Debug, Clone, PartialEq)]
 pub struct RateBudget {
     per_minute: f64,
+    window_ms: f64,
     burst: f64,
     tokens: f64,
     last: f64,
@@ -17,13 +18,19 @@ impl RateBudget {
     /// `(per_minute - burst) / 60 s`, so any 60-second window holds at most `per_minute`
     /// (`burst` up front plus what refills): the server's sliding window never trips.
     pub fn new(per_minute: f64, burst: f64, now: f64) -> RateBudget {
-        let per_minute = if per_minute.is_finite() && per_minute >= 1.0 { per_minute } else { 60.0 };
+        RateBudget::with_window(per_minute, burst, 60_000.0, now)
+    }
+
+    /// The same with another window length (a simulator with a compressed clock).
+    pub fn with_window(per_window: f64, burst: f64, window_ms: f64, now: f64) -> RateBudget {
+        let per_minute = if per_window.is_finite() && per_window >= 1.0 { per_window } else { 60.0 };
+        let window_ms = if window_ms.is_finite() && window_ms > 0.0 { window_ms } else { 60_000.0 };
         let burst = burst.clamp(1.0, (per_minute / 2.0).max(1.0));
-        RateBudget { per_minute, burst, tokens: burst, last: now }
+        RateBudget { per_minute, window_ms, burst, tokens: burst, last: now }
     }
 
     fn rate_per_ms(&self) -> f64 {
-        ((self.per_minute - self.burst).max(1.0)) / 60_000.0
+        ((self.per_minute - self.burst).max(1.0)) / self.window_ms
     }
 
     /// `Ok(())` and one token spent, or `Err(ms)` to wait before asking again.
@@ -68,6 +75,20 @@ mod tests {
             let sustained = grants.len() as f64 / 10.0;
             assert!(sustained >= limit - burst - 1.0, "limit {limit}: only {sustained}/min");
         }
+    }
+
+    #[test]
+    fn a_shorter_window_scales_the_rate() {
+        let mut b = RateBudget::with_window(60.0, 5.0, 600.0, 0.0);
+        let mut now = 0.0;
+        let mut grants = 0;
+        while now < 6_000.0 {
+            match b.take(now) {
+                Ok(()) => grants += 1,
+                Err(w) => now += w,
+            }
+        }
+        assert!((540..=605).contains(&grants), "{grants} grants in 10 windows of 600 ms");
     }
 
     #[test]

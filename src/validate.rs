@@ -160,17 +160,18 @@ pub fn validate_payload(model: &str, payload: &Value, opts: &ValidateOptions) ->
 
 /// What `validatePayload` returns: `{ ok: true, model, payload, estimate }` or `{ ok: false,
 /// model, errorCode, errorMessage, issues, details }`, with `ok` alongside for convenience.
-pub fn validation_report(model: &str, payload: &Value, opts: &ValidateOptions) -> (bool, Value) {
+/// `with_payload: false` leaves `payload` out (the wasm edge puts the caller's own object
+/// there instead of a copy).
+pub fn validation_report(model: &str, payload: &Value, opts: &ValidateOptions, with_payload: bool) -> (bool, Value) {
     match validate_payload(model, payload, opts) {
-        Ok(est) => (
-            true,
-            Value::object(vec![
-                ("ok", Value::Bool(true)),
-                ("model", Value::str(model)),
-                ("payload", payload.clone()),
-                ("estimate", est.to_value()),
-            ]),
-        ),
+        Ok(est) => {
+            let mut fields = vec![("ok", Value::Bool(true)), ("model", Value::str(model))];
+            if with_payload {
+                fields.push(("payload", payload.clone()));
+            }
+            fields.push(("estimate", est.to_value()));
+            (true, Value::object(fields))
+        }
         Err(rej) => {
             let mut v = rej.to_value();
             if let Value::Object(entries) = &mut v {

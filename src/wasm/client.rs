@@ -63,6 +63,8 @@ export interface ClientOptions {
   onLog?: (line: string) => void;
   /** The shared query budget (status, task, list, account calls and all waits), default 60/min. */
   rateLimitPerMinute?: number;
+  /** The window the limit applies to, default 60000 ms (shorter for simulators with compressed time). */
+  rateLimitWindowMs?: number;
   /** Default budget for every create, in credits (a per-call maxCredits can only lower it). */
   maxCredits?: number;
 }
@@ -169,6 +171,7 @@ const CLIENT_OPTIONS: &[&str] = &[
     "fetch",
     "onLog",
     "rateLimitPerMinute",
+    "rateLimitWindowMs",
     "maxCredits",
 ];
 /// Requests the budget lets out at once; the rest are spread over the minute.
@@ -266,7 +269,12 @@ fn build_client(options: &JsValue) -> Result<Client, ArgumentError> {
         Some(Value::Number(n)) if n.is_finite() && n >= 1.0 => n,
         Some(v) => return Err(bad(format!("rateLimitPerMinute must be a number of at least 1, got {}", v.describe()))),
     };
-    let budget = RefCell::new(RateBudget::new(per_minute, RATE_BURST, js_sys::Date::now()));
+    let window_ms = match member(options, "rateLimitWindowMs").map(|v| from_js(&v)) {
+        None | Some(Value::Null) => 60_000.0,
+        Some(Value::Number(n)) if n.is_finite() && n > 0.0 => n,
+        Some(v) => return Err(bad(format!("rateLimitWindowMs must be a positive number, got {}", v.describe()))),
+    };
+    let budget = RefCell::new(RateBudget::with_window(per_minute, RATE_BURST, window_ms, js_sys::Date::now()));
     let batch = RefCell::new(super::wait::BatchState::default());
     let max_credits = match member(options, "maxCredits").map(|v| from_js(&v)) {
         None | Some(Value::Null) => None,

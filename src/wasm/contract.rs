@@ -1,7 +1,7 @@
 //! JS exports of the validation contract: `validatePayload`, `estimateCredits`,
 //! `describeModels`. Sync, need no client or key, and never throw.
 
-use super::convert::{from_js, member, to_js};
+use super::convert::{from_js, member, to_js, to_js_via_json};
 use crate::contract;
 use crate::credits::estimate;
 use crate::describe::describe_models;
@@ -85,7 +85,17 @@ pub fn validate_payload_js(
 ) -> JsValue {
     let name = model.as_string().unwrap_or_else(|| format!("({})", from_js(&model).type_name()));
     let opts = validate_options(&opts.unwrap_or_default());
-    to_js(&validation_report(&name, &from_js(&payload), &opts).1)
+    let (ok, report) = validation_report(&name, &from_js(&payload), &opts, false);
+    let out = to_js_via_json(&report);
+    if ok {
+        // The caller's own object, not a copy (a data URI can be megabytes). Keys keep the
+        // documented order: ok, model, payload, estimate.
+        let estimate = js_sys::Reflect::get(&out, &"estimate".into()).unwrap_or(JsValue::NULL);
+        let _ = js_sys::Reflect::delete_property(out.unchecked_ref::<js_sys::Object>(), &"estimate".into());
+        let _ = js_sys::Reflect::set(&out, &"payload".into(), &payload);
+        let _ = js_sys::Reflect::set(&out, &"estimate".into(), &estimate);
+    }
+    out
 }
 
 /// The local credit estimate (1 credit = US$0.01): `{ model, credits, usd, basis, reason }`.
@@ -98,7 +108,7 @@ pub fn estimate_credits_js(
 ) -> JsValue {
     let name = model.as_string().unwrap_or_default();
     let v = match find_model(&name) {
-        Ok(spec) => estimate(spec, &from_js(&payload)).to_value(),
+        Ok(spec) => return to_js_via_json(&estimate(spec, &from_js(&payload)).to_value()),
         Err(rej) => Value::object(vec![
             ("model", Value::str(name)),
             ("credits", Value::Null),

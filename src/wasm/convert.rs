@@ -17,17 +17,21 @@ pub fn from_js(v: &JsValue) -> Value {
 }
 
 fn from_js_at(v: &JsValue, depth: usize) -> Value {
+    // Most common first: every check is a call across the JS boundary.
+    if let Some(s) = v.as_string() {
+        return Value::String(s);
+    }
+    if let Some(n) = v.as_f64() {
+        return Value::Number(n);
+    }
+    if v.is_object() && !Array::is_array(v) && !v.is_function() {
+        return object_from_js(v, depth);
+    }
     if v.is_null() || v.is_undefined() {
         return Value::Null;
     }
     if let Some(b) = v.as_bool() {
         return Value::Bool(b);
-    }
-    if let Some(n) = v.as_f64() {
-        return Value::Number(n);
-    }
-    if let Some(s) = v.as_string() {
-        return Value::String(s);
     }
     if v.is_bigint() {
         return Value::Unsupported("bigint".into());
@@ -48,6 +52,13 @@ fn from_js_at(v: &JsValue, depth: usize) -> Value {
         let arr: &Array = v.unchecked_ref();
         return Value::Array(arr.iter().map(|item| from_js_at(&item, depth + 1)).collect());
     }
+    object_from_js(v, depth)
+}
+
+fn object_from_js(v: &JsValue, depth: usize) -> Value {
+    if depth >= MAX_DEPTH {
+        return Value::Unsupported(format!("value nested deeper than {MAX_DEPTH} levels"));
+    }
     let obj: &Object = v.unchecked_ref();
     let mut entries = Vec::new();
     for key in Object::keys(obj).iter() {
@@ -61,6 +72,12 @@ fn from_js_at(v: &JsValue, depth: usize) -> Value {
         }
     }
     Value::Object(entries)
+}
+
+/// Through the runtime's `JSON.parse`: one boundary crossing instead of one per member.
+/// Only for values whose numbers are integers or ours (6 decimals are kept).
+pub fn to_js_via_json(v: &Value) -> JsValue {
+    js_sys::JSON::parse(&v.to_json()).unwrap_or_else(|_| to_js(v))
 }
 
 pub fn to_js(v: &Value) -> JsValue {

@@ -1,0 +1,309 @@
+// `make bench`: size, start-up, validation speed, polling efficiency, rate-budget behaviour
+// and memory, each measured side by side with what users would pick instead, in one run.
+// Prints one table and writes it to bench/RESULTS.md with the date and the command.
+import { readFileSync, writeFileSync, statSync, readdirSync } from "node:fs";
+import { gzipSync, brotliCompressSync, constants as zc } from "node:zlib";
+import { spawn, execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { startSimulator } from "../tests/sim/server.mjs";
+import { startWorkerd, freePort } from "../tests/harness/workerd.mjs";
+import { jsonSchemas, zodSchemas } from "./schemas.mjs";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const PKG = join(ROOT, "pkg");
+const req = createRequire(join(ROOT, "tests", "package.json"));
+const Ajv = (await import(pathToFileURL(req.resolve("ajv")))).default;
+const { z } = await import(pathToFileURL(req.resolve("zod")));
+const lib = await import(pathToFileURL(join(PKG, "node.js")));
+const QUICK = process.argv.includes("--quick");
+const rows = [];
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const p95 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))]; };
+const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
+function row(section, metric, ours, peer, ratio, target, met, note = "") {
+  rows.push({ section, metric, ours, peer, ratio, target, met, note });
+  console.log(`${section.padEnd(12)} ${metric.padEnd(44)} ${String(ours).padEnd(16)} ${String(peer).padEnd(22)} ${String(ratio).padEnd(8)} ${target.padEnd(14)} ${met === null ? "" : met ? "met" : "MISSED"} ${note}`);
+}
+const run = (cmd, args, opts = {}) => new Promise((resolve) => {
+  const p = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "", err = "";
+  p.stdout.on("data", (d) => (out += d));
+  p.stderr.on("data", (d) => (err += d));
+  p.on("close", (code) => resolve({ code, out, err }));
+});
+
+// ---- 1. Size
+{
+  const wasm = readFileSync(join(PKG, "aivideo_bg.wasm"));
+  const glue = readFileSync(join(PKG, "aivideo.js"));
+  const gz = (b) => gzipSync(b, { level: 9 }).length;
+  const br = (b) => brotliCompressSync(b, { params: { [zc.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  const tgz = readdirSync(join(ROOT, "target")).find((f) => /^aivideo-.*\.tgz$/.test(f));
+  const total = gz(wasm) + gz(glue);
+  const before = readFileSync(join(ROOT, "target", "sizes.txt"), "utf8").trim();
+  row("size", ".wasm raw / gzip / brotli (KB)", `${fmt(wasm.length / 1024)} / ${fmt(gz(wasm) / 1024)} / ${fmt(br(wasm) / 1024)}`, "", "", "", null);
+  row("size", "JS glue raw / gzip (KB)", `${fmt(glue.length / 1024)} / ${fmt(gz(glue) / 1024)}`, "", "", "", null);
+  row("size", "wasm + glue gzip (KB)", fmt(total / 1024), "", "", "≤ 60 KB", total <= 60 * 1024);
+  row("size", "packed tarball (KB)", fmt(statSync(join(ROOT, "target", tgz)).size / 1024), "", "", "", null, `(${before})`);
+}
+
+// ---- 2. Start-up: instantiate + first validatePayload vs a bare instantiate of the same bytes
+{
+  const N = QUICK ? 3 : 7;
+  const wasmPath = join(PKG, "aivideo_bg.wasm");
+  const bare = `
+    import { readFileSync } from "node:fs";
+    const bytes = readFileSync(${JSON.stringify(wasmPath)});
+    const t0 = performance.now();
+    const m = new WebAssembly.Module(bytes);
+    const imports = {};
+    for (const i of WebAssembly.Module.imports(m)) (imports[i.module] ??= {})[i.name] = i.kind === "function" ? () => {} : i.kind === "table" ? new WebAssembly.Table({ initial: 0, element: "externref" }) : undefined;
+    new WebAssembly.Instance(m, imports);
+    console.log(performance.now() - t0);`;
+  const ours = `
+    const t0 = performance.now();
+    const lib = await import(${JSON.stringify(pathToFileURL(join(PKG, "node.js")).href)});
+    lib.validatePayload("t2v", { prompt: "a fox", aspectRatio: "16:9", duration: "5" });
+    console.log(performance.now() - t0);`;
+  const a = [], b = [];
+  for (let i = 0; i < N; i++) {
+    a.push(Number((await run("node", ["--input-type=module", "-e", bare])).out));
+    b.push(Number((await run("node", ["--input-type=module", "-e", ours])).out));
+  }
+  const ratio = median(b) / median(a);
+  row("start-up", "Node: import+init+first validate vs bare instantiate (ms)", fmt(median(b), 2), `${fmt(median(a), 2)} bare`, `${fmt(ratio, 2)}×`, "≤ 2×", ratio <= 2);
+
+  // workerd: process start to first answer, a worker that only instantiates the same module
+  // vs one that loads the package and validates.
+  const dir = join(ROOT, "target");
+  writeFileSync(join(dir, "bench-bare-worker.mjs"), `import wasm from "aivideo_bg.wasm";
+    export default { fetch() {
+      const imports = {};
+      for (const i of WebAssembly.Module.imports(wasm)) (imports[i.module] ??= {})[i.name] = i.kind === "function" ? () => {} : i.kind === "table" ? new WebAssembly.Table({ initial: 0, element: "externref" }) : undefined;
+      new WebAssembly.Instance(wasm, imports);
+      return new Response("ok");
+    } };`);
+  writeFileSync(join(dir, "bench-pkg-worker.mjs"), `import { validatePayload } from "aivideo";
+    export default { fetch() { return new Response(JSON.stringify(validatePayload("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" }).ok)); } };`);
+  const workerStart = async (main) => {
+    const t0 = performance.now();
+    const w = await startWorkerd({ dir, modules: [["main.mjs", main], ["aivideo", "../pkg/workerd.js"], ["aivideo.js", "../pkg/aivideo.js"], ["proxy.js", "../pkg/proxy.js"], ["aivideo_bg.wasm", "../pkg/aivideo_bg.wasm", "wasm"]] });
+    const r = await fetch(w.url + "/x");
+    await r.text();
+    const ms = performance.now() - t0;
+    await w.stop();
+    return ms;
+  };
+  const wa = [], wb = [];
+  for (let i = 0; i < (QUICK ? 2 : 5); i++) {
+    wa.push(await workerStart("bench-bare-worker.mjs"));
+    wb.push(await workerStart("bench-pkg-worker.mjs"));
+  }
+  const wr = median(wb) / median(wa);
+  row("start-up", "workerd: spawn to first answer (ms)", fmt(median(wb), 0), `${fmt(median(wa), 0)} bare`, `${fmt(wr, 2)}×`, "≤ 2×", wr <= 2, "(includes workerd's own start)");
+}
+
+// ---- 3. Validation throughput on the corpus, vs ajv and zod with the same contract
+{
+  const corpus = JSON.parse(readFileSync(join(ROOT, "tests", "corpus", "payloads.json"), "utf8")).filter((c) => jsonSchemas[c.model]);
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const compiled = Object.fromEntries(Object.entries(jsonSchemas).map(([m, s]) => [m, ajv.compile(s)]));
+  const zs = zodSchemas(z);
+  // The three agree on validity for nearly every case (a sanity check that they do the same work).
+  const agree = corpus.filter((c) => lib.validatePayload(c.model, c.payload).ok === compiled[c.model](c.payload) && compiled[c.model](c.payload) === zs[c.model].safeParse(c.payload).success).length;
+  const time = (fn) => {
+    const runs = [];
+    for (let r = 0; r < (QUICK ? 3 : 7); r++) {
+      const t0 = performance.now();
+      let n = 0;
+      while (performance.now() - t0 < (QUICK ? 100 : 300)) { for (const c of corpus) fn(c); n += corpus.length; }
+      runs.push(n / ((performance.now() - t0) / 1000));
+    }
+    return median(runs);
+  };
+  const ours = time((c) => lib.validatePayload(c.model, c.payload));
+  const a = time((c) => compiled[c.model](c.payload));
+  const zo = time((c) => zs[c.model].safeParse(c.payload));
+  row("validation", `corpus ops/s (${corpus.length} payloads, 9 models)`, fmt(ours, 0), `ajv ${fmt(a, 0)}`, `${fmt(ours / a, 2)}×`, "≥ 0.5× ajv", ours / a >= 0.5, `validity agrees on ${agree}/${corpus.length}`);
+  row("validation", "corpus ops/s vs zod", fmt(ours, 0), `zod ${fmt(zo, 0)}`, `${fmt(ours / zo, 2)}×`, "≥ 2× zod", ours / zo >= 2);
+
+  // ---- 4. A 5 MB data-URI image vs decoding it
+  const b64 = Buffer.alloc(3.75 * 1024 * 1024, 9).toString("base64");
+  const uri = `data:image/jpeg;base64,${b64}`;
+  const payload = { image: uri, duration: "5" };
+  const t = (fn) => { const runs = []; for (let r = 0; r < (QUICK ? 3 : 7); r++) { const t0 = performance.now(); fn(); runs.push(performance.now() - t0); } return median(runs); };
+  const v = t(() => lib.validatePayload("i2v", payload));
+  const d = t(() => Buffer.from(b64, "base64"));
+  row("validation", "5 MB data URI: validatePayload vs Buffer.from (ms)", fmt(v, 2), `${fmt(d, 2)} decode`, `${fmt(d / v, 2)}×`, "≥ 0.5×", d / v >= 0.5, "(speed ratio: decode time / validate time)");
+}
+
+// ---- 5. Polling on the simulator: requests per task and detection delay, by schedule
+const SCALE = 0.01; // 1 simulated second = 10 ms
+const MIX = [
+  ["t2v", { prompt: "x", aspectRatio: "16:9", duration: "5" }], ["i2v", { image: "https://x.test/a.png", duration: "5" }],
+  ["t2v_v3", { prompt: "x", aspectRatio: "16:9", duration: "5" }], ["i2v_v3", { image: "https://x.test/a.png", duration: "5" }],
+  ["minimax", { content: "x" }], ["seedance20", { prompt: "x", duration: 5, resolution: 480, ratio: "1:1" }],
+  ["wan27", { prompt: "x", duration: "5", resolution: "720P", ratio: "1:1" }], ["happyhorse", { prompt: "x", duration: 5, resolution: "720P" }],
+  ["lv", { image: "https://x.test/a.png", prompt: ["a"] }],
+];
+const KEY = "ak_demo_0123456789abcdef";
+
+/** Real-time completion of a simulator task (its clock runs 1/SCALE faster). */
+const realDone = (sim, t) => sim.state.epoch + (t.createdAt + t.durationMs - sim.state.epoch) * sim.config.timeScale;
+
+/** A plain polling loop on fetch + setTimeout with a given delay function: the vendor
+ * script's loop (and the fixed schedules), run as written, one loop per task. */
+async function loopWait(sim, id, delayFor) {
+  let polls = 0;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, delayFor(polls) * SCALE));
+    const r = await fetch(`${sim.url}/api/v1/tasks/${id}/status`, { headers: { key: KEY } });
+    polls++;
+    const body = await r.json().catch(() => ({}));
+    if (["COMPLETED", "FAILED", "CANCEL"].includes(body.status)) {
+      const noticed = performance.timeOrigin + performance.now();
+      await fetch(`${sim.url}/api/v1/tasks/${id}`, { headers: { key: KEY } }).then((x) => x.text());
+      return noticed;
+    }
+  }
+}
+
+async function pollingRun(label, n, waitOne) {
+  const sim = await startSimulator({ timeScale: SCALE, rateLimitPerMinute: 0, generationPerMinute: 0, seed: 7 });
+  try {
+    const creator = lib.createClient({ apiKey: KEY, baseUrl: sim.url });
+    const ids = [];
+    for (let i = 0; i < n; i++) {
+      const [m, p] = MIX[i % MIX.length];
+      const r = await creator.createGeneration(m, p, { idempotencyScope: `bench-${i}` });
+      if (!r.ok) throw new Error(`create failed: ${r.errorMessage}`);
+      ids.push([r.taskId, r.data.handle]);
+    }
+    const before = (await sim.log()).length;
+    const noticed = await Promise.all(ids.map(([id, handle]) => waitOne(sim, id, handle)));
+    const log = (await sim.log()).slice(before);
+    const delays = ids.map(([id], i) => noticed[i] - realDone(sim, sim.state.tasks.get(id)));
+    const perTask = log.length / n;
+    // Delays are measured in real ms; report them in simulated seconds.
+    return { label, perTask, mean: (delays.reduce((a, b) => a + b, 0) / n) / SCALE / 1000, p95: p95(delays) / SCALE / 1000 };
+  } finally {
+    await sim.close();
+  }
+}
+
+{
+  const N = QUICK ? 27 : 100;
+  const vendor = (p) => Math.min(2000 * 1.5 ** p, 10000);
+  const results = [];
+  results.push(await pollingRun("ours (default schedule)", N, async (sim, id, handle) => {
+    // One client per task (no batching); its query budget runs on the simulator's clock.
+    const c = lib.createClient({ apiKey: KEY, baseUrl: sim.url, rateLimitWindowMs: 60000 * SCALE });
+    const r = await c.waitForTask(handle, { timeScale: SCALE });
+    const t = performance.timeOrigin + performance.now();
+    if (!r.ok) throw new Error(`wait failed: ${r.errorCode} ${r.errorMessage}`);
+    return t;
+  }));
+  results.push(await pollingRun("vendor script (2 s ×1.5 → 10 s)", N, (sim, id) => loopWait(sim, id, vendor)));
+  results.push(await pollingRun("fixed 6 s", N, (sim, id) => loopWait(sim, id, () => 6000)));
+  results.push(await pollingRun("fixed 0.5 s", QUICK ? 9 : 30, (sim, id) => loopWait(sim, id, () => 500)));
+  const v = results[1];
+  for (const r of results) {
+    const isOurs = r === results[0];
+    row("polling", `${r.label}: requests/task, mean / p95 delay (s)`, `${fmt(r.perTask)} · ${fmt(r.mean)} / ${fmt(r.p95)}`, isOurs ? `vendor ${fmt(v.perTask)} · ${fmt(v.mean)} / ${fmt(v.p95)}` : "", `${fmt(r.perTask / v.perTask, 2)}×`,
+      isOurs ? "≤ 0.4× at ≤ mean" : "", isOurs ? r.perTask / v.perTask <= 0.4 && r.mean <= v.mean * 1.02 : null, r.label.startsWith("fixed 0.5") ? `(${QUICK ? 9 : 30} tasks: the load of 100 would distort the clock)` : "");
+  }
+}
+
+// ---- 6. 200 tasks in flight under 60 requests/min: one client (shared budget + batching) vs the vendor loop
+{
+  const N = QUICK ? 60 : 200;
+  const scale = 0.01;
+  const oneRun = async (label, waitAll) => {
+    const sim = await startSimulator({ timeScale: scale, rateLimitPerMinute: 60, generationPerMinute: 0, seed: 11 });
+    try {
+      const creator = lib.createClient({ apiKey: KEY, baseUrl: sim.url });
+      const handles = [];
+      for (let i = 0; i < N; i++) {
+        const [m, p] = MIX[i % MIX.length];
+        handles.push((await creator.createGeneration(m, p, { idempotencyScope: `b6-${i}` })).data.handle);
+      }
+      const before = (await sim.log()).length;
+      const t0 = performance.now();
+      const noticed = await waitAll(sim, handles);
+      const log = (await sim.log()).slice(before);
+      const limited = (await sim.log()).slice(before).filter((e) => e.status === 429).length;
+      const delays = handles.map((h, i) => noticed[i] - realDone(sim, sim.state.tasks.get(h.taskId)));
+      return { label, requests: log.length, r429: log.filter((e) => e.fault === undefined && e.rateLimited).length || limited, mean: delays.reduce((a, b) => a + b, 0) / N / scale / 1000, wall: performance.now() - t0 };
+    } finally {
+      await sim.close();
+    }
+  };
+  const ours = await oneRun("ours", async (sim, handles) => {
+    const c = lib.createClient({ apiKey: KEY, baseUrl: sim.url, rateLimitPerMinute: 60, rateLimitWindowMs: 60000 * scale });
+    return Promise.all(handles.map(async (h) => {
+      const r = await c.waitForTask(h, { timeScale: scale });
+      if (!r.ok) throw new Error(`wait failed: ${r.errorCode} ${r.errorMessage}`);
+      return performance.timeOrigin + performance.now();
+    }));
+  });
+  const vendor = await oneRun("vendor loop per task", async (sim, handles) => {
+    const delay = (p) => Math.min(2000 * 1.5 ** p, 10000);
+    return Promise.all(handles.map((h) => (async () => {
+      let polls = 0;
+      for (;;) {
+        await new Promise((r) => setTimeout(r, delay(polls) * scale));
+        polls++;
+        const r = await fetch(`${sim.url}/api/v1/tasks/${h.taskId}/status`, { headers: { key: KEY } });
+        const body = await r.json().catch(() => ({}));
+        if (r.status === 429) { await new Promise((res) => setTimeout(res, Number(r.headers.get("retry-after") || 1) * 1000)); continue; }
+        if (body.status === "COMPLETED") return performance.timeOrigin + performance.now();
+      }
+    })()));
+  });
+  row("rate budget", `${N} tasks in flight, 60 req/min: 429s, mean delay (s)`, `${ours.r429} · ${fmt(ours.mean)}`, `vendor ${vendor.r429} · ${fmt(vendor.mean)}`, "", "0 × 429", ours.r429 === 0, `(${ours.requests} vs ${vendor.requests} requests)`);
+}
+
+// ---- 7. Peak memory creating with a 10 MB data URI (RSS high-water mark growth / payload size)
+{
+  const script = (mode) => `
+    import { readFileSync } from "node:fs";
+    const lib = await import(${JSON.stringify(pathToFileURL(join(PKG, "node.js")).href)});
+    const hwm = () => Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]) * 1024;
+    const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]) * 1024;
+    const fetchStub = async (url, init) => new Response(JSON.stringify({ status: "SUBMITTED", taskId: "t", creditsCharged: 15, idempotentReplay: false, bodyBytes: init.body.length }), { status: 200 });
+    const client = lib.createClient({ apiKey: "ak_bench_0123456789", baseUrl: "https://api.test", fetch: fetchStub });
+    lib.validatePayload("t2v", { prompt: "warm", aspectRatio: "16:9", duration: "5" });
+    await client.createGeneration("i2v", { image: "data:image/png;base64,AAAA", duration: "5" }, { idempotencyScope: "warm" });
+    const uri = "data:image/jpeg;base64," + Buffer.alloc(7.5 * 1024 * 1024, 3).toString("base64");
+    globalThis.gc?.();
+    const base = rss();
+    if (${JSON.stringify(mode)} === "ours") {
+      const r = await client.createGeneration("i2v", { image: uri, duration: "5" });
+      if (!r.ok) throw new Error(r.errorMessage);
+    } else {
+      await fetchStub("https://api.test", { method: "POST", body: JSON.stringify({ image: uri, duration: "5" }) });
+    }
+    console.log(JSON.stringify({ growth: hwm() - base, size: uri.length }));`;
+  const o = JSON.parse((await run("node", ["--expose-gc", "--input-type=module", "-e", script("ours")])).out);
+  const p = JSON.parse((await run("node", ["--expose-gc", "--input-type=module", "-e", script("plain")])).out);
+  row("memory", "create with a 10 MB data URI: peak RSS growth / size", `${fmt(o.growth / o.size, 2)}×`, `plain fetch ${fmt(p.growth / p.size, 2)}×`, "", "≤ 3×", o.growth / o.size <= 3, `(${fmt(o.growth / 1048576)} MB for ${fmt(o.size / 1048576)} MB)`);
+}
+
+// ---- Write the table
+const date = new Date().toISOString();
+const md = [
+  "# Benchmarks",
+  "",
+  `Run: \`make bench\` (${process.argv.slice(2).join(" ") || "full"}), ${date}, on ${execFileSync("nproc").toString().trim()} cores, Node ${process.version}.`,
+  "Ratios compare measurements taken side by side in this one run; the machine is shared, so absolute numbers drift between runs, ratios much less.",
+  "",
+  "| section | metric | ours | peer | ratio | target | met |",
+  "|---|---|---|---|---|---|---|",
+  ...rows.map((r) => `| ${r.section} | ${r.metric} ${r.note} | ${r.ours} | ${r.peer} | ${r.ratio} | ${r.target} | ${r.met === null ? "" : r.met ? "yes" : "**missed**"} |`),
+  "",
+];
+writeFileSync(join(ROOT, "bench", "RESULTS.md"), md.join("\n"));
+console.log(`\nwritten to bench/RESULTS.md`);
