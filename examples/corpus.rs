@@ -3,19 +3,12 @@
 //! build is compared with in Node (tests/node/contract.test.mjs).
 use aivideo::credits::estimate;
 use aivideo::validate::{find_model, validation_report, ValidateOptions};
-use aivideo::value::Value;
 use std::io::Read;
 
-fn from_serde(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
-        serde_json::Value::String(s) => Value::String(s.clone()),
-        serde_json::Value::Array(a) => Value::Array(a.iter().map(from_serde).collect()),
-        serde_json::Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), from_serde(v))).collect()),
-    }
-}
+use aivideo::value::Value;
+#[path = "../tests/rust/common.rs"]
+mod common;
+use common::from_serde;
 
 fn main() {
     let mut input = String::new();

@@ -6,7 +6,7 @@
 //! again. Trade-off: two deliberate identical generations need different scopes (or keys).
 //! Must not: use randomness or the clock (that would defeat the purpose).
 
-use crate::value::Value;
+use crate::value::{JsonSink, Numbers, Value};
 
 /// FNV-1a over the bytes, 64-bit, from a given offset basis.
 fn fnv1a(bytes: &[u8], basis: u64) -> u64 {
@@ -22,24 +22,48 @@ fn fnv1a(bytes: &[u8], basis: u64) -> u64 {
 /// Not cryptographic: a collision would at worst make the server answer 409 (it compares
 /// bodies), never bill twice.
 pub fn digest128(text: &str) -> String {
-    let mix = |mut x: u64| {
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        x ^= x >> 33;
-        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        x ^ (x >> 33)
-    };
     let a = mix(fnv1a(text.as_bytes(), 0xcbf2_9ce4_8422_2325));
     let b = mix(fnv1a(text.as_bytes(), 0x6c62_272e_07bb_0142) ^ (text.len() as u64));
     format!("{a:016x}{b:016x}")
 }
 
+/// Both FNV passes over text fed in pieces, so a payload's canonical JSON (megabytes, with a
+/// data URI) is hashed without ever being held in memory.
+struct Digest128 {
+    a: u64,
+    b: u64,
+    len: u64,
+}
+
+impl JsonSink for Digest128 {
+    fn push_str(&mut self, s: &str) {
+        for &byte in s.as_bytes() {
+            self.a = (self.a ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+            self.b = (self.b ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.len += s.len() as u64;
+    }
+}
+
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
 /// `aiv1-<model>-<32 hex>`: at most 8 + 64 + 32 characters, within the 8–128 rule.
 pub fn derive_key(model: &str, payload: &Value, scope: Option<&str>) -> String {
-    let material = format!("{model}\n{}\n{}", scope.unwrap_or(""), payload.to_canonical_json());
+    let mut d = Digest128 { a: 0xcbf2_9ce4_8422_2325, b: 0x6c62_272e_07bb_0142, len: 0 };
+    d.push_str(model);
+    d.push_str("\n");
+    d.push_str(scope.unwrap_or(""));
+    d.push_str("\n");
+    payload.write_json(&mut d, true, &Numbers::Canonical);
     let safe_model: String =
         model.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').take(64).collect();
-    format!("aiv1-{safe_model}-{}", digest128(&material))
+    format!("aiv1-{safe_model}-{:016x}{:016x}", mix(d.a), mix(d.b ^ d.len))
 }
 
 #[cfg(test)]

@@ -56,6 +56,9 @@ pub enum Verdict {
 /// detection delay near completion is no worse than its.
 pub const DEFAULT_FLOOR_MS: f64 = 2_000.0;
 pub const DEFAULT_CAP_MS: f64 = 10_000.0;
+/// The interval inside the completion window: a little under the cap so that, with jitter
+/// and request time, the mean detection delay stays at or under the vendor script's.
+pub const WINDOW_INTERVAL_MS: f64 = 9_000.0;
 /// The slower pace once a task is well past its expected time, and the error backoff cap.
 pub const OVERDUE_CAP_MS: f64 = 30_000.0;
 pub const MIN_DEFAULT_WAIT_MS: f64 = 30.0 * 60_000.0;
@@ -146,9 +149,9 @@ impl Poller {
             Some(cap) => raw.min(cap),
             None => raw,
         };
-        // Up to 5 % jitter spreads many waiters apart; never below zero.
-        let j = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.0 };
-        self.bounded(now, capped * (1.0 + 0.05 * j))
+        // ±5 % jitter spreads many waiters apart without moving the mean.
+        let j = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.5 };
+        self.bounded(now, capped * (0.95 + 0.1 * j))
     }
 
     /// Applies the deadline: never sleep past it; at it, time out.
@@ -171,25 +174,27 @@ impl Poller {
 /// The default schedule in unscaled milliseconds. `e` is the expected run time.
 ///
 /// - first poll early (5 % of `e`, 3–10 s): fast failures and refused inputs show at once;
-/// - then one look at ~45 % of `e` (is it running?), then straight to the window;
-/// - inside the window (75 %–130 % of `e`), every 10 s: completion is noticed within 5 s
-///   on average, the same as the vendor script, for a third of its requests;
+/// - then, for long tasks, one look at ~45 % of `e` (is it running?), then to the window;
+/// - inside the window (78 %–130 % of `e`), every 9 s: completion is noticed within ~4.5 s
+///   on average, no later than the vendor script, for about a third of its requests;
 /// - past it, slowing by ×1.3 per poll to 30 s: the task is late and may stay late.
 pub fn default_delay(elapsed: f64, e: f64, polls: u32) -> f64 {
     let e = if e.is_finite() && e > 0.0 { e } else { 300_000.0 };
-    let window_start = 0.75 * e;
+    let window_start = 0.78 * e;
     let window_end = 1.3 * e;
     if polls == 0 && elapsed < window_start {
         return (0.05 * e).clamp(3_000.0, 10_000.0).max(DEFAULT_FLOOR_MS) - elapsed.min(0.0);
     }
-    if elapsed < 0.45 * e - DEFAULT_CAP_MS {
+    // Long tasks get one look in the middle (is it running at all?); short ones go straight
+    // to the window, where the look would cost a request without saving one.
+    if e >= 400_000.0 && elapsed < 0.45 * e - DEFAULT_CAP_MS {
         return (0.45 * e - elapsed).max(DEFAULT_FLOOR_MS);
     }
     if elapsed < window_start - DEFAULT_CAP_MS {
         return (window_start - elapsed).max(DEFAULT_FLOOR_MS);
     }
     if elapsed < window_end {
-        return DEFAULT_CAP_MS;
+        return WINDOW_INTERVAL_MS;
     }
     let over = (elapsed - window_end) / DEFAULT_CAP_MS;
     let mut d = DEFAULT_CAP_MS;
@@ -224,7 +229,7 @@ mod tests {
     fn simulate(o: PollOptions, done_at: f64) -> (u32, f64) {
         let mut p = Poller::new(o, 0.0);
         let mut now = 0.0;
-        let mut v = p.first_delay(now, 0.0);
+        let mut v = p.first_delay(now, 0.5);
         loop {
             match v {
                 Verdict::Sleep(ms) => now += ms,
@@ -232,7 +237,7 @@ mod tests {
                 Verdict::Timeout => return (p.polls, f64::INFINITY),
             }
             let status = if now >= done_at { "COMPLETED" } else { "PROGRESS" };
-            v = p.on_status(status, now, 0.0);
+            v = p.on_status(status, now, 0.5);
         }
     }
 
@@ -319,8 +324,8 @@ mod tests {
         assert!(delays.windows(2).all(|w| w[1] >= w[0]), "{delays:?}");
         assert_eq!(delays.last().copied(), Some(OVERDUE_CAP_MS));
         assert_eq!(
-            q.on_status("PROGRESS", 300_000.0, 0.0),
-            Verdict::Sleep(DEFAULT_CAP_MS),
+            q.on_status("PROGRESS", 330_000.0, 0.5),
+            Verdict::Sleep(WINDOW_INTERVAL_MS),
             "a success resets the backoff"
         );
     }
@@ -328,12 +333,12 @@ mod tests {
     #[test]
     fn fixed_interval_cap_and_time_scale() {
         let o = PollOptions { interval_ms: Some(1_500.0), ..opts(390.0) };
-        assert_eq!(Poller::new(o, 0.0).on_status("PROGRESS", 200_000.0, 0.0), Verdict::Sleep(1_500.0));
+        assert_eq!(Poller::new(o, 0.0).on_status("PROGRESS", 200_000.0, 0.5), Verdict::Sleep(1_500.0));
         let o = PollOptions { max_interval_ms: Some(4_000.0), ..opts(390.0) };
-        assert_eq!(Poller::new(o, 0.0).first_delay(0.0, 0.0), Verdict::Sleep(4_000.0));
+        assert_eq!(Poller::new(o, 0.0).first_delay(0.0, 0.5), Verdict::Sleep(4_000.0));
         let scaled = PollOptions { expected_ms: 390.0, time_scale: 0.001, max_wait_ms: None, ..opts(390.0) };
-        let Verdict::Sleep(ms) = Poller::new(scaled, 0.0).on_status("PROGRESS", 300.0, 0.0) else { panic!() };
-        assert!((ms - 10.0).abs() < 1e-9, "10 s in the window becomes 10 ms at 1/1000: {ms}");
+        let Verdict::Sleep(ms) = Poller::new(scaled, 0.0).on_status("PROGRESS", 330.0, 0.5) else { panic!() };
+        assert!((ms - 9.0).abs() < 1e-9, "9 s in the window becomes 9 ms at 1/1000: {ms}");
     }
 
     #[test]

@@ -5,8 +5,6 @@
 //! Must not: parse text (the edge uses the runtime's `JSON.parse`), allocate per lookup, or
 //! panic on any input.
 
-use std::fmt::Write as _;
-
 /// A JSON value. Objects keep insertion order; JS objects cannot hold duplicate keys.
 ///
 /// `Unsupported` carries the JS type name of something JSON cannot hold (a function, a
@@ -79,7 +77,7 @@ impl Value {
     /// written as `null`, as `JSON.stringify` does.
     pub fn to_json(&self) -> String {
         let mut out = String::new();
-        write_json(self, &mut out, false);
+        write_json(self, &mut out, false, &Numbers::Plain);
         out
     }
 
@@ -87,7 +85,7 @@ impl Value {
     /// text, whatever order its keys were written in.
     pub fn to_canonical_json(&self) -> String {
         let mut out = String::new();
-        write_json(self, &mut out, true);
+        write_json(self, &mut out, true, &Numbers::Canonical);
         out
     }
 
@@ -173,14 +171,55 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
     Some(if neg { -v } else { v })
 }
 
-fn write_json(v: &Value, out: &mut String, sorted: bool) {
+/// Where JSON text goes: a `String`, or a hasher that never holds the text.
+pub trait JsonSink {
+    fn push_str(&mut self, s: &str);
+    fn push(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        self.push_str(c.encode_utf8(&mut buf));
+    }
+}
+
+impl JsonSink for String {
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
+    fn push(&mut self, c: char) {
+        String::push(self, c);
+    }
+}
+
+/// How non-integer numbers are written. Canonical output (hashing) uses their exact bits;
+/// request bodies use the runtime's own formatting, passed in by the edge.
+pub enum Numbers<'a> {
+    Plain,
+    Canonical,
+    With(&'a dyn Fn(f64) -> String),
+}
+
+impl Value {
+    /// JSON into any sink. `sorted` orders object keys (canonical form).
+    pub fn write_json(&self, out: &mut dyn JsonSink, sorted: bool, numbers: &Numbers) {
+        write_json(self, out, sorted, numbers);
+    }
+
+    /// Compact JSON with non-integers formatted by `format` (the runtime's `String(n)`).
+    pub fn to_json_with(&self, format: &dyn Fn(f64) -> String) -> String {
+        let mut out = String::new();
+        write_json(self, &mut out, false, &Numbers::With(format));
+        out
+    }
+}
+
+fn write_json(v: &Value, out: &mut dyn JsonSink, sorted: bool, numbers: &Numbers) {
     match v {
         Value::Null | Value::Unsupported(_) => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        // Canonical form (hashing only): non-integers by their exact bits.
-        Value::Number(n) if sorted && n.is_finite() && n.fract() != 0.0 => {
-            let _ = write!(out, "f{:016x}", n.to_bits());
-        }
+        Value::Number(n) if n.is_finite() && n.fract() != 0.0 => match numbers {
+            Numbers::Canonical => out.push_str(&format!("f{:016x}", n.to_bits())),
+            Numbers::With(f) => out.push_str(&f(*n)),
+            Numbers::Plain => out.push_str(&format_number(*n)),
+        },
         Value::Number(n) if n.is_finite() => out.push_str(&format_number(*n)),
         Value::Number(_) => out.push_str("null"),
         Value::String(s) => write_json_string(s, out),
@@ -190,7 +229,7 @@ fn write_json(v: &Value, out: &mut String, sorted: bool) {
                 if i > 0 {
                     out.push(',');
                 }
-                write_json(item, out, sorted);
+                write_json(item, out, sorted, numbers);
             }
             out.push(']');
         }
@@ -213,55 +252,41 @@ fn write_json(v: &Value, out: &mut String, sorted: bool) {
                 }
                 write_json_string(k, out);
                 out.push(':');
-                write_json(item, out, sorted);
+                write_json(item, out, sorted, numbers);
             }
             out.push('}');
         }
     }
 }
 
-fn write_json_string(s: &str, out: &mut String) {
-    out.reserve(s.len() + 2);
+fn write_json_string(s: &str, out: &mut dyn JsonSink) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    // Copy runs of plain characters in one go: data URIs are megabytes of them.
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let escaped = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            c if (c as u32) < 0x20 => None,
+            _ => continue,
+        };
+        out.push_str(s.get(start..i).unwrap_or(""));
+        match escaped {
+            Some(e) => out.push_str(e),
+            None => out.push_str(&format!("\\u{:04x}", c as u32)),
         }
+        start = i + c.len_utf8();
     }
+    out.push_str(s.get(start..).unwrap_or(""));
     out.push('"');
 }
 
 #[cfg(test)]
-pub(crate) mod test_json {
-    use super::Value;
-
-    /// Native tests build `Value`s from serde_json literals.
-    pub fn from_serde(v: &serde_json::Value) -> Value {
-        match v {
-            serde_json::Value::Null => Value::Null,
-            serde_json::Value::Bool(b) => Value::Bool(*b),
-            serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
-            serde_json::Value::String(s) => Value::String(s.clone()),
-            serde_json::Value::Array(a) => Value::Array(a.iter().map(from_serde).collect()),
-            serde_json::Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (k.clone(), from_serde(v))).collect()),
-        }
-    }
-
-    pub fn json(text: &str) -> Value {
-        match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(v) => from_serde(&v),
-            Err(e) => panic!("bad test JSON {text}: {e}"),
-        }
-    }
-}
+#[path = "../tests/rust/common.rs"]
+pub(crate) mod test_json;
 
 #[cfg(test)]
 mod tests {

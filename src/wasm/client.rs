@@ -420,6 +420,24 @@ fn resolve_with(fut: std::pin::Pin<Box<dyn std::future::Future<Output = JsValue>
     future_to_promise(async move { Ok(fut.await) })
 }
 
+impl Client {
+    /// The three per-task actions: check the id, build the request, run it.
+    fn task_action(
+        &self,
+        action: Action,
+        task_id: JsValue,
+        opts: Option<JsValue>,
+        build: fn(&ClientConfig, &str) -> Result<ApiRequest, ArgumentError>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        let id = task_id_arg(&task_id);
+        promise(async move {
+            let shown = id.as_ref().ok().cloned();
+            inner.run(action, |c| build(c, &id?), shown, opts.unwrap_or_default(), &[]).await
+        })
+    }
+}
+
 #[wasm_bindgen]
 impl Client {
     /// `GET /tasks/{taskId}/status`: the light poll. Resolves to `{ status }`.
@@ -429,12 +447,7 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        let inner = self.inner.clone();
-        let id = task_id_arg(&task_id);
-        promise(async move {
-            let shown = id.as_ref().ok().cloned();
-            inner.run(Action::Status, |c| c.get_status(&id?), shown, opts.unwrap_or_default(), &[]).await
-        })
+        self.task_action(Action::Status, task_id, opts, ClientConfig::get_status)
     }
 
     /// `GET /tasks/{taskId}`: the full task, with `output.url` normalized and `expiresAt`.
@@ -444,12 +457,7 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        let inner = self.inner.clone();
-        let id = task_id_arg(&task_id);
-        promise(async move {
-            let shown = id.as_ref().ok().cloned();
-            inner.run(Action::Task, |c| c.get_task(&id?), shown, opts.unwrap_or_default(), &[]).await
-        })
+        self.task_action(Action::Task, task_id, opts, ClientConfig::get_task)
     }
 
     /// `PUT /tasks/{taskId}/cancel`: only while `SUBMITTED`; refunds in full. Never retried.
@@ -459,12 +467,7 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "string")] task_id: JsValue,
         #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>,
     ) -> Promise {
-        let inner = self.inner.clone();
-        let id = task_id_arg(&task_id);
-        promise(async move {
-            let shown = id.as_ref().ok().cloned();
-            inner.run(Action::Cancel, |c| c.cancel_task(&id?), shown, opts.unwrap_or_default(), &[]).await
-        })
+        self.task_action(Action::Cancel, task_id, opts, ClientConfig::cancel_task)
     }
 
     /// `GET /tasks`: every task of this key, newest first.

@@ -52,11 +52,12 @@ pub async fn send(
     }
     set("headers", &headers);
     if let Some(body) = &req.body {
-        // The runtime's JSON.stringify: exact number formatting, no serializer in the wasm.
-        let text = js_sys::JSON::stringify(&super::convert::to_js(body))
-            .map(String::from)
-            .unwrap_or_else(|_| "null".to_string());
-        set("body", &JsValue::from_str(&text));
+        // Serialized once, straight into the body string; non-integers formatted by the
+        // runtime (`String(n)` is what JSON.stringify writes), so no float code in the wasm.
+        let js_number = |n: f64| -> String {
+            js_sys::Number::from(n).to_string_with_radix(10).map(String::from).unwrap_or_else(|_| "null".to_string())
+        };
+        set("body", &JsValue::from_str(&body.to_json_with(&js_number)));
     }
     set("signal", &ctrl.signal());
 

@@ -1,5 +1,7 @@
-//! Test helpers shared by the native integration tests.
-use aivideo::value::Value;
+//! Test helpers shared by the native tests, the lib's unit tests and examples/corpus.rs:
+//! `Value`s from serde_json.
+#![allow(dead_code)]
+use super::Value;
 
 pub fn from_serde(v: &serde_json::Value) -> Value {
     match v {

@@ -1,6 +1,7 @@
 //! Table-driven tests of the validation contract: every rule of every model has a case
 //! whose expected issues change if the rule is removed.
 
+use aivideo::value::Value;
 mod common;
 use aivideo::validate::{validate_payload, ValidateOptions};
 use common::json;

@@ -178,6 +178,7 @@ export async function startSimulator(options = {}) {
       bodyDigest: raw ? digest(raw) : null, bodyBytes: raw.length,
     };
     state.log.push(entry);
+    res.on("finish", () => { entry.status = res.statusCode; });
 
     const route = routes.find(([, re]) => re.test(path));
     if (!route) return fail(res, 404, "NOT_FOUND", `No route ${req.method} ${path}`);
