@@ -2,37 +2,13 @@
 // `make demo`: starts the simulator, the edge proxy in real workerd (simulator upstream,
 // demo key in its env), serves www/ with the package, runs one complete workflow from the
 // CLI, and prints the URL to open. Ctrl-C stops everything. `--once` exits after the CLI run.
-import http from "node:http";
 import { spawn } from "node:child_process";
-import { readFile } from "node:fs/promises";
-import { join, normalize, extname } from "node:path";
+import { join } from "node:path";
 import { startSimulator, DEMO_KEY } from "../tests/sim/server.mjs";
 import { startWorkerd, freePort } from "../tests/harness/workerd.mjs";
+import { serveStatic } from "../tests/harness/static.mjs";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".css": "text/css", ".mp4": "video/mp4" };
-
-/** Serves www/ at /, the built package at /pkg/, and /config.json for the page. */
-async function servePage(port, config) {
-  const server = http.createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
-    if (path === "/config.json") {
-      res.writeHead(200, { "content-type": "application/json" });
-      return res.end(JSON.stringify(config));
-    }
-    const file = path.startsWith("/pkg/") ? join(ROOT, path) : join(ROOT, "www", path === "/" ? "index.html" : path);
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404);
-      res.end("not found");
-    }
-  });
-  await new Promise((r) => server.listen(port, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
-}
 
 export async function startDemo({ timeScale = 0.02, simPort = 0, proxyPort, pagePort = 0, maxCreditsPerTask = 500 } = {}) {
   const sim = await startSimulator({ timeScale, port: simPort });
@@ -55,7 +31,11 @@ export async function startDemo({ timeScale = 0.02, simPort = 0, proxyPort, page
       ["MAX_CREDITS_PER_TASK", String(maxCreditsPerTask)],
     ],
   });
-  const page = await servePage(pagePortFinal, { proxyUrl: proxy.url, timeScale });
+  // www/ at /, the built package at /pkg/, and the page's settings at /config.json.
+  const page = await serveStatic(join(ROOT, "www"), pagePortFinal, {
+    mounts: { "/pkg/": join(ROOT, "pkg") },
+    json: { "/config.json": { proxyUrl: proxy.url, timeScale } },
+  });
   return {
     sim, proxy, page,
     stop: async () => { await page.close(); await proxy.stop(); await sim.close(); },

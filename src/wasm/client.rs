@@ -292,6 +292,9 @@ pub(super) struct CallOpts {
     pub(super) timeout_ms: f64,
     /// Overrides the client's `maxRetries` (polls retry through the poll schedule instead).
     pub(super) max_retries: Option<u32>,
+    /// The caller's own payload object, to be sent with `JSON.stringify` once validation has
+    /// shown it holds only JSON (saves a copy of megabytes of data URI inside the wasm).
+    pub(super) raw_body: Option<JsValue>,
 }
 
 pub(super) fn call_opts(inner: &Inner, opts: &JsValue, extra: &[&str]) -> Result<CallOpts, ArgumentError> {
@@ -313,7 +316,7 @@ pub(super) fn call_opts(inner: &Inner, opts: &JsValue, extra: &[&str]) -> Result
         Some(Value::Number(n)) if n.is_finite() && n > 0.0 => n,
         Some(v) => return Err(bad(format!("timeoutMs must be a positive number, got {}", v.describe()))),
     };
-    Ok(CallOpts { signal, timeout_ms, max_retries: None })
+    Ok(CallOpts { signal, timeout_ms, max_retries: None, raw_body: None })
 }
 
 impl Inner {
@@ -362,7 +365,8 @@ impl Inner {
                     .with_task_id(task_id.map(str::to_string));
             }
             self.log(&req.log_line());
-            let env = match send(&self.fetch, req, opts.timeout_ms, opts.signal.as_ref()).await {
+            let env = match send(&self.fetch, req, opts.timeout_ms, opts.signal.as_ref(), opts.raw_body.as_ref()).await
+            {
                 Ok(resp) => classify(action, &resp, task_id, js_sys::Date::now()),
                 Err(f) => transport_failure(f.kind, &self.config.redact(&f.detail), opts.timeout_ms)
                     .with_task_id(task_id.map(str::to_string)),
@@ -522,10 +526,11 @@ impl Client {
     ) -> Promise {
         let inner = self.inner.clone();
         let model = model.as_string().unwrap_or_default();
+        let raw = payload.clone();
         let payload = Rc::new(from_js(&payload));
         let opts = opts.unwrap_or_default();
         promise(async move {
-            let env = inner.create(&model, &payload, &opts, CREATE_OPTIONS).await;
+            let env = inner.create(&model, &payload, Some(raw), &opts, CREATE_OPTIONS).await;
             inner.finish(env)
         })
     }

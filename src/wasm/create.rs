@@ -78,12 +78,19 @@ fn plan(inner: &Inner, model: &str, payload: &Value, opts: &JsValue) -> Result<C
 
 impl Inner {
     /// The whole create sequence; see the module comment.
-    pub(super) async fn create(&self, model: &str, payload: &Rc<Value>, opts: &JsValue, allowed: &[&str]) -> Envelope {
+    pub(super) async fn create(
+        &self,
+        model: &str,
+        payload: &Rc<Value>,
+        raw: Option<JsValue>,
+        opts: &JsValue,
+        allowed: &[&str],
+    ) -> Envelope {
         if let Some(rejected) = local_validation(model, payload, opts) {
             return rejected;
         }
         let prepared = call_opts(self, opts, allowed).and_then(|o| plan(self, model, payload, opts).map(|p| (o, p)));
-        let (call, plan) = match prepared {
+        let (mut call, plan) = match prepared {
             Ok(x) => x,
             Err(e) => return Envelope::failure(e.code(), e.message),
         };
@@ -132,6 +139,10 @@ impl Inner {
             Ok(r) => r,
             Err(e) => return Envelope::failure(e.code(), e.message),
         };
+        // Validated payloads hold only JSON, so the caller's object serializes to the same text.
+        if member(opts, "validate").and_then(|v| v.as_bool()) != Some(false) {
+            call.raw_body = raw;
+        }
         let mut env = self.execute(Action::Create, &req, None, &call).await;
         if env.ok {
             let replay = env.data.get("idempotentReplay") == Some(&Value::Bool(true));

@@ -22,6 +22,7 @@ pub async fn send(
     req: &ApiRequest,
     timeout_ms: f64,
     signal: Option<&AbortSignal>,
+    raw_body: Option<&JsValue>,
 ) -> Result<HttpResponse, Failure> {
     if signal.is_some_and(|s| s.aborted()) {
         return Err(Failure { kind: TransportFailure::Aborted, detail: String::new() });
@@ -51,7 +52,10 @@ pub async fn send(
         let _ = Reflect::set(&headers, &JsValue::from_str(k), &JsValue::from_str(v));
     }
     set("headers", &headers);
-    if let Some(body) = &req.body {
+    let raw_text = raw_body.and_then(|v| js_sys::JSON::stringify(v).ok()).map(JsValue::from);
+    if let (Some(text), Some(_)) = (raw_text, &req.body) {
+        set("body", &text);
+    } else if let Some(body) = &req.body {
         // Serialized once, straight into the body string; non-integers formatted by the
         // runtime (`String(n)` is what JSON.stringify writes), so no float code in the wasm.
         let js_number = |n: f64| -> String {

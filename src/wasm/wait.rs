@@ -137,7 +137,7 @@ impl Inner {
                 let timeout_ms = call.timeout_ms;
                 let p = future_to_promise(async move {
                     let req = me.config.list_tasks();
-                    let opts = CallOpts { signal: None, timeout_ms, max_retries: Some(0) };
+                    let opts = CallOpts { signal: None, timeout_ms, max_retries: Some(0), raw_body: None };
                     let env = me.execute(Action::List, &req, None, &opts).await;
                     let mut state = me.batch.borrow_mut();
                     state.in_flight = None;
@@ -214,7 +214,8 @@ impl Inner {
         if plan.cancel_on_abort && still_submitted {
             let cancel = match self.config.cancel_task(&plan.task_id) {
                 Ok(req) => {
-                    let opts = CallOpts { signal: None, timeout_ms: call.timeout_ms, max_retries: Some(0) };
+                    let opts =
+                        CallOpts { signal: None, timeout_ms: call.timeout_ms, max_retries: Some(0), raw_body: None };
                     self.execute(Action::Cancel, &req, Some(&plan.task_id), &opts).await
                 }
                 Err(e) => Envelope::failure(e.code(), e.message),
@@ -373,11 +374,12 @@ impl Client {
     ) -> Promise {
         let inner = self.inner.clone();
         let model = model.as_string().unwrap_or_default();
+        let raw = payload.clone();
         let payload = Rc::new(from_js(&payload));
         let opts = opts.unwrap_or_default();
         super::client::promise(async move {
             let allowed: Vec<&str> = CREATE_OPTIONS.iter().chain(WAIT_OPTIONS).copied().collect();
-            let created = inner.create(&model, &payload, &opts, &allowed).await;
+            let created = inner.create(&model, &payload, Some(raw), &opts, &allowed).await;
             if !created.ok {
                 return inner.finish(created);
             }

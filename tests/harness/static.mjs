@@ -1,16 +1,24 @@
-// A static file server for browser tests (the .wasm must be served as application/wasm).
+// A static file server for browser tests and the demo (the .wasm must be served as
+// application/wasm). `mounts` maps URL prefixes to folders ("/" last); `json` maps paths to
+// objects served as JSON.
 import http from "node:http";
 import { readFile } from "node:fs/promises";
 import { join, normalize, extname } from "node:path";
 
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml" };
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".json": "application/json", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml", ".mp4": "video/mp4" };
 
-export async function serveStatic(root, port = 0) {
+export async function serveStatic(root, port = 0, { mounts = {}, json = {} } = {}) {
   const server = http.createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    if (json[path] !== undefined) {
+      res.writeHead(200, { "content-type": "application/json" });
+      return res.end(JSON.stringify(json[path]));
+    }
+    const prefix = Object.keys(mounts).find((p) => path.startsWith(p));
+    const file = prefix ? join(mounts[prefix], path.slice(prefix.length)) : join(root, path.endsWith("/") ? path + "index.html" : path);
     try {
-      const body = await readFile(join(root, path.endsWith("/") ? path + "index.html" : path));
-      res.writeHead(200, { "content-type": TYPES[extname(path)] || "application/octet-stream" });
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" });
       res.end(body);
     } catch {
       res.writeHead(404);
