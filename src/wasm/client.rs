@@ -5,7 +5,7 @@
 //! Methods never reject for API, network or input problems: those are envelopes.
 
 use super::bindings::{signal_from, sleep, AbortSignal};
-use super::convert::{from_js, member, to_js};
+use super::convert::{from_js, member, to_js_via_json};
 use super::create::CREATE_OPTIONS;
 use super::transport::send;
 use crate::budget::RateBudget;
@@ -330,7 +330,7 @@ impl Inner {
         if let Some(m) = env.error_message.take() {
             env.error_message = Some(self.config.redact(&m));
         }
-        to_js(&env.to_value())
+        to_js_via_json(&env.to_value())
     }
 
     /// The attempt loop: send, classify, and retry while the policy says so.

@@ -9,6 +9,14 @@ use crate::value::Value;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Object.entries`: one call per object (getters run here, so it may throw), instead
+    /// of a catching `Reflect.get` per member.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    fn object_entries(obj: &JsValue) -> Result<Array, JsValue>;
+}
+
 /// Deeper than this is refused as `Unsupported` (the stack of a wasm instance is small).
 const MAX_DEPTH: usize = 64;
 
@@ -59,25 +67,31 @@ fn object_from_js(v: &JsValue, depth: usize) -> Value {
     if depth >= MAX_DEPTH {
         return Value::Unsupported(format!("value nested deeper than {MAX_DEPTH} levels"));
     }
-    let obj: &Object = v.unchecked_ref();
-    let mut entries = Vec::new();
-    for key in Object::keys(obj).iter() {
-        let Some(name) = key.as_string() else {
-            continue;
-        };
-        match Reflect::get(obj, &key) {
-            Ok(item) if item.is_undefined() => {}
-            Ok(item) => entries.push((name, from_js_at(&item, depth + 1))),
-            Err(_) => entries.push((name, Value::Unsupported("property whose getter throws".into()))),
+    let entries = match object_entries(v) {
+        Ok(e) => e,
+        Err(_) => return Value::Unsupported("object whose getter throws".into()),
+    };
+    let mut out = Vec::with_capacity(entries.length() as usize);
+    for pair in entries.iter() {
+        let pair: Array = pair.unchecked_into();
+        let Some(name) = pair.get(0).as_string() else { continue };
+        let item = pair.get(1);
+        if !item.is_undefined() {
+            out.push((name, from_js_at(&item, depth + 1)));
         }
     }
-    Value::Object(entries)
+    Value::Object(out)
 }
 
-/// Through the runtime's `JSON.parse`: one boundary crossing instead of one per member.
-/// Only for values whose numbers are integers or ours (6 decimals are kept).
+/// Through the runtime's `JSON.parse`: one boundary crossing instead of one per member, and
+/// non-integers formatted by the runtime itself, so nothing is lost.
 pub fn to_js_via_json(v: &Value) -> JsValue {
-    js_sys::JSON::parse(&v.to_json()).unwrap_or_else(|_| to_js(v))
+    js_sys::JSON::parse(&v.to_json_with(&js_number)).unwrap_or_else(|_| to_js(v))
+}
+
+/// `String(n)`: what JSON.stringify writes for a finite number.
+pub fn js_number(n: f64) -> String {
+    js_sys::Number::from(n).to_string_with_radix(10).map(String::from).unwrap_or_else(|_| "null".to_string())
 }
 
 pub fn to_js(v: &Value) -> JsValue {

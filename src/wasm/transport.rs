@@ -58,10 +58,7 @@ pub async fn send(
     } else if let Some(body) = &req.body {
         // Serialized once, straight into the body string; non-integers formatted by the
         // runtime (`String(n)` is what JSON.stringify writes), so no float code in the wasm.
-        let js_number = |n: f64| -> String {
-            js_sys::Number::from(n).to_string_with_radix(10).map(String::from).unwrap_or_else(|_| "null".to_string())
-        };
-        set("body", &JsValue::from_str(&body.to_json_with(&js_number)));
+        set("body", &JsValue::from_str(&body.to_json_with(&super::convert::js_number)));
     }
     set("signal", &ctrl.signal());
 
