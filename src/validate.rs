@@ -8,7 +8,7 @@
 use crate::contract::{self, Field, ModelSpec, Rule, Type};
 use crate::credits::{estimate, Estimate};
 use crate::envelope::ErrorCode;
-use crate::media::{check_media, DEFAULT_MAX_DATA_URI_BYTES};
+use crate::media::{check_media, Media, DEFAULT_MAX_DATA_URI_BYTES};
 use crate::value::{format_number, Value};
 
 /// Stable issue codes; JS callers may branch on them.
@@ -60,6 +60,13 @@ impl Default for ValidateOptions {
     fn default() -> Self {
         ValidateOptions { max_data_uri_bytes: DEFAULT_MAX_DATA_URI_BYTES }
     }
+}
+
+/// A payload that passed: its credit estimate and what its media inputs are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validated {
+    pub estimate: Estimate,
+    pub media: Vec<MediaInfo>,
 }
 
 /// Why a payload was refused.
@@ -134,11 +141,11 @@ pub fn find_model(name: &str) -> Result<&'static ModelSpec, Rejection> {
 }
 
 /// Validates `payload` for `model`; on success gives the credit estimate.
-pub fn validate_payload(model: &str, payload: &Value, opts: &ValidateOptions) -> Result<Estimate, Rejection> {
+pub fn validate_payload(model: &str, payload: &Value, opts: &ValidateOptions) -> Result<Validated, Rejection> {
     let spec = find_model(model)?;
-    let issues = check(spec, payload, opts);
+    let Report { issues, media } = check_all(spec, payload, opts);
     if issues.is_empty() {
-        return Ok(estimate(spec, payload));
+        return Ok(Validated { estimate: estimate(spec, payload), media });
     }
     let n = issues.len();
     let first: Vec<String> = issues
@@ -164,12 +171,13 @@ pub fn validate_payload(model: &str, payload: &Value, opts: &ValidateOptions) ->
 /// there instead of a copy).
 pub fn validation_report(model: &str, payload: &Value, opts: &ValidateOptions, with_payload: bool) -> (bool, Value) {
     match validate_payload(model, payload, opts) {
-        Ok(est) => {
+        Ok(v) => {
             let mut fields = vec![("ok", Value::Bool(true)), ("model", Value::str(model))];
             if with_payload {
                 fields.push(("payload", payload.clone()));
             }
-            fields.push(("estimate", est.to_value()));
+            fields.push(("estimate", v.estimate.to_value()));
+            fields.push(("media", Value::Array(v.media.iter().map(MediaInfo::to_value).collect())));
             (true, Value::object(fields))
         }
         Err(rej) => {
@@ -185,9 +193,43 @@ pub fn validation_report(model: &str, payload: &Value, opts: &ValidateOptions, w
 /// Every issue of `payload` against `spec`, in a stable order: fields in table order,
 /// then unknown fields in input order, then cross-field rules.
 pub fn check(spec: &ModelSpec, payload: &Value, opts: &ValidateOptions) -> Vec<Issue> {
-    let mut out = Vec::new();
+    check_all(spec, payload, opts).issues
+}
+
+/// A media input that passed: where it is, what it is, and for a data URI its decoded size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaInfo {
+    pub path: String,
+    pub kind: contract::MediaKind,
+    /// `image/png` for a data URI; `None` for a URL.
+    pub mime_type: Option<String>,
+    /// Decoded bytes of a data URI (measured, never decoded); `None` for a URL.
+    pub bytes: Option<usize>,
+}
+
+impl MediaInfo {
+    pub fn to_value(&self) -> Value {
+        Value::object(vec![
+            ("path", Value::str(self.path.clone())),
+            ("kind", Value::str(self.kind.as_str())),
+            ("source", Value::str(if self.bytes.is_some() { "dataUri" } else { "url" })),
+            ("mimeType", Value::opt_str(self.mime_type.clone())),
+            ("bytes", self.bytes.map_or(Value::Null, |b| Value::Number(b as f64))),
+        ])
+    }
+}
+
+/// Everything one walk finds.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Report {
+    pub issues: Vec<Issue>,
+    pub media: Vec<MediaInfo>,
+}
+
+pub fn check_all(spec: &ModelSpec, payload: &Value, opts: &ValidateOptions) -> Report {
+    let mut out = Report::default();
     let Value::Object(entries) = payload else {
-        out.push(Issue {
+        out.issues.push(Issue {
             path: String::new(),
             code: IssueCode::WrongType,
             expected: "object".into(),
@@ -200,7 +242,7 @@ pub fn check(spec: &ModelSpec, payload: &Value, opts: &ValidateOptions) -> Vec<I
         match payload.get(field.name) {
             None => {
                 if field.required {
-                    out.push(Issue {
+                    out.issues.push(Issue {
                         path: field.name.into(),
                         code: IssueCode::Required,
                         expected: expected_text(field),
@@ -214,7 +256,7 @@ pub fn check(spec: &ModelSpec, payload: &Value, opts: &ValidateOptions) -> Vec<I
     }
     for (key, _) in entries {
         if spec.field(key).is_none() {
-            out.push(unknown_field(spec, key));
+            out.issues.push(unknown_field(spec, key));
         }
     }
     for rule in spec.rules {
@@ -251,7 +293,7 @@ fn issue(path: &str, code: IssueCode, expected: String, actual: &Value, message:
     Issue { path: path.into(), code, expected, actual: actual.describe(), message }
 }
 
-fn check_field(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out: &mut Vec<Issue>) {
+fn check_field(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out: &mut Report) {
     if v.is_null() {
         if !field.nullable {
             let why = if field.required {
@@ -259,7 +301,13 @@ fn check_field(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out
             } else {
                 "may not be null (leave it out instead)"
             };
-            out.push(issue(path, IssueCode::WrongType, expected_text(field), v, format!("{} {why}", field.name)));
+            out.issues.push(issue(
+                path,
+                IssueCode::WrongType,
+                expected_text(field),
+                v,
+                format!("{} {why}", field.name),
+            ));
         }
         return;
     }
@@ -274,7 +322,7 @@ fn check_field(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out
                     }
                     _ => String::new(),
                 };
-                out.push(issue(
+                out.issues.push(issue(
                     path,
                     IssueCode::WrongType,
                     "boolean".into(),
@@ -292,7 +340,7 @@ fn check_field(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out
     }
 }
 
-fn check_string(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
+fn check_string(field: &Field, v: &Value, path: &str, out: &mut Report) {
     let Value::String(s) = v else {
         let hint = match v {
             Value::Number(n) if field.one_of.contains(&format_number(*n).as_str()) => {
@@ -311,7 +359,7 @@ fn check_string(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
             }
             _ => String::new(),
         };
-        out.push(issue(
+        out.issues.push(issue(
             path,
             IssueCode::WrongType,
             expected_text(field),
@@ -321,7 +369,7 @@ fn check_string(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
         return;
     };
     if field.non_empty && s.trim().is_empty() {
-        out.push(issue(
+        out.issues.push(issue(
             path,
             IssueCode::Empty,
             "non-empty string".into(),
@@ -335,7 +383,7 @@ fn check_string(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
             Some(a) => format!(": use \"{a}\" (exact case)"),
             None => String::new(),
         };
-        out.push(issue(
+        out.issues.push(issue(
             path,
             IssueCode::NotAllowed,
             expected_text(field),
@@ -345,7 +393,7 @@ fn check_string(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
     }
 }
 
-fn check_number(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
+fn check_number(field: &Field, v: &Value, path: &str, out: &mut Report) {
     let want = if field.ty == Type::Integer { "an integer" } else { "a number" };
     let n = match v {
         Value::Number(n) if n.is_finite() => *n,
@@ -362,7 +410,7 @@ fn check_number(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
                 }
                 None => String::new(),
             };
-            out.push(issue(
+            out.issues.push(issue(
                 path,
                 IssueCode::WrongType,
                 expected_text(field),
@@ -373,7 +421,7 @@ fn check_number(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
         }
     };
     if field.ty == Type::Integer && n.fract() != 0.0 {
-        out.push(issue(
+        out.issues.push(issue(
             path,
             IssueCode::WrongType,
             expected_text(field),
@@ -383,7 +431,7 @@ fn check_number(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
         return;
     }
     if !field.one_of_numbers.is_empty() && !field.one_of_numbers.contains(&n) {
-        out.push(issue(
+        out.issues.push(issue(
             path,
             IssueCode::NotAllowed,
             expected_text(field),
@@ -394,7 +442,7 @@ fn check_number(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
     }
     if let Some((lo, hi)) = field.range {
         if n < lo || n > hi {
-            out.push(issue(
+            out.issues.push(issue(
                 path,
                 IssueCode::OutOfRange,
                 expected_text(field),
@@ -411,25 +459,38 @@ fn check_number(field: &Field, v: &Value, path: &str, out: &mut Vec<Issue>) {
     }
 }
 
-fn check_media_value(kind: contract::MediaKind, v: &Value, path: &str, opts: &ValidateOptions, out: &mut Vec<Issue>) {
+fn check_media_value(kind: contract::MediaKind, v: &Value, path: &str, opts: &ValidateOptions, out: &mut Report) {
     let expected = match kind {
         contract::MediaKind::Image => "image URL (http/https) or data:image/…;base64, URI".to_string(),
         _ => format!("{} URL (http/https)", kind.as_str()),
     };
     let Value::String(s) = v else {
-        out.push(issue(path, IssueCode::WrongType, expected, v, format!("must be a string, got {}", v.describe())));
+        out.issues.push(issue(
+            path,
+            IssueCode::WrongType,
+            expected,
+            v,
+            format!("must be a string, got {}", v.describe()),
+        ));
         return;
     };
-    if let Err(e) = check_media(s, kind, opts.max_data_uri_bytes) {
-        out.push(issue(path, IssueCode::BadMedia, expected, v, e.message(kind)));
+    match check_media(s, kind, opts.max_data_uri_bytes) {
+        Err(e) => out.issues.push(issue(path, IssueCode::BadMedia, expected, v, e.message(kind))),
+        Ok(Media::Url) => out.media.push(MediaInfo { path: path.into(), kind, mime_type: None, bytes: None }),
+        Ok(Media::DataUri { subtype, bytes }) => out.media.push(MediaInfo {
+            path: path.into(),
+            kind,
+            mime_type: Some(format!("image/{subtype}")),
+            bytes: Some(bytes),
+        }),
     }
 }
 
-fn check_list(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out: &mut Vec<Issue>) {
+fn check_list(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out: &mut Report) {
     let Value::Array(items) = v else {
         let hint =
             if v.as_str().is_some() { format!(": wrap it in a list, [{}]", v.describe()) } else { String::new() };
-        out.push(issue(
+        out.issues.push(issue(
             path,
             IssueCode::WrongType,
             expected_text(field),
@@ -440,7 +501,7 @@ fn check_list(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out:
     };
     let (min, max) = field.items.unwrap_or((0, usize::MAX));
     if items.is_empty() && (min > 0 || field.non_empty) {
-        out.push(issue(
+        out.issues.push(issue(
             path,
             IssueCode::Empty,
             format!("at least {} item", min.max(1)),
@@ -452,7 +513,7 @@ fn check_list(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out:
     for (i, item) in items.iter().enumerate() {
         let item_path = format!("{path}[{i}]");
         if i >= max {
-            out.push(issue(
+            out.issues.push(issue(
                 &item_path,
                 IssueCode::TooMany,
                 format!("at most {max} items"),
@@ -463,7 +524,7 @@ fn check_list(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out:
         }
         match field.ty {
             Type::StringList => match item {
-                Value::String(s) if s.trim().is_empty() => out.push(issue(
+                Value::String(s) if s.trim().is_empty() => out.issues.push(issue(
                     &item_path,
                     IssueCode::Empty,
                     "non-empty string".into(),
@@ -471,7 +532,7 @@ fn check_list(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out:
                     "this item must not be empty".into(),
                 )),
                 Value::String(_) => {}
-                _ => out.push(issue(
+                _ => out.issues.push(issue(
                     &item_path,
                     IssueCode::WrongType,
                     "string".into(),
@@ -515,13 +576,13 @@ fn given(payload: &Value, name: &str) -> bool {
     }
 }
 
-fn check_rule(rule: &Rule, payload: &Value, out: &mut Vec<Issue>) {
+fn check_rule(rule: &Rule, payload: &Value, out: &mut Report) {
     match rule {
         Rule::Exclusive { a, b } => {
             let in_a: Vec<&str> = a.iter().copied().filter(|f| given(payload, f)).collect();
             let in_b: Vec<&str> = b.iter().copied().filter(|f| given(payload, f)).collect();
             if let (Some(_), Some(first_b)) = (in_a.first(), in_b.first()) {
-                out.push(Issue {
+                out.issues.push(Issue {
                     path: (*first_b).to_string(),
                     code: IssueCode::Conflict,
                     expected: format!("either {} or {}", a.join("/"), b.join("/")),
@@ -536,7 +597,7 @@ fn check_rule(rule: &Rule, payload: &Value, out: &mut Vec<Issue>) {
         }
         Rule::AtLeastOne(fields) => {
             if !fields.iter().any(|f| given(payload, f)) {
-                out.push(Issue {
+                out.issues.push(Issue {
                     path: fields.first().copied().unwrap_or("").to_string(),
                     code: IssueCode::Required,
                     expected: format!("at least one of {}", fields.join(", ")),
@@ -547,7 +608,7 @@ fn check_rule(rule: &Rule, payload: &Value, out: &mut Vec<Issue>) {
         }
         Rule::NotAlone { field, with } => {
             if given(payload, field) && !with.iter().any(|f| given(payload, f)) {
-                out.push(Issue {
+                out.issues.push(Issue {
                     path: (*field).to_string(),
                     code: IssueCode::Conflict,
                     expected: format!("{field} together with one of {}", with.join(", ")),

@@ -48,8 +48,10 @@ export type Model = keyof Payloads;
 export type IssueCode = "required" | "wrong_type" | "not_allowed" | "out_of_range" | "too_many" | "empty" | "unknown_field" | "bad_media" | "conflict";
 export interface Issue { path: string; code: IssueCode; expected: string; actual: string; message: string; }
 export interface CreditEstimate { model: string; credits: number | null; usd: number | null; basis: string; reason: string | null; }
+/** A media input that passed; for a data URI, its decoded size (measured, not decoded). */
+export interface MediaInfo { path: string; kind: "image" | "video" | "audio"; source: "url" | "dataUri"; mimeType: string | null; bytes: number | null; }
 export type ValidationResult =
-  | { ok: true; model: string; payload: Record<string, unknown>; estimate: CreditEstimate }
+  | { ok: true; model: string; payload: Record<string, unknown>; estimate: CreditEstimate; media: MediaInfo[] }
   | { ok: false; model: string; errorCode: "INVALID_MODEL" | "INVALID_PAYLOAD"; errorMessage: string; issues: Issue[]; details: { field: string; expected: string; actual: string }[] };
 export interface FieldDescription {
   name: string; type: "string" | "integer" | "number" | "boolean" | "string[]" | "string | string[]";
@@ -89,11 +91,15 @@ pub fn validate_payload_js(
     let out = to_js_via_json(&report);
     if ok {
         // The caller's own object, not a copy (a data URI can be megabytes). Keys keep the
-        // documented order: ok, model, payload, estimate.
+        // documented order: ok, model, payload, estimate, media.
+        let obj: &js_sys::Object = out.unchecked_ref();
         let estimate = js_sys::Reflect::get(&out, &"estimate".into()).unwrap_or(JsValue::NULL);
-        let _ = js_sys::Reflect::delete_property(out.unchecked_ref::<js_sys::Object>(), &"estimate".into());
+        let media = js_sys::Reflect::get(&out, &"media".into()).unwrap_or(JsValue::NULL);
+        let _ = js_sys::Reflect::delete_property(obj, &"estimate".into());
+        let _ = js_sys::Reflect::delete_property(obj, &"media".into());
         let _ = js_sys::Reflect::set(&out, &"payload".into(), &payload);
         let _ = js_sys::Reflect::set(&out, &"estimate".into(), &estimate);
+        let _ = js_sys::Reflect::set(&out, &"media".into(), &media);
     }
     out
 }

@@ -28,7 +28,7 @@ test("the corpus gives the same results as the native core", () => {
 
 test("results have the documented shape", () => {
   const ok = lib.validatePayload("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" });
-  assert.deepEqual(Object.keys(ok), ["ok", "model", "payload", "estimate"]);
+  assert.deepEqual(Object.keys(ok), ["ok", "model", "payload", "estimate", "media"]);
   assert.equal(ok.estimate.credits, 15);
   assert.equal(ok.estimate.usd, 0.15);
   const bad = lib.validatePayload("minimax", { prompt: "x", duration: "5", referenceImageUrls: Array(5).fill("https://x.test/a.png") });
@@ -85,7 +85,9 @@ test("JS-only inputs never throw and never break the instance", () => {
 test("a 10 MB data URI is measured, not decoded, and the limit is configurable", () => {
   const b64 = Buffer.alloc(7.5 * 1024 * 1024, 7).toString("base64");
   const img = `data:image/jpeg;base64,${b64}`;
-  assert.equal(lib.validatePayload("i2v", { image: img, duration: "5" }).ok, true);
+  const okBig = lib.validatePayload("i2v", { image: img, duration: "5" });
+  assert.equal(okBig.ok, true);
+  assert.deepEqual(okBig.media, [{ path: "image", kind: "image", source: "dataUri", mimeType: "image/jpeg", bytes: 7864320 }]);
   const r = lib.validatePayload("i2v", { image: img, duration: "5" }, { maxDataUriBytes: 1024 });
   assert.equal(r.ok, false);
   assert.match(r.issues[0].message, /7864320 bytes/);

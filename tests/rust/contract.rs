@@ -124,6 +124,14 @@ fn issues_carry_expected_and_actual() {
 }
 
 #[test]
+fn media_inputs_are_reported_with_decoded_sizes() {
+    let p = json(r#"{"content":"a","referenceImageUrls":["https://x.test/a.png","data:image/webp;base64,AAAAAA=="]}"#);
+    let v = validate_payload("minimax", &p, &ValidateOptions::default()).unwrap();
+    let got: Vec<String> = v.media.iter().map(|m| format!("{} {:?} {:?}", m.path, m.mime_type, m.bytes)).collect();
+    assert_eq!(got, ["referenceImageUrls[0] None None", "referenceImageUrls[1] Some(\"image/webp\") Some(4)"]);
+}
+
+#[test]
 fn data_uri_size_limit_is_configurable() {
     let big = format!(r#"{{"image":"data:image/png;base64,{}","duration":"5"}}"#, "A".repeat(4000));
     assert!(validate_payload("i2v", &json(&big), &ValidateOptions::default()).is_ok());
@@ -152,7 +160,7 @@ fn credit_estimates_follow_section_5() {
         ("happyhorse", r#"{"prompt":"a","duration":15,"resolution":"1080P"}"#, Some(750)),
     ];
     for (model, payload, want) in cases {
-        let est = validate_payload(model, &json(payload), &ValidateOptions::default()).unwrap();
+        let est = validate_payload(model, &json(payload), &ValidateOptions::default()).unwrap().estimate;
         assert_eq!(est.credits, *want, "{model} {payload}: {}", est.basis);
         if want.is_none() {
             assert!(est.reason.as_deref().unwrap_or("").contains("quote"), "{:?}", est.reason);
