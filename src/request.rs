@@ -378,12 +378,12 @@ mod tests {
             base_url: Some(Value::str(base)),
             ..Default::default()
         })
-        .unwrap()
+        .unwrap() // ok: test
     }
 
     #[test]
     fn defaults_match_the_vendor_script() {
-        let c = ClientConfig::from_options(&ClientOptions::default()).unwrap();
+        let c = ClientConfig::from_options(&ClientOptions::default()).unwrap(); // ok: test
         assert_eq!(c.base_url, "https://aivideomaker.ai");
         assert_eq!(c.timeout_ms, 30_000.0);
         assert_eq!(c.max_retries, 3);
@@ -393,23 +393,23 @@ mod tests {
     #[test]
     fn every_endpoint_builds_its_method_path_and_headers() {
         let c = cfg("https://api.example.com/");
-        let r = c.get_status("t 1/x").unwrap();
+        let r = c.get_status("t 1/x").unwrap(); // ok: test
         assert_eq!((r.method, r.url.as_str()), (Method::Get, "https://api.example.com/api/v1/tasks/t%201%2Fx/status"));
         assert_eq!(r.header("key"), Some("ak_test_0123456789abcdef"));
         assert_eq!(r.retry, RetryClass::Safe);
-        let r = c.get_task("abc").unwrap();
+        let r = c.get_task("abc").unwrap(); // ok: test
         assert_eq!(r.url, "https://api.example.com/api/v1/tasks/abc");
-        let r = c.cancel_task("abc").unwrap();
+        let r = c.cancel_task("abc").unwrap(); // ok: test
         assert_eq!((r.method, r.retry), (Method::Put, RetryClass::Never));
         assert_eq!(r.url, "https://api.example.com/api/v1/tasks/abc/cancel");
         assert_eq!(c.list_tasks().url, "https://api.example.com/api/v1/tasks");
         assert_eq!(c.get_account().url, "https://api.example.com/api/v1/account");
         let p = Rc::new(Value::object(vec![("prompt", Value::str("cat"))]));
-        let r = c.quote("t2v", &p).unwrap();
+        let r = c.quote("t2v", &p).unwrap(); // ok: test
         assert_eq!((r.method, r.url.as_str()), (Method::Post, "https://api.example.com/api/v1/quote/t2v"));
         assert_eq!(r.body.as_ref().map(|b| b.to_json()).as_deref(), Some(r#"{"prompt":"cat"}"#));
         assert_eq!(r.header("content-type"), Some("application/json"));
-        let r = c.generate("t2v", &p, &GenerateHeaders::default()).unwrap();
+        let r = c.generate("t2v", &p, &GenerateHeaders::default()).unwrap(); // ok: test
         assert_eq!(r.retry, RetryClass::Never, "no key: never retried");
         assert_eq!(r.header("idempotency-key"), None);
         let h = GenerateHeaders {
@@ -417,7 +417,7 @@ mod tests {
             max_credits: Some(40),
             webhook_url: Some("https://hooks.example.com/x".into()),
         };
-        let r = c.generate("t2v", &p, &h).unwrap();
+        let r = c.generate("t2v", &p, &h).unwrap(); // ok: test
         assert_eq!(r.retry, RetryClass::Safe);
         assert_eq!(r.header("Idempotency-Key"), Some("k-12345678"));
         assert_eq!(r.header("X-Max-Credits"), Some("40"));
@@ -431,16 +431,16 @@ mod tests {
         assert!(encode_task_id(&"a".repeat(129)).is_err());
         assert!(encode_task_id(&"a".repeat(128)).is_ok());
         assert!(encode_task_id("a\nb").is_err());
-        assert_eq!(encode_task_id("../account").unwrap(), "..%2Faccount");
-        assert_eq!(encode_task_id("é").unwrap(), "%C3%A9");
+        assert_eq!(encode_task_id("../account").unwrap(), "..%2Faccount"); // ok: test
+        assert_eq!(encode_task_id("é").unwrap(), "%C3%A9"); // ok: test
     }
 
     #[test]
     fn base_url_rules() {
-        assert_eq!(normalize_base_url("http://127.0.0.1:8787/").unwrap(), "http://127.0.0.1:8787");
-        assert_eq!(normalize_base_url("http://localhost:1").unwrap(), "http://localhost:1");
-        assert_eq!(normalize_base_url("http://[::1]:9").unwrap(), "http://[::1]:9");
-        assert_eq!(normalize_base_url("https://x.test/proxy/").unwrap(), "https://x.test/proxy");
+        assert_eq!(normalize_base_url("http://127.0.0.1:8787/").unwrap(), "http://127.0.0.1:8787"); // ok: test
+        assert_eq!(normalize_base_url("http://localhost:1").unwrap(), "http://localhost:1"); // ok: test
+        assert_eq!(normalize_base_url("http://[::1]:9").unwrap(), "http://[::1]:9"); // ok: test
+        assert_eq!(normalize_base_url("https://x.test/proxy/").unwrap(), "https://x.test/proxy"); // ok: test
         for bad in ["http://example.com", "ftp://x", "x.test", "https://u:p@x.test", "https://x.test?a=1", "https://"] {
             assert!(normalize_base_url(bad).is_err(), "{bad} accepted");
         }

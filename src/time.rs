@@ -136,7 +136,7 @@ mod tests {
 
     #[test]
     fn iso_round_trip() {
-        let t = parse_iso8601("2026-09-14T10:00:00Z").unwrap();
+        let t = parse_iso8601("2026-09-14T10:00:00Z").unwrap(); // ok: test
         assert_eq!(format_iso8601(t), "2026-09-14T10:00:00.000Z");
         assert_eq!(parse_iso8601("2026-09-14T10:00:00.5Z"), Some(t + 500.0));
         assert_eq!(parse_iso8601("2026-09-14T12:00:00+02:00"), Some(t));

@@ -102,7 +102,10 @@ function update() {
     wrap.querySelector(".error").textContent = msg || "";
   }
   const others = v.ok ? [] : v.issues.filter((i) => !state.model.fields.some((f) => i.path.startsWith(f.name)));
-  $("form-issues").replaceChildren(...others.map((i) => Object.assign(document.createElement("li"), { textContent: i.message })));
+  const hidden = v.ok ? 0 : v.issues.length - others.length - [...$("form").children].filter((w) => w.classList.contains("invalid")).length;
+  const items = others.map((i) => Object.assign(document.createElement("li"), { textContent: i.message }));
+  if (hidden > 0) items.push(Object.assign(document.createElement("li"), { className: "muted", textContent: `${hidden} field${hidden > 1 ? "s" : ""} still to fill in or fix.` }));
+  $("form-issues").replaceChildren(...items);
   const e = estimateCredits(state.model.model, p);
   $("estimate").innerHTML = e.credits != null ? `Estimated <b>${e.credits}</b> credits ($${e.usd.toFixed(2)})` : `<span>${e.reason || "priced by the server"}</span>`;
   $("submit").disabled = !v.ok || Boolean(state.running);

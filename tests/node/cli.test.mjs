@@ -144,3 +144,17 @@ test("Ctrl-C cancels a task still SUBMITTED and the envelope names it", async ()
   assert.equal(ledger.tasks[0].status, "CANCEL");
   assert.equal(ledger.billedCredits, 0);
 });
+
+test("a progress line goes to stderr when it is a terminal (run under a pty)", async () => {
+  await sim.reset();
+  const cmd = `${BIN} --model t2v --payload '${T2V}' --time-scale 0.001`;
+  const r = await new Promise((resolve) => {
+    const p = spawn("script", ["-qec", cmd, "/dev/null"], { env: { PATH: process.env.PATH, AIVIDEO_API_KEY: KEY, AIVIDEO_BASE_URL: sim.url, TERM: "dumb" }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.on("close", (code) => resolve({ code, out }));
+  });
+  assert.equal(r.code, 0, r.out.slice(-500));
+  assert.match(r.out, /(SUBMITTED|PROGRESS) · \d+ s elapsed · \d+ polls/);
+  assert.ok(!r.out.includes(KEY));
+});
