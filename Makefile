@@ -25,9 +25,9 @@ setup-rust:
 	fi
 
 setup-apt:
-	if ! command -v chromium >/dev/null || ! command -v brotli >/dev/null; then
+	if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
 	  $(SUDO) apt-get update -qq
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver brotli >/dev/null
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null
 	fi
 
 setup-npm:

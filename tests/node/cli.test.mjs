@@ -133,7 +133,13 @@ test("Ctrl-C cancels a task still SUBMITTED and the envelope names it", async ()
   let child;
   const done = cli(["--model", "t2v_v3", "--payload", JSON.stringify({ prompt: "x", aspectRatio: "1:1", duration: "20" })], { onSpawn: (p) => (child = p) });
   // Wait until the task exists, then interrupt.
-  for (let i = 0; i < 200 && (await sim.ledger()).tasks.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  let tasks = [];
+  for (let i = 0; i < 400 && tasks.length === 0; i++) {
+    tasks = (await sim.ledger()).tasks;
+    if (!tasks.length) await new Promise((r) => setTimeout(r, 25));
+  }
+  // Hold it in SUBMITTED however slow the machine is, so the cancel is allowed.
+  await fetch(`${sim.url}/__sim/tasks/${tasks[0].id}/force`, { method: "POST", body: JSON.stringify({ status: "SUBMITTED" }) });
   child.kill("SIGINT");
   const r = await done;
   assertEnvelope(r, 1);

@@ -67,6 +67,7 @@ test("abort mid-sleep resolves at once; cancelOnAbort cancels a task still SUBMI
   await sim.reset();
   const c = client();
   const created = await c.createGeneration("t2v_v3", { prompt: "x", aspectRatio: "1:1", duration: "20" });
+  await fetch(`${sim.url}/__sim/tasks/${created.taskId}/force`, { method: "POST", body: JSON.stringify({ status: "SUBMITTED" }) });
   const ctrl = new AbortController();
   const t0 = Date.now();
   setTimeout(() => ctrl.abort(), 30);

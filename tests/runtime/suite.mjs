@@ -58,6 +58,7 @@ export async function runSuite(lib, simUrl) {
 
   // cancelTask (PUT) while SUBMITTED refunds.
   const c2 = await client.createGeneration("i2v_v3", { image: "https://example.com/a.png", duration: "20" });
+  await ctl(`/__sim/tasks/${c2.taskId}/force`, { status: "SUBMITTED" }); // however slow the machine
   const cancelled = await client.cancelTask(c2.taskId);
   check(cancelled.ok && cancelled.status === "CANCEL" && cancelled.taskId === c2.taskId, "cancelTask CANCEL", cancelled);
   const cancelLog = (await ctl("/__sim/log")).log.filter((e) => e.endpoint === "cancel");
