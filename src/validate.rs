@@ -167,15 +167,13 @@ pub fn validate_payload(model: &str, payload: &Value, opts: &ValidateOptions) ->
 
 /// What `validatePayload` returns: `{ ok: true, model, payload, estimate }` or `{ ok: false,
 /// model, errorCode, errorMessage, issues, details }`, with `ok` alongside for convenience.
-/// `with_payload: false` leaves `payload` out (the wasm edge puts the caller's own object
+/// `with_payload: false` leaves `payload` null (the wasm edge puts the caller's own object
 /// there instead of a copy).
 pub fn validation_report(model: &str, payload: &Value, opts: &ValidateOptions, with_payload: bool) -> (bool, Value) {
     match validate_payload(model, payload, opts) {
         Ok(v) => {
             let mut fields = vec![("ok", Value::Bool(true)), ("model", Value::str(model))];
-            if with_payload {
-                fields.push(("payload", payload.clone()));
-            }
+            fields.push(("payload", if with_payload { payload.clone() } else { Value::Null }));
             fields.push(("estimate", v.estimate.to_value()));
             fields.push(("media", Value::Array(v.media.iter().map(MediaInfo::to_value).collect())));
             (true, Value::object(fields))

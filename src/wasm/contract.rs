@@ -90,16 +90,9 @@ pub fn validate_payload_js(
     let (ok, report) = validation_report(&name, &from_js(&payload), &opts, false);
     let out = to_js_via_json(&report);
     if ok {
-        // The caller's own object, not a copy (a data URI can be megabytes). Keys keep the
-        // documented order: ok, model, payload, estimate, media.
-        let obj: &js_sys::Object = out.unchecked_ref();
-        let estimate = js_sys::Reflect::get(&out, &"estimate".into()).unwrap_or(JsValue::NULL);
-        let media = js_sys::Reflect::get(&out, &"media".into()).unwrap_or(JsValue::NULL);
-        let _ = js_sys::Reflect::delete_property(obj, &"estimate".into());
-        let _ = js_sys::Reflect::delete_property(obj, &"media".into());
+        // The caller's own object in the `payload` slot, not a copy (a data URI can be
+        // megabytes); replacing a key's value keeps the documented key order.
         let _ = js_sys::Reflect::set(&out, &"payload".into(), &payload);
-        let _ = js_sys::Reflect::set(&out, &"estimate".into(), &estimate);
-        let _ = js_sys::Reflect::set(&out, &"media".into(), &media);
     }
     out
 }
