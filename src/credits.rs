@@ -94,6 +94,26 @@ pub fn estimate(spec: &ModelSpec, payload: &Value) -> Estimate {
     }
 }
 
+/// How a create's price is known before it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PriceCheck {
+    /// No budget and no quote asked for: nothing to check.
+    Skip,
+    /// The local estimate is the price to compare.
+    Local(u64),
+    /// Ask the server's free quote first (server-priced model, or `quoteFirst`).
+    Quote,
+}
+
+/// Decides the pre-create check from the budget, `quoteFirst` and the local estimate.
+pub fn price_check(max_credits: Option<u64>, quote_first: bool, local: Option<u64>) -> PriceCheck {
+    match (max_credits, quote_first, local) {
+        (None, false, _) => PriceCheck::Skip,
+        (_, true, _) | (Some(_), false, None) => PriceCheck::Quote,
+        (Some(_), false, Some(price)) => PriceCheck::Local(price),
+    }
+}
+
 /// The refusal message when `credits` exceeds the caller's budget, else `None`.
 pub fn over_budget(credits: u64, max_credits: u64, source: &str) -> Option<String> {
     (credits > max_credits).then(|| {
@@ -106,6 +126,16 @@ pub fn over_budget(credits: u64, max_credits: u64, source: &str) -> Option<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quote_is_asked_only_when_needed() {
+        assert_eq!(price_check(None, false, Some(15)), PriceCheck::Skip);
+        assert_eq!(price_check(None, false, None), PriceCheck::Skip);
+        assert_eq!(price_check(Some(20), false, Some(15)), PriceCheck::Local(15));
+        assert_eq!(price_check(Some(200), false, None), PriceCheck::Quote, "server-priced model");
+        assert_eq!(price_check(None, true, Some(15)), PriceCheck::Quote);
+        assert_eq!(price_check(Some(20), true, Some(15)), PriceCheck::Quote);
+    }
 
     #[test]
     fn budget_is_inclusive() {

@@ -85,6 +85,52 @@ impl PollOptions {
     }
 }
 
+/// What a caller (and a stored handle) said about a wait; `None` = not given.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WaitRequest {
+    /// The caller's `expectedMs`, in real ms (already on the caller's clock).
+    pub expected_ms: Option<f64>,
+    /// The handle's `expectedMs`, on the model's own clock.
+    pub handle_expected_ms: Option<f64>,
+    pub model: Option<String>,
+    pub time_scale: Option<f64>,
+    /// `Some(0)` = no deadline.
+    pub max_wait_ms: Option<f64>,
+    pub interval_ms: Option<f64>,
+    pub max_interval_ms: Option<f64>,
+}
+
+/// Expected run time when nothing better is known.
+pub const FALLBACK_EXPECTED_MS: f64 = 300_000.0;
+
+impl PollOptions {
+    /// The schedule's options from what was said: the caller's expected time wins, then the
+    /// handle's, then the model table's, then a 5-minute guess; the default deadline follows
+    /// the expected time; `timeScale` stretches everything that comes from the tables.
+    pub fn resolve(w: &WaitRequest) -> PollOptions {
+        let positive = |v: Option<f64>| v.filter(|n| n.is_finite() && *n > 0.0);
+        let time_scale = positive(w.time_scale).unwrap_or(1.0);
+        let model_ms =
+            w.model.as_deref().and_then(crate::contract::model).map(|s| f64::from(s.expected_seconds) * 1000.0);
+        let expected_ms = match positive(w.expected_ms) {
+            Some(ms) => ms,
+            None => positive(w.handle_expected_ms).or(model_ms).unwrap_or(FALLBACK_EXPECTED_MS) * time_scale,
+        };
+        let max_wait_ms = match w.max_wait_ms.filter(|n| n.is_finite() && *n >= 0.0) {
+            Some(0.0) => None,
+            Some(ms) => Some(ms),
+            None => Some(PollOptions::default_max_wait(expected_ms / time_scale) * time_scale),
+        };
+        PollOptions {
+            expected_ms,
+            interval_ms: positive(w.interval_ms),
+            max_interval_ms: positive(w.max_interval_ms),
+            max_wait_ms,
+            time_scale,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Poller {
     opts: PollOptions,
@@ -339,6 +385,25 @@ mod tests {
         let scaled = PollOptions { expected_ms: 390.0, time_scale: 0.001, max_wait_ms: None, ..opts(390.0) };
         let Verdict::Sleep(ms) = Poller::new(scaled, 0.0).on_status("PROGRESS", 330.0, 0.5) else { panic!() };
         assert!((ms - 9.0).abs() < 1e-9, "9 s in the window becomes 9 ms at 1/1000: {ms}");
+    }
+
+    #[test]
+    fn options_resolve_from_caller_handle_model_and_scale() {
+        let r = |w: WaitRequest| PollOptions::resolve(&w);
+        let m = |s: &str| Some(s.to_string());
+        assert_eq!(r(WaitRequest { model: m("i2v_v3"), ..Default::default() }).expected_ms, 780_000.0);
+        let o = r(WaitRequest { model: m("i2v_v3"), handle_expected_ms: Some(1_716_000.0), ..Default::default() });
+        assert_eq!(o.expected_ms, 1_716_000.0, "the handle knows the duration");
+        assert_eq!(o.max_wait_ms, Some(4.0 * 1_716_000.0));
+        let o = r(WaitRequest { model: m("t2v"), time_scale: Some(0.01), ..Default::default() });
+        assert_eq!((o.expected_ms, o.max_wait_ms), (3_900.0, Some(18_000.0)), "30 min floor, scaled");
+        let o =
+            r(WaitRequest { expected_ms: Some(1234.0), time_scale: Some(0.01), model: m("t2v"), ..Default::default() });
+        assert_eq!(o.expected_ms, 1234.0, "the caller's expectedMs is already on its clock");
+        assert_eq!(r(WaitRequest { max_wait_ms: Some(0.0), ..Default::default() }).max_wait_ms, None);
+        assert_eq!(r(WaitRequest::default()).expected_ms, FALLBACK_EXPECTED_MS);
+        let o = r(WaitRequest { interval_ms: Some(0.0), max_interval_ms: Some(f64::NAN), ..Default::default() });
+        assert_eq!((o.interval_ms, o.max_interval_ms), (None, None));
     }
 
     #[test]

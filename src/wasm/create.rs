@@ -10,7 +10,7 @@ use super::client::{call_opts, Inner};
 use super::contract::validate_options;
 use super::convert::{from_js, member};
 use crate::classify::Action;
-use crate::credits::over_budget;
+use crate::credits::{over_budget, price_check, PriceCheck};
 use crate::envelope::{Envelope, ErrorCode};
 use crate::idempotency::derive_key;
 use crate::poll::expected_run_ms;
@@ -99,9 +99,10 @@ impl Inner {
         let local_price = estimate.as_ref().and_then(|e| e.credits);
 
         // The budget is checked before anything billable is sent.
-        if plan.max_credits.is_some() || plan.quote_first {
-            let needs_quote = plan.quote_first || local_price.is_none();
-            let (price, source) = if needs_quote {
+        let (price, source) = match price_check(plan.max_credits, plan.quote_first, local_price) {
+            PriceCheck::Skip => (None, ""),
+            PriceCheck::Local(price) => (Some(price), "local estimate"),
+            PriceCheck::Quote => {
                 let req = match self.config.quote(model, payload) {
                     Ok(r) => r,
                     Err(e) => return Envelope::failure(e.code(), e.message),
@@ -119,19 +120,17 @@ impl Inner {
                     return env;
                 }
                 (q.data.get("credits").and_then(Value::as_f64).map(|c| c.max(0.0) as u64), "quote")
-            } else {
-                (local_price, "local estimate")
-            };
-            if let (Some(max), Some(price)) = (plan.max_credits, price) {
-                if let Some(msg) = over_budget(price, max, source) {
-                    let mut env = Envelope::failure(ErrorCode::BudgetExceeded, msg);
-                    env.data = Value::object(vec![
-                        ("credits", Value::Number(price as f64)),
-                        ("maxCredits", Value::Number(max as f64)),
-                        ("source", Value::str(source)),
-                    ]);
-                    return env;
-                }
+            }
+        };
+        if let (Some(max), Some(price)) = (plan.max_credits, price) {
+            if let Some(msg) = over_budget(price, max, source) {
+                let mut env = Envelope::failure(ErrorCode::BudgetExceeded, msg);
+                env.data = Value::object(vec![
+                    ("credits", Value::Number(price as f64)),
+                    ("maxCredits", Value::Number(max as f64)),
+                    ("source", Value::str(source)),
+                ]);
+                return env;
             }
         }
 

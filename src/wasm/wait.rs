@@ -11,7 +11,7 @@ use super::convert::{from_js, member, to_js};
 use super::create::CREATE_OPTIONS;
 use crate::classify::{transport_failure, Action, TransportFailure};
 use crate::envelope::{Envelope, ErrorCode};
-use crate::poll::{PollOptions, Poller, Terminal, Verdict};
+use crate::poll::{PollOptions, Poller, Terminal, Verdict, WaitRequest};
 use crate::retry::is_transient;
 use crate::value::Value;
 use js_sys::{Function, Promise};
@@ -69,28 +69,19 @@ fn wait_plan(target: &JsValue, opts: &JsValue) -> Result<WaitPlan, String> {
         _ => now,
     }
     .min(now);
-    let time_scale = number(opts, "timeScale")?.filter(|s| *s > 0.0).unwrap_or(1.0);
-    let expected_ms = number(opts, "expectedMs")?
-        .or(expected)
-        .or_else(|| model.as_deref().and_then(crate::contract::model).map(|s| f64::from(s.expected_seconds) * 1000.0))
-        .unwrap_or(300_000.0)
-        * if number(opts, "expectedMs")?.is_some() { 1.0 } else { time_scale };
-    let max_wait_ms = match number(opts, "maxWaitMs")? {
-        Some(0.0) => None,
-        Some(ms) => Some(ms),
-        None => Some(PollOptions::default_max_wait(expected_ms / time_scale) * time_scale),
-    };
     let on_progress = match member(opts, "onProgress") {
         Some(f) => Some(f.dyn_into::<Function>().map_err(|_| "onProgress must be a function".to_string())?),
         None => None,
     };
-    let poll = PollOptions {
-        expected_ms,
-        interval_ms: number(opts, "intervalMs")?.filter(|n| *n > 0.0),
-        max_interval_ms: number(opts, "maxIntervalMs")?.filter(|n| *n > 0.0),
-        max_wait_ms,
-        time_scale,
-    };
+    let poll = PollOptions::resolve(&WaitRequest {
+        expected_ms: number(opts, "expectedMs")?,
+        handle_expected_ms: expected,
+        model,
+        time_scale: number(opts, "timeScale")?,
+        max_wait_ms: number(opts, "maxWaitMs")?,
+        interval_ms: number(opts, "intervalMs")?,
+        max_interval_ms: number(opts, "maxIntervalMs")?,
+    });
     let cancel_on_abort = member(opts, "cancelOnAbort").and_then(|v| v.as_bool()).unwrap_or(false);
     Ok(WaitPlan { task_id, started_at, poll, on_progress, cancel_on_abort })
 }

@@ -16,12 +16,36 @@ fn arb_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<f64>().prop_map(Value::Number),
-        prop::sample::select(vec!["COMPLETED", "FAILED", "CANCEL", "SUBMITTED", "QUEUED", "", "Insufficient credits", "https://x/v.mp4", "2026-09-14T10:00:00Z"])
-            .prop_map(Value::str),
+        prop::sample::select(vec![
+            "COMPLETED",
+            "FAILED",
+            "CANCEL",
+            "SUBMITTED",
+            "QUEUED",
+            "",
+            "Insufficient credits",
+            "https://x/v.mp4",
+            "2026-09-14T10:00:00Z"
+        ])
+        .prop_map(Value::str),
         ".{0,20}".prop_map(Value::String),
     ];
     leaf.prop_recursive(3, 32, 6, |inner| {
-        let keys = prop::sample::select(vec!["status", "errorCode", "message", "error", "taskId", "id", "output", "url", "videoUrl", "completedAt", "tasks", "details", "x"]);
+        let keys = prop::sample::select(vec![
+            "status",
+            "errorCode",
+            "message",
+            "error",
+            "taskId",
+            "id",
+            "output",
+            "url",
+            "videoUrl",
+            "completedAt",
+            "tasks",
+            "details",
+            "x",
+        ]);
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             prop::collection::vec((keys.prop_map(str::to_string), inner), 0..6).prop_map(Value::Object),
@@ -30,7 +54,15 @@ fn arb_json() -> impl Strategy<Value = Value> {
 }
 
 fn arb_action() -> impl Strategy<Value = Action> {
-    prop::sample::select(vec![Action::Create, Action::Status, Action::Task, Action::Cancel, Action::List, Action::Account, Action::Quote])
+    prop::sample::select(vec![
+        Action::Create,
+        Action::Status,
+        Action::Task,
+        Action::Cancel,
+        Action::List,
+        Action::Account,
+        Action::Quote,
+    ])
 }
 
 proptest! {

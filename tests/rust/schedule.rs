@@ -19,7 +19,13 @@ fn tasks(n: usize) -> Vec<Task> {
     (0..n)
         .map(|i| {
             let e = expected[i % expected.len()];
-            let opts = PollOptions { expected_ms: e, interval_ms: None, max_interval_ms: None, max_wait_ms: None, time_scale: 1.0 };
+            let opts = PollOptions {
+                expected_ms: e,
+                interval_ms: None,
+                max_interval_ms: None,
+                max_wait_ms: None,
+                time_scale: 1.0,
+            };
             let poller = Poller::new(opts, 0.0);
             let due = match poller.first_delay(0.0, 0.5) {
                 Verdict::Sleep(ms) => ms,
@@ -44,10 +50,8 @@ fn run(n: usize, batched: bool) -> (Vec<f64>, f64) {
     let mut ts = tasks(n);
     let mut budget = RateBudget::new(60.0, 5.0, 0.0);
     let mut requests = Vec::new();
-    let mut now;
-    loop {
-        let Some(next_due) = ts.iter().filter(|t| t.noticed.is_none()).map(|t| t.due).reduce(f64::min) else { break };
-        now = next_due;
+    while let Some(next_due) = ts.iter().filter(|t| t.noticed.is_none()).map(|t| t.due).reduce(f64::min) {
+        let mut now = next_due;
         // Wait for the budget, as the client's acquire loop does.
         loop {
             match budget.take(now) {
