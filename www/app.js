@@ -50,7 +50,7 @@ function fieldControl(f) {
   } else if (f.type === "string[]" || f.type === "string | string[]" || f.name === "prompt" || f.name === "content") {
     input = document.createElement("textarea");
     if (f.type !== "string") input.placeholder = "one per line";
-    if (f.required && EXAMPLES[f.name]) input.value = EXAMPLES[f.name];
+    if ((f.required || f.name === "prompt") && EXAMPLES[f.name]) input.value = EXAMPLES[f.name];
   } else {
     input = document.createElement("input");
     input.type = f.type === "number" || f.type === "integer" ? "number" : "text";
@@ -107,9 +107,23 @@ function update() {
   if (hidden > 0) items.push(Object.assign(document.createElement("li"), { className: "muted", textContent: `${hidden} field${hidden > 1 ? "s" : ""} still to fill in or fix.` }));
   $("form-issues").replaceChildren(...items);
   const e = estimateCredits(state.model.model, p);
-  $("estimate").innerHTML = e.credits != null ? `Estimated <b>${e.credits}</b> credits ($${e.usd.toFixed(2)})` : `<span>${e.reason || "priced by the server"}</span>`;
+  if (e.credits != null) $("estimate").innerHTML = `Estimated <b>${e.credits}</b> credits ($${e.usd.toFixed(2)})`;
+  else if (v.ok) serverQuote(state.model.model, p);
+  else $("estimate").textContent = "Priced by the server once the form is valid";
   $("submit").disabled = !v.ok || Boolean(state.running);
   return v;
+}
+
+/** Models priced only by the server: ask the free quote (through the proxy), debounced. */
+let quoteTimer = null;
+function serverQuote(model, p) {
+  $("estimate").textContent = "Asking the server for a quote…";
+  clearTimeout(quoteTimer);
+  quoteTimer = setTimeout(async () => {
+    const q = await client.quote(model, p);
+    if (state.model.model !== model) return;
+    $("estimate").innerHTML = q.ok ? `Server quote <b>${q.data.credits}</b> credits ($${q.data.listPriceUsd.toFixed(2)})` : `Quote unavailable: ${q.errorMessage}`;
+  }, 300);
 }
 
 $("submit").addEventListener("click", async () => {
