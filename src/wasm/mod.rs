@@ -10,4 +10,5 @@ mod contract;
 mod convert;
 mod create;
 mod transport;
+mod typescript;
 mod wait;
