@@ -167,6 +167,16 @@ impl Inner {
                  a new generation, or resend the original payload to get its task back",
                 plan.headers.idempotency_key.as_deref().unwrap_or("")
             ));
+        } else if env.error_code.is_some_and(crate::retry::is_transient) {
+            // The server may have created (and billed) the task before the answer was lost.
+            // The key is how to get that task back without paying twice.
+            let key = plan.headers.idempotency_key.clone().unwrap_or_default();
+            env.error_message = Some(format!(
+                "{}. The task may have been created before the answer was lost: send the same payload again with \
+                 idempotencyKey \"{key}\" to get it back without a second charge",
+                env.error_message.clone().unwrap_or_default()
+            ));
+            env.data = Value::object(vec![("idempotencyKey", Value::str(key)), ("maybeCreated", Value::Bool(true))]);
         }
         env
     }

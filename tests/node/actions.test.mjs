@@ -153,6 +153,24 @@ test("GETs retry on 429 (Retry-After seconds or HTTP date), 5xx and network erro
   assert.ok(keys[0] && keys[0] === keys[1], `same key on the retry: ${keys}`);
 });
 
+test("a create whose answers are all lost says how to get the task back without paying twice", async () => {
+  const lost = () => Promise.reject(new TypeError("fetch failed"));
+  const s = scripted(lost, lost, lost, lost, json(200, { status: "SUBMITTED", taskId: "t7", creditsCharged: 15, idempotentReplay: true }));
+  const c = client(s.fetch, { maxRetries: 3 });
+  const payload = { prompt: "a", aspectRatio: "16:9", duration: "5" };
+  const r = await c.createGeneration("t2v", payload, { idempotencyScope: "job-7" });
+  assert.equal(r.errorCode, "NETWORK_ERROR");
+  assert.equal(s.calls.length, 4, "1 try + 3 retries");
+  assert.equal(r.data.maybeCreated, true);
+  assert.equal(r.data.idempotencyKey, s.calls[0].init.headers["idempotency-key"]);
+  assert.match(r.errorMessage, /without a second charge/);
+  // Later (another process even), the same payload and key recover the task.
+  const again = await c.createGeneration("t2v", payload, { idempotencyKey: r.data.idempotencyKey });
+  assert.equal(again.ok, true);
+  assert.equal(again.data.idempotentReplay, true);
+  assert.equal(s.calls[4].init.headers["idempotency-key"], r.data.idempotencyKey);
+});
+
 test("abort before, during a request, and during a retry wait; per-call timeout", async () => {
   const before = new AbortController();
   before.abort();
