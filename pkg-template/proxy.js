@@ -80,6 +80,17 @@ export function createProxyHandler(options = {}) {
   }
 
   return async function handle(request, env) {
+    try {
+      return await route(request, env);
+    } catch (e) {
+      // A misconfiguration (no key, bad baseUrl) or a bug: a clear 500, never the key.
+      const key = options.apiKey ?? env?.AIVIDEO_API_KEY;
+      const message = String(e && e.message || e).split(key || "\u0000").join("***");
+      return new Response(JSON.stringify({ status: "FAILED", errorCode: "UPSTREAM_ERROR", message: `proxy error: ${message}` }), { status: 500, headers: { "content-type": "application/json" } });
+    }
+  };
+
+  async function route(request, env) {
     setup(env);
     const url = new URL(request.url);
     const origin = request.headers.get("origin");
@@ -123,5 +134,5 @@ export function createProxyHandler(options = {}) {
       case "status": return fromEnvelope(await client.getStatus(param), origin);
       case "cancel": return fromEnvelope(await client.cancelTask(param), origin);
     }
-  };
+  }
 }
