@@ -12,6 +12,8 @@ export interface ProxyOptions {
   /** Accept requests with no Origin header (server-to-server), default false. */
   allowServerRequests?: boolean;
   timeoutMs?: number;
+  /** Upstream retries, default 0: the browser's client retries, with the same idempotency key. */
+  maxRetries?: number;
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 }
 /** A Worker `fetch` handler: `export default { fetch: createProxyHandler({...}) }`. */

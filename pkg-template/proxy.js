@@ -30,6 +30,7 @@ const ALLOWED_HEADERS = "content-type, accept, idempotency-key, x-max-credits";
  * @param {string[]} [options.allowedModels] default: every model the client knows
  * @param {number} [options.maxCreditsPerTask] refuse creates priced above this
  * @param {boolean} [options.allowServerRequests] accept requests without an Origin header (default false)
+ * @param {number} [options.maxRetries] retries upstream (default 0: the browser's client retries)
  * @returns {(request: Request, env?: Record<string, string>) => Promise<Response>}
  */
 export function createProxyHandler(options = {}) {
@@ -48,6 +49,9 @@ export function createProxyHandler(options = {}) {
     client = createClient({
       apiKey: options.apiKey ?? env.AIVIDEO_API_KEY,
       baseUrl: options.baseUrl ?? env.AIVIDEO_BASE_URL,
+      // One retry layer: the browser's client retries (with the same idempotency key), so the
+      // proxy answers at once, passing 429s and their Retry-After through.
+      maxRetries: options.maxRetries ?? 0,
       ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(settings.maxCredits !== undefined ? { maxCredits: settings.maxCredits } : {}),

@@ -1,0 +1,66 @@
+// The proxy handler in Node with a scripted upstream: what reaches the browser for each kind
+// of upstream answer, and that a misconfiguration never leaks the key.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { lib } from "./pkg.mjs";
+
+const KEY = "ak_proxy_secret_0123456789";
+const ORIGIN = "https://app.example";
+const json = (status, body, headers = {}) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+const req = (path, init = {}) => new Request(`https://proxy.example${path}`, { ...init, headers: { origin: ORIGIN, "content-type": "application/json", ...(init.headers || {}) } });
+
+function proxy(answers, extra = {}) {
+  const seen = [];
+  const handler = lib.createProxyHandler({
+    apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: 50, timeoutMs: 500,
+    fetch: (url, init) => { seen.push({ url, init }); const a = answers.shift(); return typeof a === "function" ? a() : a; },
+    ...extra,
+  });
+  return { handler, seen };
+}
+
+test("upstream answers reach the browser in the API's own format, with CORS and Retry-After", async () => {
+  const { handler, seen } = proxy([
+    json(200, { status: "PROGRESS" }),
+    json(429, { status: "FAILED", errorCode: "RATE_LIMITED" }, { "retry-after": "30" }),
+    json(402, { status: "FAILED", message: "Insufficient credits" }),
+  ]);
+  const ok = await handler(req("/api/v1/tasks/t1/status"));
+  assert.equal(ok.status, 200);
+  assert.deepEqual(await ok.json(), { status: "PROGRESS" });
+  assert.equal(ok.headers.get("access-control-allow-origin"), ORIGIN);
+  assert.equal(seen[0].url, "https://api.example/api/v1/tasks/t1/status");
+  assert.equal(seen[0].init.headers.key, KEY, "the proxy adds its key upstream");
+  const limited = await handler(req("/api/v1/account"));
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get("retry-after"), "30");
+  assert.equal((await limited.json()).errorCode, "RATE_LIMITED");
+  const poor = await handler(req("/api/v1/account"));
+  assert.equal(poor.status, 402);
+  // The browser's client classifies the proxy's answers exactly as it would the API's.
+  const browser = lib.createClient({ baseUrl: "http://127.0.0.1:9", fetch: (u, i) => handler(new Request(u.replace("http://127.0.0.1:9", "https://proxy.example"), { ...i, headers: { ...i.headers, origin: ORIGIN } })) });
+  const bad = await browser.createGeneration("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" }, { validate: false, maxCredits: 1 });
+  assert.equal(bad.errorCode, "BUDGET_EXCEEDED", JSON.stringify(bad));
+});
+
+test("refusals at the edge: invalid payload, over budget, unknown route, wrong method", async () => {
+  const { handler, seen } = proxy([]);
+  const invalid = await handler(req("/api/v1/generate/t2v", { method: "POST", body: JSON.stringify({ prompt: "a", aspectRatio: "16:9", duration: 5 }) }));
+  assert.equal(invalid.status, 400);
+  assert.equal((await invalid.json()).errorCode, "INVALID_PAYLOAD");
+  const over = await handler(req("/api/v1/generate/t2v_v3", { method: "POST", body: JSON.stringify({ prompt: "a", aspectRatio: "16:9", duration: "20" }) }));
+  assert.equal(over.status, 422);
+  assert.equal((await over.json()).errorCode, "BUDGET_EXCEEDED");
+  assert.equal((await handler(req("/api/v1/nope"))).status, 404);
+  assert.equal((await handler(req("/api/v1/tasks/t1/cancel", { method: "POST" }))).status, 405);
+  assert.equal(seen.length, 0, "nothing went upstream");
+});
+
+test("a misconfigured proxy answers 500 and never shows its key", async () => {
+  const { handler } = proxy([], { baseUrl: `http://evil.example/${KEY}` });
+  const r = await handler(req("/api/v1/account"));
+  assert.equal(r.status, 500);
+  const text = await r.text();
+  assert.match(text, /proxy error/);
+  assert.ok(!text.includes(KEY), text);
+});
