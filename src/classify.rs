@@ -109,8 +109,8 @@ pub fn classify(action: Action, resp: &HttpResponse, task_id: Option<&str>, now_
         return shape_success(action, &resp.body, resp.status, task_id);
     }
 
-    let message =
-        body.get("message").and_then(Value::as_str).or_else(|| body.get("error").and_then(Value::as_str)).map(clip);
+    let text = |k: &str| body.get(k).and_then(Value::as_str).filter(|m| !m.trim().is_empty());
+    let message = text("message").or_else(|| text("error")).map(clip);
     let code = body
         .get("errorCode")
         .and_then(Value::as_str)
@@ -262,10 +262,12 @@ pub fn normalize_task(task: Value) -> Value {
 /// The failure text of a FAILED task: `output.error`, then `output.msg`, then a default.
 pub fn task_error_text(task: &Value) -> String {
     let out = task.get("output");
-    out.and_then(|o| o.get("error"))
-        .and_then(Value::as_str)
-        .or_else(|| out.and_then(|o| o.get("msg")).and_then(Value::as_str))
-        .or_else(|| task.get("message").and_then(Value::as_str))
+    fn text(v: Option<&Value>) -> Option<&str> {
+        v.and_then(Value::as_str).filter(|m| !m.trim().is_empty())
+    }
+    text(out.and_then(|o| o.get("error")))
+        .or_else(|| text(out.and_then(|o| o.get("msg"))))
+        .or_else(|| text(task.get("message")))
         .map(clip)
         .unwrap_or_else(|| "the generation failed (credits are refunded automatically)".to_string())
 }
@@ -361,6 +363,17 @@ mod tests {
         for (action, status, body, want) in rows {
             assert_eq!(code(*action, *status, body), Some(*want), "{status} {body}");
         }
+    }
+
+    #[test]
+    fn empty_server_messages_fall_back_to_a_default() {
+        let e = classify(Action::Create, &resp(300, r#"{"message":""}"#), None, 0.0);
+        assert_eq!(e.error_message.as_deref(), Some("UNKNOWN_ERROR (HTTP 300)"));
+        let e =
+            classify(Action::Create, &resp(402, r#"{"status":"FAILED","message":"  ","error":"no funds"}"#), None, 0.0);
+        assert_eq!(e.error_message.as_deref(), Some("no funds"));
+        let t = classify(Action::Task, &resp(200, r#"{"id":"t","status":"FAILED","output":{"error":""}}"#), None, 0.0);
+        assert!(t.error_message.is_some_and(|m| m.contains("refunded")));
     }
 
     #[test]
