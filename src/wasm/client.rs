@@ -6,7 +6,7 @@
 
 use super::bindings::{signal_from, sleep, AbortSignal};
 use super::convert::{from_js, member, to_js_via_json};
-use super::create::CREATE_OPTIONS;
+use super::create::{Generation, CREATE_OPTIONS};
 use super::transport::send;
 use crate::budget::RateBudget;
 use crate::classify::{classify, transport_failure, Action, TransportFailure};
@@ -404,12 +404,9 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "CreateOptions")] opts: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        let model = model.as_string().unwrap_or_default();
-        let raw = payload.clone();
-        let payload = Rc::new(from_js(&payload));
-        let opts = opts.unwrap_or_default();
+        let g = Generation::from_args(&model, payload, opts);
         promise(async move {
-            let env = inner.create(&model, &payload, Some(raw), &opts, CREATE_OPTIONS).await;
+            let env = inner.create(&g, CREATE_OPTIONS).await;
             inner.finish(env)
         })
     }

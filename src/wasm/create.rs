@@ -36,6 +36,26 @@ pub fn local_validation(model: &str, payload: &Value, opts: &JsValue) -> Option<
     Some(Envelope::failure(rej.code, rej.message).with_data(data))
 }
 
+/// The arguments of a create (`createGeneration`, `runWorkflow`), converted once: the payload
+/// as the core's `Value` for validation and keys, and the caller's own object for sending.
+pub struct Generation {
+    pub model: String,
+    pub payload: Rc<Value>,
+    pub raw: JsValue,
+    pub opts: JsValue,
+}
+
+impl Generation {
+    pub fn from_args(model: &JsValue, payload: JsValue, opts: Option<JsValue>) -> Generation {
+        Generation {
+            model: model.as_string().unwrap_or_default(),
+            payload: Rc::new(from_js(&payload)),
+            raw: payload,
+            opts: opts.unwrap_or_default(),
+        }
+    }
+}
+
 struct CreatePlan {
     headers: GenerateHeaders,
     max_credits: Option<u64>,
@@ -78,14 +98,9 @@ fn plan(inner: &Inner, model: &str, payload: &Value, opts: &JsValue) -> Result<C
 
 impl Inner {
     /// The whole create sequence; see the module comment.
-    pub(super) async fn create(
-        &self,
-        model: &str,
-        payload: &Rc<Value>,
-        raw: Option<JsValue>,
-        opts: &JsValue,
-        allowed: &[&str],
-    ) -> Envelope {
+    pub(super) async fn create(&self, g: &Generation, allowed: &[&str]) -> Envelope {
+        let (model, payload, opts) = (g.model.as_str(), &g.payload, &g.opts);
+        let raw = Some(g.raw.clone());
         if let Some(rejected) = local_validation(model, payload, opts) {
             return rejected;
         }

@@ -8,7 +8,7 @@
 use super::bindings::sleep;
 use super::client::{call_opts, CallOpts, Client, Inner};
 use super::convert::{from_js, member, to_js};
-use super::create::CREATE_OPTIONS;
+use super::create::{Generation, CREATE_OPTIONS};
 use crate::classify::{transport_failure, Action, TransportFailure};
 use crate::envelope::{Envelope, ErrorCode};
 use crate::poll::{PollOptions, Poller, Terminal, Verdict, WaitRequest};
@@ -364,18 +364,16 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "WorkflowOptions")] opts: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        let model = model.as_string().unwrap_or_default();
-        let raw = payload.clone();
-        let payload = Rc::new(from_js(&payload));
-        let opts = opts.unwrap_or_default();
+        let g = Generation::from_args(&model, payload, opts);
         super::client::promise(async move {
             let allowed: Vec<&str> = CREATE_OPTIONS.iter().chain(WAIT_OPTIONS).copied().collect();
-            let created = inner.create(&model, &payload, Some(raw), &opts, &allowed).await;
+            let created = inner.create(&g, &allowed).await;
+            let opts = &g.opts;
             if !created.ok {
                 return inner.finish(created);
             }
             let handle = created.data.get("handle").cloned().unwrap_or(Value::Null);
-            let env = match (call_opts(&inner, &opts, &allowed), wait_plan(&to_js(&handle), &opts)) {
+            let env = match (call_opts(&inner, opts, &allowed), wait_plan(&to_js(&handle), opts)) {
                 (Ok(mut call), Ok(plan)) => {
                     call.max_retries = Some(0);
                     inner.clone().wait(plan, call).await
