@@ -13,6 +13,33 @@ const IMAGE_REQUIRED: Field =
     Field::new("image", IMAGE).required().doc("First frame: an http(s) URL or an image data URI.");
 const PROMPT_OPTIONAL: Field = Field::new("prompt", Type::String).nullable().doc("Optional guidance for the motion.");
 
+/// The text-to-video family (t2v, t2v_v3): the same fields, different durations.
+const fn text_to_video(durations: &'static [&'static str]) -> [Field; 4] {
+    [
+        PROMPT,
+        ASPECT_RATIO,
+        Field::new("duration", Type::String).required().one_of(durations).doc("Seconds, as a string."),
+        FILTER_MODE,
+    ]
+}
+
+/// The image-to-video family (i2v, i2v_v3): the same fields, different durations.
+const fn image_to_video(durations: &'static [&'static str]) -> [Field; 4] {
+    [
+        IMAGE_REQUIRED,
+        PROMPT_OPTIONAL,
+        Field::new("duration", Type::String).required().one_of(durations).doc("Seconds, as a string."),
+        FILTER_MODE,
+    ]
+}
+
+const DURATIONS_V1: &[&str] = &["5", "8"];
+const DURATIONS_V3: &[&str] = &["5", "10", "15", "20"];
+const T2V_FIELDS: [Field; 4] = text_to_video(DURATIONS_V1);
+const T2V_V3_FIELDS: [Field; 4] = text_to_video(DURATIONS_V3);
+const I2V_FIELDS: [Field; 4] = image_to_video(DURATIONS_V1);
+const I2V_V3_FIELDS: [Field; 4] = image_to_video(DURATIONS_V3);
+
 /// Names that belong to other models, mapped to this model's name for the same thing.
 const TO_RATIO: &[(&str, &str)] =
     &[("aspectRatio", "ratio"), ("aspect_ratio", "ratio"), ("content", "prompt"), ("imageUrl", "image")];
@@ -23,12 +50,7 @@ pub static MODELS: &[ModelSpec] = &[
     ModelSpec {
         name: "t2v",
         title: "Text to video",
-        fields: &[
-            PROMPT,
-            ASPECT_RATIO,
-            Field::new("duration", Type::String).required().one_of(&["5", "8"]).doc("Seconds, as a string."),
-            FILTER_MODE,
-        ],
+        fields: &T2V_FIELDS,
         rules: &[],
         pricing: Pricing::PerSecond { keys: &[], rates: &[(&[], 3)] },
         expected_seconds: 390,
@@ -37,12 +59,7 @@ pub static MODELS: &[ModelSpec] = &[
     ModelSpec {
         name: "i2v",
         title: "Image to video",
-        fields: &[
-            IMAGE_REQUIRED,
-            PROMPT_OPTIONAL,
-            Field::new("duration", Type::String).required().one_of(&["5", "8"]).doc("Seconds, as a string."),
-            FILTER_MODE,
-        ],
+        fields: &I2V_FIELDS,
         rules: &[],
         pricing: Pricing::PerSecond { keys: &[], rates: &[(&[], 3)] },
         expected_seconds: 390,
@@ -68,15 +85,7 @@ pub static MODELS: &[ModelSpec] = &[
     ModelSpec {
         name: "t2v_v3",
         title: "Text to video v3",
-        fields: &[
-            PROMPT,
-            ASPECT_RATIO,
-            Field::new("duration", Type::String)
-                .required()
-                .one_of(&["5", "10", "15", "20"])
-                .doc("Seconds, as a string."),
-            FILTER_MODE,
-        ],
+        fields: &T2V_V3_FIELDS,
         rules: &[],
         pricing: Pricing::PerSecond { keys: &[], rates: &[(&[], 4)] },
         expected_seconds: 780,
@@ -85,15 +94,7 @@ pub static MODELS: &[ModelSpec] = &[
     ModelSpec {
         name: "i2v_v3",
         title: "Image to video v3",
-        fields: &[
-            IMAGE_REQUIRED,
-            PROMPT_OPTIONAL,
-            Field::new("duration", Type::String)
-                .required()
-                .one_of(&["5", "10", "15", "20"])
-                .doc("Seconds, as a string."),
-            FILTER_MODE,
-        ],
+        fields: &I2V_V3_FIELDS,
         rules: &[],
         pricing: Pricing::PerSecond { keys: &[], rates: &[(&[], 4)] },
         expected_seconds: 780,
