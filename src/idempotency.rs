@@ -8,31 +8,30 @@
 
 use crate::value::{JsonSink, Numbers, Value};
 
-/// FNV-1a over the bytes, 64-bit, from a given offset basis.
-fn fnv1a(bytes: &[u8], basis: u64) -> u64 {
-    let mut h = basis;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 /// A 128-bit digest: two FNV-1a passes with different bases, each finished with a mixer.
 /// Not cryptographic: a collision would at worst make the server answer 409 (it compares
 /// bodies), never bill twice.
 pub fn digest128(text: &str) -> String {
-    let a = mix(fnv1a(text.as_bytes(), 0xcbf2_9ce4_8422_2325));
-    let b = mix(fnv1a(text.as_bytes(), 0x6c62_272e_07bb_0142) ^ (text.len() as u64));
-    format!("{a:016x}{b:016x}")
+    let mut d = Digest128::new();
+    d.push_str(text);
+    d.finish()
 }
-
 /// Both FNV passes over text fed in pieces, so a payload's canonical JSON (megabytes, with a
 /// data URI) is hashed without ever being held in memory.
 struct Digest128 {
     a: u64,
     b: u64,
     len: u64,
+}
+
+impl Digest128 {
+    fn new() -> Digest128 {
+        Digest128 { a: 0xcbf2_9ce4_8422_2325, b: 0x6c62_272e_07bb_0142, len: 0 }
+    }
+
+    fn finish(&self) -> String {
+        format!("{:016x}{:016x}", mix(self.a), mix(self.b ^ self.len))
+    }
 }
 
 impl JsonSink for Digest128 {
@@ -55,7 +54,7 @@ fn mix(mut x: u64) -> u64 {
 
 /// `aiv1-<model>-<32 hex>`: at most 8 + 64 + 32 characters, within the 8–128 rule.
 pub fn derive_key(model: &str, payload: &Value, scope: Option<&str>) -> String {
-    let mut d = Digest128 { a: 0xcbf2_9ce4_8422_2325, b: 0x6c62_272e_07bb_0142, len: 0 };
+    let mut d = Digest128::new();
     d.push_str(model);
     d.push_str("\n");
     d.push_str(scope.unwrap_or(""));
@@ -63,7 +62,7 @@ pub fn derive_key(model: &str, payload: &Value, scope: Option<&str>) -> String {
     payload.write_json(&mut d, true, &Numbers::Canonical);
     let safe_model: String =
         model.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').take(64).collect();
-    format!("aiv1-{safe_model}-{:016x}{:016x}", mix(d.a), mix(d.b ^ d.len))
+    format!("aiv1-{safe_model}-{}", d.finish())
 }
 
 #[cfg(test)]
