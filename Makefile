@@ -46,6 +46,18 @@ pkg: setup-rust setup-npm
 	opt=$$(stat -c %s pkg/$(CRATE)_bg.wasm); optgz=$$(gzip -9c pkg/$(CRATE)_bg.wasm | wc -c)
 	cp -r pkg-template/. pkg/
 	rm -f pkg/.gitignore
+	cp LICENSE pkg/LICENSE
+	# aivideo/inline: the wasm as base64 inside the module (esbuild, Rollup, server bundles).
+	node pkg-build/inline.mjs
+	# require("aivideo"): one CommonJS file holding the glue, the proxy and a sync init.
+	$(NODE_BIN)/esbuild pkg-build/cjs-entry.mjs --bundle --format=cjs --platform=node --target=node18 \
+	  --log-level=warning --log-override:empty-import-meta=silent --outfile=pkg/index.cjs
+	# Declarations for CommonJS consumers (TypeScript's node16/nodenext resolution wants .d.cts).
+	sed 's#"\./aivideo\.js"#"./aivideo.cjs"#g; s#"\./proxy\.js"#"./proxy.cjs"#g' pkg/index.d.ts > pkg/index.d.cts
+	cp pkg/aivideo.d.ts pkg/aivideo.d.cts
+	cp pkg/proxy.d.ts pkg/proxy.d.cts
+	# The npm page: the user-facing part of README.md (between the npm markers).
+	node pkg-build/readme.mjs
 	(cd pkg && npm pack --silent --pack-destination ../target >/dev/null)
 	tgz=$$(stat -c %s target/$(CRATE)-*.tgz)
 	printf 'wasm raw %s B (gzip %s B) before wasm-opt; %s B (gzip %s B) after; tarball %s B\n' $$raw $$rawgz $$opt $$optgz $$tgz | tee target/sizes.txt

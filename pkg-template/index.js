@@ -1,7 +1,7 @@
-// Browsers, Deno and bundlers: fetch and compile the .wasm next to this file, once, at import.
+// Browsers, Deno and bundlers that understand `new URL("…", import.meta.url)` (Vite, webpack,
+// Parcel): the .wasm next to this file is fetched and compiled once, at import.
 import init from "./aivideo.js";
 
 await init({ module_or_path: new URL("./aivideo_bg.wasm", import.meta.url) });
 
-export * from "./aivideo.js";
-export { createProxyHandler } from "./proxy.js";
+export * from "./api.js";

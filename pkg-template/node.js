@@ -1,8 +1,7 @@
-// Node: read the .wasm next to this file and instantiate synchronously at import.
+// Node (ES modules): read the .wasm next to this file and instantiate synchronously at import.
 import { readFileSync } from "node:fs";
 import { initSync } from "./aivideo.js";
 
 initSync({ module: readFileSync(new URL("./aivideo_bg.wasm", import.meta.url)) });
 
-export * from "./aivideo.js";
-export { createProxyHandler } from "./proxy.js";
+export * from "./api.js";

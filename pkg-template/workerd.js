@@ -5,5 +5,4 @@ import { initSync } from "./aivideo.js";
 
 initSync({ module: wasm });
 
-export * from "./aivideo.js";
-export { createProxyHandler } from "./proxy.js";
+export * from "./api.js";

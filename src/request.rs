@@ -55,6 +55,8 @@ impl ClientConfig {
     pub fn from_options(opts: &ClientOptions) -> Result<ClientConfig, ArgumentError> {
         let api_key = match &opts.api_key {
             None | Some(Value::Null) => String::new(),
+            // `apiKey: process.env.X` with X set but empty reads as "no key", not as a key.
+            Some(Value::String(s)) if s.is_empty() => String::new(),
             Some(Value::String(s)) => {
                 if s.chars().any(|c| c.is_control() || c == ' ') {
                     return Err(ArgumentError::new(
@@ -69,7 +71,7 @@ impl ClientConfig {
         };
         let base_url = match &opts.base_url {
             None | Some(Value::Null) => DEFAULT_BASE_URL.to_string(),
-            Some(Value::String(s)) => normalize_base_url(s)?,
+            Some(Value::String(s)) => normalize_base_url(s, !api_key.is_empty())?,
             Some(other) => {
                 return Err(ArgumentError::new(format!("baseUrl must be a string, got {}", other.type_name())))
             }
@@ -87,6 +89,14 @@ impl ClientConfig {
                 )))
             }
         };
+        // A keyless client only makes sense behind a proxy that adds the key; one pointed at
+        // the live API is a configuration mistake (typically an unset environment variable).
+        if api_key.is_empty() && base_url == DEFAULT_BASE_URL {
+            return Err(ArgumentError::new(
+                "no apiKey: pass createClient({ apiKey: \"ak_…\" }) (is AIVIDEO_API_KEY set?), or the baseUrl of a proxy \
+                 that adds the key",
+            ));
+        }
         Ok(ClientConfig { api_key, base_url, timeout_ms, max_retries, max_retry_after_ms })
     }
 
@@ -255,21 +265,35 @@ fn positive_ms(name: &str, v: Option<&Value>, default: f64) -> Result<f64, Argum
     }
 }
 
-/// Accepts `https://host[:port][/prefix]`, and `http://` only for loopback hosts. Trailing
-/// slashes are removed; query strings, fragments and credentials are refused.
-pub fn normalize_base_url(raw: &str) -> Result<String, ArgumentError> {
+/// Accepts `https://host[:port][/prefix]`. Without a key (a client behind a proxy that adds
+/// it) also `http://` to any host and a same-origin path (`/api/aivideo`); with a key, plain
+/// `http://` only to loopback hosts, so the key never travels in clear text off the machine.
+/// Trailing slashes are removed; query strings, fragments and credentials are refused.
+pub fn normalize_base_url(raw: &str, has_key: bool) -> Result<String, ArgumentError> {
     let s = raw.trim();
-    let (scheme, rest) = if let Some(r) = s.strip_prefix("https://") {
+    if s.starts_with('/') && !s.starts_with("//") && !s.starts_with("/\\") {
+        if has_key {
+            return Err(ArgumentError::new(
+                "a relative baseUrl is for keyless clients behind a same-origin proxy: give an https:// URL with the key",
+            ));
+        }
+        if s.contains(['?', '#', '\\']) || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(ArgumentError::new("baseUrl must be a plain path: no query, fragment or spaces"));
+        }
+        let path = s.trim_end_matches('/');
+        return Ok(path.to_string());
+    }
+    let (scheme, rest) = if let Some(r) = strip_prefix_ci(s, "https://") {
         ("https", r)
-    } else if let Some(r) = s.strip_prefix("http://") {
+    } else if let Some(r) = strip_prefix_ci(s, "http://") {
         ("http", r)
     } else {
         return Err(ArgumentError::new(format!(
-            "baseUrl must start with https:// (http:// only for localhost), got {}",
+            "baseUrl must start with https:// (http:// only for localhost, or without a key), got {}",
             Value::str(raw).describe()
         )));
     };
-    if rest.contains(['?', '#', '@']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if rest.contains(['?', '#', '@', '\\']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(ArgumentError::new(
             "baseUrl must be a plain origin with an optional path: no query, fragment, credentials or spaces",
         ));
@@ -279,12 +303,17 @@ pub fn normalize_base_url(raw: &str) -> Result<String, ArgumentError> {
     if host.is_empty() {
         return Err(ArgumentError::new("baseUrl has no host"));
     }
-    if scheme == "http" && !is_loopback(host) {
+    if scheme == "http" && has_key && !is_loopback(host) {
         return Err(ArgumentError::new(format!(
             "baseUrl must use https for non-loopback hosts (the API key travels in a header), got http://{host}"
         )));
     }
     Ok(format!("{scheme}://{}", rest.trim_end_matches('/')))
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
 }
 
 fn host_of(authority: &str) -> &str {
@@ -294,9 +323,18 @@ fn host_of(authority: &str) -> &str {
     authority.split(':').next().unwrap_or("")
 }
 
+/// Exactly `localhost`, a dotted-quad address in 127.0.0.0/8 or `::1`: never a DNS name
+/// that merely starts with `127.` (`127.0.0.1.evil.example` is someone else's host).
 fn is_loopback(host: &str) -> bool {
     let h = host.to_ascii_lowercase();
-    h == "localhost" || h.ends_with(".localhost") || h == "::1" || h.starts_with("127.")
+    if h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" {
+        return true;
+    }
+    let octets: Vec<&str> = h.split('.').collect();
+    octets.len() == 4
+        && octets.first() == Some(&"127")
+        && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()))
+        && octets.iter().all(|o| o.parse::<u16>().is_ok_and(|n| n <= 255))
 }
 
 /// Checks a task id and percent-encodes it for use as one path segment.
@@ -383,11 +421,15 @@ mod tests {
 
     #[test]
     fn defaults_match_the_vendor_script() {
-        let c = ClientConfig::from_options(&ClientOptions::default()).unwrap(); // ok: test
+        let c = ClientConfig::from_options(&ClientOptions {
+            api_key: Some(Value::str("ak_test_0123456789abcdef")),
+            ..Default::default()
+        })
+        .unwrap(); // ok: test
         assert_eq!(c.base_url, "https://aivideomaker.ai");
         assert_eq!(c.timeout_ms, 30_000.0);
         assert_eq!(c.max_retries, 3);
-        assert!(!c.has_key());
+        assert!(c.has_key());
     }
 
     #[test]
@@ -437,13 +479,54 @@ mod tests {
 
     #[test]
     fn base_url_rules() {
-        assert_eq!(normalize_base_url("http://127.0.0.1:8787/").unwrap(), "http://127.0.0.1:8787"); // ok: test
-        assert_eq!(normalize_base_url("http://localhost:1").unwrap(), "http://localhost:1"); // ok: test
-        assert_eq!(normalize_base_url("http://[::1]:9").unwrap(), "http://[::1]:9"); // ok: test
-        assert_eq!(normalize_base_url("https://x.test/proxy/").unwrap(), "https://x.test/proxy"); // ok: test
-        for bad in ["http://example.com", "ftp://x", "x.test", "https://u:p@x.test", "https://x.test?a=1", "https://"] {
-            assert!(normalize_base_url(bad).is_err(), "{bad} accepted");
+        let keyed = |s: &str| normalize_base_url(s, true);
+        assert_eq!(keyed("http://127.0.0.1:8787/").unwrap(), "http://127.0.0.1:8787"); // ok: test
+        assert_eq!(keyed("http://127.1.2.3").unwrap(), "http://127.1.2.3"); // ok: test
+        assert_eq!(keyed("http://localhost:1").unwrap(), "http://localhost:1"); // ok: test
+        assert_eq!(keyed("http://[::1]:9").unwrap(), "http://[::1]:9"); // ok: test
+        assert_eq!(keyed("https://x.test/proxy/").unwrap(), "https://x.test/proxy"); // ok: test
+        for bad in [
+            "http://example.com",
+            "http://127.0.0.1.evil.example",
+            "http://127.evil.example",
+            "http://127.0.0.1x",
+            "http://127.0.0.256",
+            "http://localhost.evil.example",
+            "http://x.localhost",
+            "ftp://x",
+            "x.test",
+            "https://u:p@x.test",
+            "https://x.test?a=1",
+            "https://",
+            "/api/aivideo",
+            "//evil.example",
+        ] {
+            assert!(keyed(bad).is_err(), "{bad} accepted with a key");
         }
+        // Without a key: a proxy on any host, plain http or a same-origin path.
+        let keyless = |s: &str| normalize_base_url(s, false);
+        assert_eq!(keyless("http://proxy:8787/").unwrap(), "http://proxy:8787"); // ok: test
+        assert_eq!(keyless("/api/aivideo/").unwrap(), "/api/aivideo"); // ok: test
+        for bad in ["//evil.example", "/\\evil.example", "/a?b", "api/aivideo", "https://u:p@x.test"] {
+            assert!(keyless(bad).is_err(), "{bad} accepted without a key");
+        }
+    }
+
+    #[test]
+    fn a_client_needs_a_key_or_a_proxy() {
+        let opts = |key: Option<&str>, base: Option<&str>| ClientOptions {
+            api_key: key.map(Value::str),
+            base_url: base.map(Value::str),
+            ..Default::default()
+        };
+        for (key, base) in [(None, None), (Some(""), None), (None, Some("https://aivideomaker.ai/"))] {
+            let e = ClientConfig::from_options(&opts(key, base)).unwrap_err();
+            assert!(e.message.starts_with("no apiKey"), "{}", e.message);
+        }
+        assert!(ClientConfig::from_options(&opts(Some("ak_0123456789"), None)).is_ok());
+        assert!(ClientConfig::from_options(&opts(None, Some("/api/aivideo"))).is_ok());
+        assert!(ClientConfig::from_options(&opts(None, Some("http://proxy.internal:8787"))).is_ok());
+        assert!(ClientConfig::from_options(&opts(Some("ak_0123456789"), Some("http://proxy.internal:8787"))).is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ import { serveStatic } from "./harness/static.mjs";
 import { startWorkerd, workerdEntry } from "./harness/workerd.mjs";
 import { launchChromium } from "./harness/chromium.mjs";
 import { startSimulator } from "./sim/server.mjs";
+import { runBundlers } from "./harness/bundlers.mjs";
 
 const BIN = join(ROOT, "tests", "node_modules", ".bin");
 const results = [];
@@ -74,6 +75,7 @@ await leg("workerd", async () => {
       ["suite.mjs", "suite.mjs"],
       ["aivideo", join("node_modules/aivideo", entry)],
       ["aivideo.js", "node_modules/aivideo/aivideo.js"],
+      ["api.js", "node_modules/aivideo/api.js"],
       ["proxy.js", "node_modules/aivideo/proxy.js"],
       ["aivideo_bg.wasm", "node_modules/aivideo/aivideo_bg.wasm", "wasm"],
     ],
@@ -103,6 +105,13 @@ await leg("chromium", async () => {
     await browser.close();
     await site.close();
   }
+});
+
+// Production bundles (Vite, webpack, esbuild, Rollup; browser and Node), CommonJS and Jest.
+await leg("bundlers", async () => {
+  const r = await runBundlers(sim.url);
+  console.log(`     ${r.times.join(", ")}`);
+  return r;
 });
 
 await sim.close();

@@ -21,6 +21,7 @@ export async function startDemo({ timeScale = 0.02, simPort = 0, proxyPort, page
       ["worker.mjs", "../www/worker.mjs"],
       ["aivideo", "../pkg/workerd.js"],
       ["aivideo.js", "../pkg/aivideo.js"],
+      ["api.js", "../pkg/api.js"],
       ["proxy.js", "../pkg/proxy.js"],
       ["aivideo_bg.wasm", "../pkg/aivideo_bg.wasm", "wasm"],
     ],

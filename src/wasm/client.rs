@@ -381,9 +381,8 @@ impl Client {
         #[wasm_bindgen(unchecked_param_type = "QuoteOptions")] opts: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        let model = model.as_string().unwrap_or_default();
+        let (model, payload, opts) = super::create::split_args(&model, payload, opts);
         let payload = Rc::new(from_js(&payload));
-        let opts = opts.unwrap_or_default();
         promise(async move {
             if let Some(rejected) = super::create::local_validation(&model, &payload, &opts) {
                 return inner.finish(rejected);

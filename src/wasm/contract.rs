@@ -50,9 +50,21 @@ export interface Issue { path: string; code: IssueCode; expected: string; actual
 export interface CreditEstimate { model: string; credits: number | null; usd: number | null; basis: string; reason: string | null; }
 /** A media input that passed; for a data URI, its decoded size (measured, not decoded). */
 export interface MediaInfo { path: string; kind: "image" | "video" | "audio"; source: "url" | "dataUri"; mimeType: string | null; bytes: number | null; }
-export type ValidationResult =
-  | { ok: true; model: string; payload: Record<string, unknown>; estimate: CreditEstimate; media: MediaInfo[] }
-  | { ok: false; model: string; errorCode: "INVALID_MODEL" | "INVALID_PAYLOAD"; errorMessage: string; issues: Issue[]; details: { field: string; expected: string; actual: string }[] };
+export interface IssueDetail { field: string; expected: string; actual: string; }
+/** A payload that passed, typed as its model's payload. Pass it straight to
+ * `createGeneration(checked)`, `quote(checked)` or `runWorkflow(checked)`. */
+export type ValidationSuccess<M extends Model = Model> = M extends Model
+  ? { ok: true; model: M; payload: Payloads[M]; estimate: CreditEstimate; media: MediaInfo[] }
+  : never;
+export interface ValidationFailure {
+  ok: false; model: string; errorCode: "INVALID_MODEL" | "INVALID_PAYLOAD"; errorMessage: string;
+  issues: Issue[]; details: IssueDetail[];
+}
+/** Narrow on `ok`: a success carries the payload typed for the model. */
+export type ValidationResult<M extends Model = Model> = ValidationSuccess<M> | ValidationFailure;
+/** A model and its payload, tied: `{ model: "t2v"; payload: T2vPayload } | …`. The form to use
+ * when the model is a variable (a `<select>`): a payload of another model does not compile. */
+export type Generation<M extends Model = Model> = M extends Model ? { model: M; payload: Payloads[M] } : never;
 export interface FieldDescription {
   name: string; type: "string" | "integer" | "number" | "boolean" | "string[]" | "string | string[]";
   required: boolean; nullable: boolean; default: string | number | boolean | null;

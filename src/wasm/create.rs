@@ -45,14 +45,22 @@ pub struct Generation {
     pub opts: JsValue,
 }
 
+/// The two call forms of a create or quote, as `(model, payload, opts)`: positional
+/// `(model, payload, opts?)`, or `({ model, payload }, opts?)`: the form TypeScript can tie
+/// together when the model is a variable, and the one `validatePayload`'s success result fits.
+pub fn split_args(first: &JsValue, second: JsValue, third: Option<JsValue>) -> (String, JsValue, JsValue) {
+    if first.is_object() {
+        let model = member(first, "model").and_then(|m| m.as_string()).unwrap_or_default();
+        let payload = member(first, "payload").unwrap_or(JsValue::UNDEFINED);
+        return (model, payload, second);
+    }
+    (first.as_string().unwrap_or_default(), second, third.unwrap_or_default())
+}
+
 impl Generation {
-    pub fn from_args(model: &JsValue, payload: JsValue, opts: Option<JsValue>) -> Generation {
-        Generation {
-            model: model.as_string().unwrap_or_default(),
-            payload: Rc::new(from_js(&payload)),
-            raw: payload,
-            opts: opts.unwrap_or_default(),
-        }
+    pub fn from_args(first: &JsValue, second: JsValue, third: Option<JsValue>) -> Generation {
+        let (model, payload, opts) = split_args(first, second, third);
+        Generation { model, payload: Rc::new(from_js(&payload)), raw: payload, opts }
     }
 }
 

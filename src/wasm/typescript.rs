@@ -25,14 +25,57 @@ interface EnvelopeBase {
   suggestions: string[];
 }
 export interface Success<T> extends EnvelopeBase { ok: true; data: T; errorCode: null; errorMessage: null; }
-export interface Failure extends EnvelopeBase { ok: false; data: any; errorCode: ErrorCode; errorMessage: string; }
+/** A create whose answers were all lost: resend the same payload with this key to get the
+ * task back (if the server made it) without a second charge. */
+export interface MaybeCreated { idempotencyKey: string; maybeCreated: true; }
+/** What a failure's `data` holds, per error code. */
+export interface FailureData {
+  /** Refused offline (`issues`, `details`) or by the server (`details` as it sent them). */
+  INVALID_MODEL: { issues?: Issue[]; details?: unknown } | null;
+  INVALID_PAYLOAD: { issues?: Issue[]; details?: unknown } | null;
+  AUTH_FAILED: null;
+  /** `quote` when the free quote said the balance cannot pay. */
+  INSUFFICIENT_CREDITS: { quote: Quote } | null;
+  TASK_NOT_FOUND: null;
+  IDEMPOTENCY_CONFLICT: null;
+  /** Refused before sending: the price, the budget and where the price came from. */
+  BUDGET_EXCEEDED: { credits: number; maxCredits: number; source: "local estimate" | "quote" } | null;
+  CONTENT_REJECTED: null;
+  RATE_LIMITED: MaybeCreated | null;
+  UPSTREAM_ERROR: MaybeCreated | null;
+  NETWORK_ERROR: MaybeCreated | null;
+  UNKNOWN_ERROR: unknown;
+  /** From a wait: the last status seen, and whether `cancelOnAbort` cancelled the task. */
+  ABORTED: { lastStatus: TaskStatus | null; cancelled?: boolean } | null;
+  INVALID_ARGUMENT: null;
+  /** The task as the server reported it. */
+  GENERATION_FAILED: Task | null;
+  CANCELLED: Task | null;
+  POLL_TIMEOUT: { lastStatus: TaskStatus | null; polls: number; elapsedMs: number };
+  TASK_NOT_CANCELLABLE: null;
+}
+/** A failure with a given code: `data` is typed by the code. */
+export interface FailureOf<C extends ErrorCode> extends EnvelopeBase { ok: false; errorCode: C; errorMessage: string; data: FailureData[C]; }
+/** Every failure: narrow on `errorCode` to type `data`. */
+export type Failure = { [C in ErrorCode]: FailureOf<C> }[ErrorCode];
 /** What every action resolves to. Narrow on `ok`. */
 export type Envelope<T> = Success<T> | Failure;
+/** runWorkflow's failures after the create also carry the submitted task in `data.submitted`. */
+type WithSubmitted<D> = null extends D
+  ? (NonNullable<D> & { submitted?: SubmittedTask }) | { submitted: SubmittedTask } | null
+  : D & { submitted?: SubmittedTask };
+export type WorkflowFailure = {
+  [C in ErrorCode]: Omit<FailureOf<C>, "data"> & { data: WithSubmitted<FailureData[C]> }
+}[ErrorCode];
+export type WorkflowEnvelope = Success<Task & { submitted: SubmittedTask }> | WorkflowFailure;
 
 export interface ClientOptions {
-  /** The raw `ak_…` key. Omit it only behind a proxy that adds it. */
+  /** The raw `ak_…` key. Required unless `baseUrl` points at a proxy that adds it: a client
+   * with neither throws a TypeError at construction. */
   apiKey?: string;
-  /** Default `https://aivideomaker.ai`; plain `http` only for loopback hosts. */
+  /** Default `https://aivideomaker.ai`. With a key: https (plain http only for localhost and
+   * 127.x.x.x). Without a key (behind a proxy): any http(s) URL or a same-origin path such as
+   * `"/api/aivideo"`. */
   baseUrl?: string;
   /** Per attempt, default 30000. */
   timeoutMs?: number;

@@ -11,13 +11,14 @@ export function tarball() {
   return join(ROOT, "target", name);
 }
 
-/** A fresh project in tests/artifacts/consumer with the package installed from the tarball. */
-export function makeConsumer() {
-  const dir = join(ROOT, "tests", "artifacts", "consumer");
+/** A fresh project in tests/artifacts/<name> with the package installed from the tarball and
+ * the files of `from` copied in. */
+export function makeConsumer(name = "consumer", from = join(ROOT, "tests", "runtime")) {
+  const dir = join(ROOT, "tests", "artifacts", name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--silent", tarball()], { cwd: dir, stdio: "inherit" });
-  cpSync(join(ROOT, "tests", "runtime"), dir, { recursive: true });
+  cpSync(from, dir, { recursive: true });
   return dir;
 }

@@ -18,7 +18,8 @@ export function freePort() {
 /** The file the package's exports map names for the workerd condition. */
 export function workerdEntry(pkgDir) {
   const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
-  return pkg.exports["."].workerd;
+  const e = pkg.exports["."].workerd;
+  return typeof e === "string" ? e : e.default;
 }
 
 /**

@@ -4,5 +4,6 @@ import { readFileSync } from "node:fs";
 
 const dir = new URL("../artifacts/consumer/node_modules/aivideo/", import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL("package.json", dir), "utf8"));
-export const lib = await import(new URL(pkg.exports["."].node, dir).href);
+const node = pkg.exports["."].node;
+export const lib = await import(new URL(typeof node === "string" ? node : node.default, dir).href);
 export const pkgDir = dir;

@@ -101,6 +101,30 @@ export async function runSuite(lib, simUrl) {
   try { lib.createClient({ apiKey: KEY, baseUrl: "http://example.com" }); } catch (e) { threw = e; }
   check(threw && /baseUrl/.test(threw.message), "createClient names the bad option", threw && threw.message);
   check(threw && !threw.message.includes(KEY), "option error does not echo the key");
+  for (const [what, opts] of [["no options", undefined], ["an empty key", { apiKey: "" }], ["an unset env var", { apiKey: undefined }]]) {
+    let refused = null;
+    try { lib.createClient(opts); } catch (e) { refused = e; }
+    check(refused instanceof TypeError && /no apiKey/.test(refused.message), `a client with ${what} and the live API is refused`, refused && refused.message);
+  }
+  threw = null;
+  try { lib.createClient({ apiKey: KEY, baseUrl: "http://127.0.0.1.evil.example" }); } catch (e) { threw = e; }
+  check(threw instanceof TypeError, "a key never goes over plain http to a name that merely starts with 127.", threw && threw.message);
+  // Keyless clients behind a proxy: plain http to any host, or a same-origin path.
+  const viaProxy = lib.createClient({ baseUrl: "http://proxy.internal:8787" });
+  check(typeof viaProxy.getStatus === "function", "a keyless client may use a plain-http proxy");
+  const relative = lib.createClient({ baseUrl: "/api/aivideo", fetch: async (url) => new Response(JSON.stringify({ status: "PROGRESS", url }), { status: 200, headers: { "content-type": "application/json" } }) });
+  const rel = await relative.getStatus("t_rel");
+  check(rel.ok && rel.status === "PROGRESS", "a keyless client with a relative baseUrl sends to the same-origin path", rel);
+  // Only the public API is exported.
+  for (const name of ["Client", "initSync", "default"]) check(!(name in lib), `the glue's ${name} is not exported`);
+  for (const name of ["createClient", "clientFromEnv", "validatePayload", "estimateCredits", "describeModels", "modelNames", "createProxyHandler"]) check(typeof lib[name] === "function", `${name} is exported`);
+  // A validated payload goes straight to createGeneration ({ model, payload } form).
+  await ctl("/__sim/reset", {});
+  const checked = lib.validatePayload("t2v", { prompt: "checked first", aspectRatio: "1:1", duration: "5" });
+  const fromChecked = await client.createGeneration(checked, { idempotencyScope: "object-form" });
+  check(fromChecked.ok && fromChecked.status === "SUBMITTED" && fromChecked.data.handle.model === "t2v", "createGeneration takes validatePayload's result", fromChecked);
+  const quoted = await client.quote({ model: "t2v", payload: checked.payload });
+  check(quoted.ok && quoted.data.credits === 15, "quote takes { model, payload }", quoted);
 
   // ---- Polling workflow: one short runWorkflow on the compressed clock (1 s = 1 ms).
   await ctl("/__sim/reset", {});

@@ -3,6 +3,7 @@
 import {
   createClient, clientFromEnv, validatePayload, estimateCredits, describeModels,
   type Envelope, type Task, type ErrorCode, type Payloads, type Model, type ValidationResult,
+  type Generation, type T2vPayload, type Wan27Payload,
 } from "aivideo";
 
 const client = createClient({ apiKey: "ak_x", baseUrl: "http://127.0.0.1:1", timeoutMs: 1000 });
@@ -11,6 +12,50 @@ clientFromEnv({ AIVIDEO_API_KEY: "ak_x" });
 createClient({ apiKey: "ak_x", timeout: 5 });
 // @ts-expect-error wrong option type
 createClient({ maxRetries: "3" });
+createClient({ baseUrl: "/api/aivideo" });
+
+// A model chosen at run time (a <select>) ties model and payload only in the object form.
+declare const chosen: Model;
+declare const t2vPayload: T2vPayload;
+declare const wan27Payload: Wan27Payload;
+declare const formInput: Record<string, unknown>;
+async function variableModel() {
+  // @ts-expect-error a Model variable cannot take the positional form (any model's payload would fit)
+  await client.createGeneration(chosen, t2vPayload);
+  // @ts-expect-error a t2v payload is not a wan27 generation
+  const wrong: Generation = { model: "wan27", payload: t2vPayload };
+  const right: Generation = { model: "wan27", payload: wan27Payload };
+  await client.createGeneration(right, { maxCredits: 50 });
+  await client.runWorkflow(right);
+  await client.quote(right);
+  // validatePayload narrows: its success is the payload typed for its model, ready to send.
+  const checked = validatePayload(chosen, formInput);
+  if (checked.ok) {
+    await client.createGeneration(checked);
+    if (checked.model === "t2v") { const d: "5" | "8" = checked.payload.duration; void d; }
+  }
+  const literal = validatePayload("wan27", formInput);
+  if (literal.ok) { const r: "720P" | "1080P" = literal.payload.resolution; void r; }
+  void wrong;
+}
+void variableModel;
+
+// Failure data is typed by the error code.
+async function failureData() {
+  const r = await client.createGeneration("t2v", t2vPayload, { maxCredits: 1 });
+  if (!r.ok) {
+    if (r.errorCode === "BUDGET_EXCEEDED" && r.data) { const n: number = r.data.maxCredits; void n; }
+    if (r.errorCode === "NETWORK_ERROR" && r.data) { const k: string = r.data.idempotencyKey; void k; }
+    if (r.errorCode === "INVALID_PAYLOAD" && r.data?.issues) r.data.issues.map((i) => i.path);
+    // @ts-expect-error data is null for AUTH_FAILED
+    if (r.errorCode === "AUTH_FAILED") r.data.anything;
+  }
+  const w = await client.runWorkflow("t2v", t2vPayload);
+  if (!w.ok && w.errorCode === "POLL_TIMEOUT") { const polls: number = w.data.polls; void polls; }
+  if (!w.ok && w.errorCode === "GENERATION_FAILED" && w.data && "status" in w.data) w.data.status;
+  if (w.ok) { const id: string = w.data.submitted.taskId; const url: string | undefined = w.data.output?.url; void id; void url; }
+}
+void failureData;
 
 async function actions() {
   // Payloads are checked against their model.

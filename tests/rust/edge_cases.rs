@@ -98,7 +98,8 @@ proptest! {
         let _ = parse_iso8601(&s);
         if let Some(ms) = parse_retry_after(&s, now) { prop_assert!(ms >= 0.0); }
         let _ = parse_decimal(&s);
-        let _ = normalize_base_url(&s);
+        let _ = normalize_base_url(&s, true);
+        let _ = normalize_base_url(&s, false);
         if let Ok(seg) = encode_task_id(&s) {
             prop_assert!(!seg.contains('/') && !seg.contains('?') && !seg.contains('#'));
         }

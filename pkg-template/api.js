@@ -1,0 +1,5 @@
+// The public API, named once. Every entry (index.js, node.js, workerd.js, inline.js and the
+// CommonJS build) initializes the wasm and re-exports exactly this list; the glue's `Client`
+// class, `initSync` and default `init` stay private.
+export { createClient, clientFromEnv, validatePayload, estimateCredits, describeModels, modelNames } from "./aivideo.js";
+export { createProxyHandler } from "./proxy.js";

@@ -1,0 +1,147 @@
+// The bundler leg: a consumer installs the packed tarball and builds the app in
+// tests/bundlers/ with Vite, webpack, esbuild and Rollup in production mode (browser targets,
+// plus esbuild and webpack server bundles for Node), then runs each bundle for real: the browser
+// ones in Chromium, the Node ones with node; plus a CommonJS consumer and a Jest test that
+// require() the package. Each must complete a workflow against the simulator.
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, writeFileSync, existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { makeConsumer, ROOT } from "./consumer.mjs";
+import { serveStatic } from "./static.mjs";
+import { launchChromium } from "./chromium.mjs";
+
+const TESTS = join(ROOT, "tests");
+const require = createRequire(join(TESTS, "package.json"));
+
+function run(cmd, args, opts = {}) {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (out += d));
+    const timer = setTimeout(() => p.kill("SIGKILL"), opts.timeout ?? 60000);
+    p.on("close", (status) => { clearTimeout(timer); resolve({ status, out }); });
+  });
+}
+
+const page = (label) => `<!doctype html><html><head><meta charset="utf-8"><title>${label}</title>
+<script>globalThis.BUNDLER_LABEL = ${JSON.stringify(label)};</script></head>
+<body><script type="module" src="./main.js"></script></body></html>`;
+
+/** Each build returns the folder to serve (browser) or the file to run (node). */
+const BUILDS = {
+  async vite(dir) {
+    const { build } = await import("vite");
+    const out = join(dir, "dist-vite");
+    writeFileSync(join(dir, "index.html"), page("vite"));
+    await build({ root: dir, mode: "production", logLevel: "error", configFile: false, build: { outDir: out, emptyOutDir: true } });
+    return { serve: out };
+  },
+  async webpack(dir, target = "web") {
+    const webpack = (await import("webpack")).default;
+    const out = join(dir, target === "web" ? "dist-webpack" : "dist-webpack-node");
+    const stats = await new Promise((resolve, reject) =>
+      webpack({
+        mode: "production",
+        target,
+        context: dir,
+        entry: target === "web" ? "./main.js" : "./server.js",
+        output: { path: out, filename: target === "web" ? "main.js" : "server.cjs", clean: true },
+        resolve: { conditionNames: target === "web" ? ["browser", "import", "module", "default"] : ["node", "import", "default"] },
+      }, (err, s) => (err ? reject(err) : resolve(s))));
+    if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }));
+    if (target !== "web") return { node: join(out, "server.cjs") };
+    writeFileSync(join(out, "index.html"), page("webpack").replace('type="module" ', ""));
+    return { serve: out };
+  },
+  async esbuild(dir, platform = "browser") {
+    const esbuild = await import("esbuild");
+    const out = join(dir, platform === "browser" ? "dist-esbuild" : "dist-esbuild-node");
+    mkdirSync(out, { recursive: true });
+    await esbuild.build({
+      absWorkingDir: dir,
+      entryPoints: [platform === "browser" ? "main-inline.js" : "server-inline.js"],
+      bundle: true, minify: true, format: "esm", platform, logLevel: "error",
+      outfile: join(out, platform === "browser" ? "main.js" : "server.mjs"),
+    });
+    if (platform !== "browser") return { node: join(out, "server.mjs") };
+    writeFileSync(join(out, "index.html"), page("esbuild"));
+    return { serve: out };
+  },
+  async rollup(dir) {
+    const { rollup } = await import("rollup");
+    const { nodeResolve } = await import("@rollup/plugin-node-resolve");
+    const out = join(dir, "dist-rollup");
+    const bundle = await rollup({ input: join(dir, "main-inline.js"), plugins: [nodeResolve({ browser: true })], onwarn() {} });
+    await bundle.write({ file: join(out, "main.js"), format: "es" });
+    await bundle.close();
+    writeFileSync(join(out, "index.html"), page("rollup"));
+    return { serve: out };
+  },
+};
+
+export async function runBundlers(simUrl) {
+  let count = 0;
+  const failures = [];
+  const times = [];
+  const dir = makeConsumer("bundlers", join(TESTS, "bundlers"));
+  const browser = await launchChromium();
+  const timed = async (label, fn) => {
+    const t0 = Date.now();
+    try {
+      const r = await fn();
+      count += r.count;
+      failures.push(...r.failures);
+      if (!r.count) failures.push(`${label}: no assertions ran`);
+    } catch (e) {
+      failures.push(`${label}: ${e && e.stack ? e.stack.split("\n").slice(0, 8).join("\n") : e}`);
+    }
+    times.push(`${label} ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  };
+  const inBrowser = async (label, serveDir) => {
+    const site = await serveStatic(serveDir);
+    const tab = await browser.newPage();
+    const errors = [];
+    tab.on("pageerror", (e) => errors.push(`${label}: page error ${e}`));
+    // Chromium asks for /favicon.ico on its own; every other failed load is the bundle's.
+    tab.on("console", (m) => m.type() === "error" && !/favicon\.ico$/.test(m.location().url || "") && errors.push(`${label}: console ${m.text()} ${m.location().url || ""}`));
+    try {
+      await tab.goto(`${site.url}/index.html?sim=${encodeURIComponent(simUrl)}`);
+      await tab.waitForFunction(() => window.__result !== undefined, null, { timeout: 30000 }).catch(() => {});
+      const r = (await tab.evaluate(() => window.__result)) || { count: 0, failures: [`${label}: the page never finished`] };
+      r.failures.push(...errors);
+      return r;
+    } finally {
+      await tab.close();
+      await site.close();
+    }
+  };
+  const inNode = async (label, file) => {
+    const p = await run("node", [file, simUrl, label], { cwd: dir });
+    const line = p.out.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+    return line ? JSON.parse(line) : { count: 0, failures: [`${label}: exit ${p.status}: ${p.out.slice(-1500)}`] };
+  };
+  try {
+    for (const name of ["vite", "webpack", "esbuild", "rollup"]) {
+      await timed(`${name} (browser)`, async () => inBrowser(name, (await BUILDS[name](dir)).serve));
+    }
+    await timed("esbuild (node)", async () => inNode("esbuild node bundle", (await BUILDS.esbuild(dir, "node")).node));
+    await timed("webpack (node)", async () => inNode("webpack node bundle", (await BUILDS.webpack(dir, "node")).node));
+    await timed("commonjs require", () => inNode("commonjs", join(dir, "commonjs.cjs")));
+    await timed("jest", async () => {
+      const jest = join(require.resolve("jest/package.json"), "..", "bin", "jest.js");
+      const p = await run("node", [jest, "--rootDir", dir, "--testMatch", "**/aivideo.test.cjs", "--transform", "{}", "--json", "--ci", "--silent"],
+        { cwd: dir, timeout: 90000, env: { ...process.env, SIM_URL: simUrl } });
+      const json = p.out.slice(p.out.indexOf('{"num'));
+      let r;
+      try { r = JSON.parse(json.slice(0, json.lastIndexOf("}") + 1)); } catch { return { count: 0, failures: [`jest: exit ${p.status}: ${p.out.slice(-2000)}`] }; }
+      const fails = r.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status !== "passed").map((a) => `jest: ${a.fullName}: ${a.failureMessages.join(" ").slice(0, 600)}`));
+      if (r.numFailedTestSuites) fails.push(...r.testResults.filter((f) => f.status !== "passed" && f.message).map((f) => `jest: ${f.message.slice(0, 800)}`));
+      return { count: r.numTotalTests, failures: fails };
+    });
+  } finally {
+    await browser.close();
+  }
+  return { count, failures, times };
+}
