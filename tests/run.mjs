@@ -10,6 +10,7 @@ import { startWorkerd, workerdEntry } from "./harness/workerd.mjs";
 import { launchChromium } from "./harness/chromium.mjs";
 import { startSimulator } from "./sim/server.mjs";
 import { runBundlers } from "./harness/bundlers.mjs";
+import { checkReadme } from "./harness/readme.mjs";
 
 const BIN = join(ROOT, "tests", "node_modules", ".bin");
 const results = [];
@@ -125,6 +126,9 @@ await leg("typescript (tsc --noEmit)", async () => {
   const calls = (src.match(/^\s*(await |const |if |validatePayload|createClient|clientFromEnv)/gm) || []).length;
   return { count: expectErrors + calls, failures: p.status === 0 ? [] : [p.stdout + p.stderr] };
 });
+
+// Every TypeScript/JavaScript block of README.md compiles under strict, three resolutions.
+await leg("readme (tsc --strict)", async () => checkReadme());
 
 // Node-only suites (node --test), each file against its own simulator.
 await leg("node --test suites", async () => {

@@ -19,6 +19,6 @@ export function makeConsumer(name = "consumer", from = join(ROOT, "tests", "runt
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--silent", tarball()], { cwd: dir, stdio: "inherit" });
-  cpSync(from, dir, { recursive: true });
+  if (from) cpSync(from, dir, { recursive: true });
   return dir;
 }
