@@ -5,13 +5,12 @@
 //! `data.expiresAt`); transport failures (network, timeout, abort). Must not: perform I/O,
 //! read the clock, or echo the API key (callers redact runtime error text first).
 
-use crate::envelope::{Envelope, ErrorCode};
+use crate::envelope::Envelope;
+use crate::error::{Error, ErrorCode};
 use crate::retry::parse_retry_after;
-use crate::time::{format_iso8601, parse_iso8601};
+use crate::task::{normalize_task, task_error_text};
 use crate::value::Value;
 
-/// How long the service keeps a finished video.
-pub const OUTPUT_RETENTION_MS: f64 = 24.0 * 3600.0 * 1000.0;
 const MAX_MESSAGE_CHARS: usize = 500;
 
 /// Which action a response answers; it decides how a success is shaped.
@@ -53,16 +52,15 @@ pub enum TransportFailure {
     Network,
 }
 
-pub fn transport_failure(kind: TransportFailure, detail: &str, timeout_ms: f64) -> Envelope {
-    let (code, msg) = match kind {
-        TransportFailure::Timeout => (
+pub fn transport_failure(kind: TransportFailure, detail: &str, timeout_ms: f64) -> Error {
+    match kind {
+        TransportFailure::Timeout => Error::new(
             ErrorCode::NetworkError,
             format!("no response within {} ms (timeoutMs)", crate::value::format_number(timeout_ms)),
         ),
-        TransportFailure::Aborted => (ErrorCode::Aborted, "aborted by the caller's signal".to_string()),
-        TransportFailure::Network => (ErrorCode::NetworkError, format!("request failed: {}", clip(detail))),
-    };
-    Envelope::failure(code, msg)
+        TransportFailure::Aborted => Error::new(ErrorCode::Aborted, "aborted by the caller's signal"),
+        TransportFailure::Network => Error::new(ErrorCode::NetworkError, format!("request failed: {}", clip(detail))),
+    }
 }
 
 /// Classifies one response. `task_id` is the id the request was about, if any; `now_ms` is
@@ -79,8 +77,8 @@ pub fn classify(action: Action, resp: &HttpResponse, task_id: Option<&str>, now_
             return shape_success(action, &resp.body, resp.status, task_id);
         }
         other => {
-            let mut env = if resp.status == 429 {
-                Envelope::failure(ErrorCode::RateLimited, "rate limited (HTTP 429)")
+            let err = if resp.status == 429 {
+                Error::new(ErrorCode::RateLimited, "rate limited (HTTP 429)")
             } else {
                 let what = match other {
                     Body::Empty => "an empty body".to_string(),
@@ -88,11 +86,9 @@ pub fn classify(action: Action, resp: &HttpResponse, task_id: Option<&str>, now_
                     Body::Text(t) => format!("a body that is not JSON: {}", clip(t)),
                     Body::Json(v) => format!("JSON {} where an object was expected", v.type_name()),
                 };
-                Envelope::failure(ErrorCode::UpstreamError, format!("HTTP {} with {what}", resp.status))
+                Error::new(ErrorCode::UpstreamError, format!("HTTP {} with {what}", resp.status))
             };
-            env.http_status = Some(resp.status);
-            env.retry_after = retry_after_s;
-            return env.with_task_id(task_id);
+            return Envelope::from(err.with_http(resp.status, retry_after_s)).with_task_id(task_id);
         }
     };
 
@@ -101,10 +97,9 @@ pub fn classify(action: Action, resp: &HttpResponse, task_id: Option<&str>, now_
     if !is_error_body {
         if status_field == Some("FAILED") && matches!(action, Action::Status | Action::Task) {
             // A task that failed is not an API error, but it is not a success either.
-            let mut env = Envelope::failure(ErrorCode::GenerationFailed, task_error_text(body));
-            env.http_status = Some(resp.status);
-            env.data = shape_success(action, &resp.body, resp.status, None).data;
-            return env.with_task_id(task_id);
+            let task = shape_success(action, &resp.body, resp.status, None).outcome.map(|r| r.data).unwrap_or_default();
+            let err = Error::new(ErrorCode::GenerationFailed, task_error_text(body)).with_http(resp.status, None);
+            return Envelope::from(err.with_data(task)).with_task_id(task_id);
         }
         return shape_success(action, &resp.body, resp.status, task_id);
     }
@@ -124,15 +119,13 @@ pub fn classify(action: Action, resp: &HttpResponse, task_id: Option<&str>, now_
         code
     };
     let default_msg = format!("{} (HTTP {})", code.as_str(), resp.status);
-    let mut env = Envelope::failure(code, message.unwrap_or(default_msg));
-    env.http_status = Some(resp.status);
-    env.retry_after = retry_after_s;
+    let mut err = Error::new(code, message.unwrap_or(default_msg)).with_http(resp.status, retry_after_s);
     if code == ErrorCode::InvalidPayload {
         if let Some(hints) = body.get("details").or_else(|| body.get("errors")) {
-            env.data = Value::object(vec![("details", hints.clone())]);
+            err.data = Value::object(vec![("details", hints.clone())]);
         }
     }
-    env.with_task_id(task_id)
+    Envelope::from(err).with_task_id(task_id)
 }
 
 /// A 200 carrying `status: "FAILED"` is an error when it looks like the Error schema rather
@@ -218,66 +211,12 @@ fn normalize_list(data: Value) -> Value {
     }
 }
 
-/// Puts the video location at `output.url` (from `url`, the older `videoUrl`, or a bare
-/// string output) and adds `expiresAt` (completion + 24 h) when the completion time is known.
-pub fn normalize_task(task: Value) -> Value {
-    let Value::Object(mut entries) = task else {
-        return task;
-    };
-    let output_url = |out: &Value| -> Option<String> {
-        match out {
-            Value::String(s) => Some(s.clone()),
-            Value::Object(_) => out
-                .get("url")
-                .and_then(Value::as_str)
-                .or_else(|| out.get("videoUrl").and_then(Value::as_str))
-                .map(str::to_string),
-            _ => None,
-        }
-    };
-    let mut expires_at = Value::Null;
-    for (k, v) in entries.iter_mut() {
-        if k == "output" {
-            if let Some(url) = output_url(v) {
-                match v {
-                    Value::Object(fields) => match fields.iter_mut().find(|(fk, _)| fk == "url") {
-                        Some((_, u)) => *u = Value::String(url),
-                        None => fields.push(("url".to_string(), Value::String(url))),
-                    },
-                    _ => *v = Value::object(vec![("url", Value::String(url))]),
-                }
-            }
-        }
-        if k == "completedAt" {
-            if let Some(done) = v.as_str().and_then(parse_iso8601) {
-                expires_at = Value::String(format_iso8601(done + OUTPUT_RETENTION_MS));
-            }
-        }
-    }
-    entries.retain(|(k, _)| k != "expiresAt");
-    entries.push(("expiresAt".to_string(), expires_at));
-    Value::Object(entries)
-}
-
-/// The failure text of a FAILED task: `output.error`, then `output.msg`, then a default.
-pub fn task_error_text(task: &Value) -> String {
-    let out = task.get("output");
-    fn text(v: Option<&Value>) -> Option<&str> {
-        v.and_then(Value::as_str).filter(|m| !m.trim().is_empty())
-    }
-    text(out.and_then(|o| o.get("error")))
-        .or_else(|| text(out.and_then(|o| o.get("msg"))))
-        .or_else(|| text(task.get("message")))
-        .map(clip)
-        .unwrap_or_else(|| "the generation failed (credits are refunded automatically)".to_string())
-}
-
 fn looks_like_html(t: &str) -> bool {
     let head = t.trim_start().get(..15).unwrap_or(t.trim_start()).to_ascii_lowercase();
     head.starts_with("<!doctype") || head.starts_with("<html") || head.starts_with('<')
 }
 
-fn clip(s: &str) -> String {
+pub(crate) fn clip(s: &str) -> String {
     let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(MAX_MESSAGE_CHARS).collect();
     if s.chars().count() > MAX_MESSAGE_CHARS {
         format!("{one_line}…")
@@ -304,7 +243,7 @@ mod tests {
     }
 
     fn code(action: Action, status: u16, body: &str) -> Option<&'static str> {
-        classify(action, &resp(status, body), None, 0.0).error_code.map(|c| c.as_str())
+        classify(action, &resp(status, body), None, 0.0).code().map(|c| c.as_str())
     }
 
     #[test]
@@ -368,12 +307,12 @@ mod tests {
     #[test]
     fn empty_server_messages_fall_back_to_a_default() {
         let e = classify(Action::Create, &resp(300, r#"{"message":""}"#), None, 0.0);
-        assert_eq!(e.error_message.as_deref(), Some("UNKNOWN_ERROR (HTTP 300)"));
+        assert_eq!(e.message().as_deref(), Some("UNKNOWN_ERROR (HTTP 300)"));
         let e =
             classify(Action::Create, &resp(402, r#"{"status":"FAILED","message":"  ","error":"no funds"}"#), None, 0.0);
-        assert_eq!(e.error_message.as_deref(), Some("no funds"));
+        assert_eq!(e.message().as_deref(), Some("no funds"));
         let t = classify(Action::Task, &resp(200, r#"{"id":"t","status":"FAILED","output":{"error":""}}"#), None, 0.0);
-        assert!(t.error_message.is_some_and(|m| m.contains("refunded")));
+        assert!(t.message().is_some_and(|m| m.contains("refunded")));
     }
 
     #[test]
@@ -393,19 +332,19 @@ mod tests {
     fn retry_after_seconds_and_dates_reach_the_envelope() {
         let mut r = resp(429, r#"{"status":"FAILED","errorCode":"RATE_LIMITED"}"#);
         r.retry_after = Some("2".into());
-        assert_eq!(classify(Action::Status, &r, None, 0.0).retry_after, Some(2.0));
+        assert_eq!(classify(Action::Status, &r, None, 0.0).retry_after(), Some(2.0));
         r.retry_after = Some("Thu, 01 Jan 1970 00:00:05 GMT".into());
-        assert_eq!(classify(Action::Status, &r, None, 1000.0).retry_after, Some(4.0));
+        assert_eq!(classify(Action::Status, &r, None, 1000.0).retry_after(), Some(4.0));
         r.retry_after = Some("garbage".into());
-        assert_eq!(classify(Action::Status, &r, None, 0.0).retry_after, None);
+        assert_eq!(classify(Action::Status, &r, None, 0.0).retry_after(), None);
     }
 
     #[test]
     fn successes_per_action() {
         let e = classify(Action::Status, &resp(200, r#"{"status":"PROGRESS"}"#), Some("t1"), 0.0);
-        assert!(e.ok);
+        assert!(e.is_ok());
         assert_eq!(
-            (e.status.as_deref(), e.task_id.as_deref(), e.http_status),
+            (e.status.as_deref(), e.task_id.as_deref(), e.http_status()),
             (Some("PROGRESS"), Some("t1"), Some(200))
         );
         let e = classify(
@@ -414,10 +353,10 @@ mod tests {
             None,
             0.0,
         );
-        assert_eq!((e.ok, e.task_id.as_deref()), (true, Some("t9")));
+        assert_eq!((e.is_ok(), e.task_id.as_deref()), (true, Some("t9")));
         let e = classify(Action::Status, &resp(200, r#"{"status":"WEIRD_NEW"}"#), Some("t1"), 0.0);
         assert_eq!(
-            (e.ok, e.status.as_deref()),
+            (e.is_ok(), e.status.as_deref()),
             (true, Some("WEIRD_NEW")),
             "unknown statuses pass through as they came"
         );
@@ -431,13 +370,13 @@ mod tests {
             Some("t1"),
             0.0,
         );
-        assert!(!e.ok);
-        assert_eq!(e.error_code, Some(ErrorCode::GenerationFailed));
-        assert_eq!(e.error_message.as_deref(), Some("nsfw input"));
+        assert!(!e.is_ok());
+        assert_eq!(e.code(), Some(ErrorCode::GenerationFailed));
+        assert_eq!(e.message().as_deref(), Some("nsfw input"));
         assert_eq!(e.task_id.as_deref(), Some("t1"));
-        assert_eq!(e.data.get("creditsRefunded"), Some(&Value::Number(15.0)));
+        assert_eq!(e.data().get("creditsRefunded"), Some(&Value::Number(15.0)));
         let e = classify(Action::Status, &resp(200, r#"{"status":"FAILED"}"#), Some("t1"), 0.0);
-        assert_eq!(e.error_code, Some(ErrorCode::GenerationFailed));
+        assert_eq!(e.code(), Some(ErrorCode::GenerationFailed));
     }
 
     #[test]
@@ -458,9 +397,9 @@ mod tests {
 
     #[test]
     fn transport_failures() {
-        assert_eq!(transport_failure(TransportFailure::Timeout, "", 5000.0).error_code, Some(ErrorCode::NetworkError));
-        assert_eq!(transport_failure(TransportFailure::Aborted, "", 5000.0).error_code, Some(ErrorCode::Aborted));
+        assert_eq!(transport_failure(TransportFailure::Timeout, "", 5000.0).code, ErrorCode::NetworkError);
+        assert_eq!(transport_failure(TransportFailure::Aborted, "", 5000.0).code, ErrorCode::Aborted);
         let e = transport_failure(TransportFailure::Network, "ECONNRESET\nat x", 1.0);
-        assert_eq!(e.error_message.as_deref(), Some("request failed: ECONNRESET at x"));
+        assert_eq!(e.message, "request failed: ECONNRESET at x");
     }
 }

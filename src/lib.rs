@@ -8,17 +8,23 @@
 pub mod budget;
 pub mod classify;
 pub mod contract;
+pub mod create;
 pub mod credits;
 pub mod describe;
 pub mod envelope;
+pub mod error;
 pub mod idempotency;
 pub mod media;
+pub mod options;
 pub mod poll;
 pub mod request;
 pub mod retry;
+pub mod suggest;
+pub mod task;
 pub mod time;
 pub mod validate;
 pub mod value;
+pub mod wait;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -8,6 +8,7 @@
 //! so a virtual clock can run hundreds of simulated tasks in microseconds.
 
 use crate::contract::ModelSpec;
+use crate::task::{terminal, Terminal};
 use crate::value::Value;
 
 /// The expected run time of a task, in ms: the model's measured time for a 5-second clip,
@@ -23,24 +24,6 @@ pub fn expected_run_ms(spec: &ModelSpec, payload: &Value) -> f64 {
     };
     let seconds = if seconds.is_finite() { seconds.clamp(1.0, 60.0) } else { 5.0 };
     f64::from(spec.expected_seconds) * 1000.0 * (0.6 + 0.4 * seconds / 5.0)
-}
-
-/// Terminal outcomes of a task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Terminal {
-    Completed,
-    Failed,
-    Cancelled,
-}
-
-/// Reads a status string. Anything unknown is not terminal and never success.
-pub fn terminal(status: &str) -> Option<Terminal> {
-    match status {
-        "COMPLETED" => Some(Terminal::Completed),
-        "FAILED" => Some(Terminal::Failed),
-        "CANCEL" | "CANCELLED" | "CANCELED" => Some(Terminal::Cancelled),
-        _ => None,
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -6,7 +6,6 @@
 //! always built from the configured base URL, never from URLs found in responses, so the key
 //! is sent to that one origin only.
 
-use crate::envelope::ErrorCode;
 use crate::value::Value;
 use std::rc::Rc;
 
@@ -22,12 +21,17 @@ pub struct ArgumentError {
     pub message: String,
 }
 
-impl ArgumentError {
-    fn new(message: impl Into<String>) -> Self {
-        ArgumentError { message: message.into() }
+impl std::fmt::Display for ArgumentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
     }
-    pub fn code(&self) -> ErrorCode {
-        ErrorCode::InvalidArgument
+}
+
+impl std::error::Error for ArgumentError {}
+
+impl ArgumentError {
+    pub fn new(message: impl Into<String>) -> Self {
+        ArgumentError { message: message.into() }
     }
 }
 

@@ -4,7 +4,7 @@
 //! decision after a failed attempt. Must not: sleep or read the clock; `now` and the jitter
 //! value in [0, 1) come from the caller.
 
-use crate::envelope::ErrorCode;
+use crate::error::ErrorCode;
 use crate::request::RetryClass;
 use crate::time::parse_http_date;
 

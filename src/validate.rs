@@ -7,7 +7,7 @@
 
 use crate::contract::{self, Field, ModelSpec, Rule, Type};
 use crate::credits::{estimate, Estimate};
-use crate::envelope::ErrorCode;
+use crate::error::ErrorCode;
 use crate::media::{check_media, Media, DEFAULT_MAX_DATA_URI_BYTES};
 use crate::value::{format_number, Value};
 
@@ -65,6 +65,7 @@ impl Default for ValidateOptions {
 /// A payload that passed: its credit estimate and what its media inputs are.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Validated {
+    pub spec: &'static ModelSpec,
     pub estimate: Estimate,
     pub media: Vec<MediaInfo>,
 }
@@ -145,7 +146,7 @@ pub fn validate_payload(model: &str, payload: &Value, opts: &ValidateOptions) ->
     let spec = find_model(model)?;
     let Report { issues, media } = check_all(spec, payload, opts);
     if issues.is_empty() {
-        return Ok(Validated { estimate: estimate(spec, payload), media });
+        return Ok(Validated { spec, estimate: estimate(spec, payload), media });
     }
     let n = issues.len();
     let first: Vec<String> = issues

@@ -9,8 +9,9 @@
 ///
 /// `Unsupported` carries the JS type name of something JSON cannot hold (a function, a
 /// symbol, a BigInt), so validation can say what it was instead of failing to convert.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
+    #[default]
     Null,
     Bool(bool),
     Number(f64),

@@ -6,9 +6,10 @@
 
 mod bindings;
 mod client;
-mod contract;
 mod convert;
 mod create;
+mod offline;
+mod session;
 mod transport;
 mod typescript;
 mod wait;

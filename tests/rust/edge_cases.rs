@@ -1,12 +1,13 @@
 //! Property tests: everything that reads outside data is total (no panic, in wasm a panic
 //! kills the instance) and keeps its promises on arbitrary input.
 
-use aivideo::classify::{classify, normalize_task, Action, Body, HttpResponse};
+use aivideo::classify::{classify, Action, Body, HttpResponse};
 use aivideo::contract::MediaKind;
 use aivideo::media::check_media;
 use aivideo::poll::{PollOptions, Poller, Verdict};
 use aivideo::request::{encode_task_id, normalize_base_url};
 use aivideo::retry::parse_retry_after;
+use aivideo::task::normalize_task;
 use aivideo::time::{parse_http_date, parse_iso8601};
 use aivideo::value::{parse_decimal, Value};
 use proptest::prelude::*;
@@ -72,14 +73,14 @@ proptest! {
     fn classification_is_total_and_consistent(action in arb_action(), status in 0u16..1000, body in arb_json(), text in ".{0,40}", ra in proptest::option::of(".{0,30}"), which in 0u8..3) {
         let body = match which { 0 => Body::Json(body), 1 => Body::Text(text), _ => Body::Empty };
         let env = classify(action, &HttpResponse { status, retry_after: ra, body }, Some("t1"), 1.0e12);
-        prop_assert_eq!(env.ok, env.error_code.is_none());
-        if !env.ok {
-            prop_assert!(env.error_message.as_deref().is_some_and(|m| !m.is_empty()));
+        prop_assert_eq!(env.is_ok(), env.code().is_none());
+        if !env.is_ok() {
+            prop_assert!(env.message().as_deref().is_some_and(|m| !m.is_empty()));
         }
-        if env.ok {
+        if env.is_ok() {
             prop_assert!((200..300).contains(&status));
         }
-        if let Some(r) = env.retry_after { prop_assert!(r >= 0.0); }
+        if let Some(r) = env.retry_after() { prop_assert!(r >= 0.0); }
         let v = env.to_value();
         prop_assert!(v.get("suggestions").is_some());
     }

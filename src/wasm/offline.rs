@@ -1,11 +1,11 @@
-//! JS exports of the validation contract: `validatePayload`, `estimateCredits`,
+//! The offline exports (no client, no key): the validation contract's `validatePayload`, `estimateCredits`,
 //! `describeModels`. Sync, need no client or key, and never throw.
 
-use super::convert::{from_js, member, to_js, to_js_via_json};
+use super::convert::{from_js, to_js, to_js_via_json};
 use crate::contract;
 use crate::credits::estimate;
 use crate::describe::describe_models;
-use crate::validate::{find_model, validation_report, ValidateOptions};
+use crate::validate::{find_model, validation_report};
 use crate::value::Value;
 use wasm_bindgen::prelude::*;
 
@@ -77,17 +77,6 @@ export interface ModelDescription {
 }
 "#;
 
-/// Reads `{ maxDataUriBytes }`; anything unusable falls back to the default.
-pub fn validate_options(opts: &JsValue) -> ValidateOptions {
-    let mut o = ValidateOptions::default();
-    if let Some(Value::Number(n)) = member(opts, "maxDataUriBytes").map(|v| from_js(&v)) {
-        if n.is_finite() && n >= 0.0 {
-            o.max_data_uri_bytes = n.min(usize::MAX as f64) as usize;
-        }
-    }
-    o
-}
-
 /// Checks a payload offline against the model's contract and reports every problem at once.
 /// Never throws: `{ ok: true, model, payload, estimate }` or `{ ok: false, errorCode,
 /// errorMessage, issues, details }`.
@@ -98,7 +87,7 @@ pub fn validate_payload_js(
     #[wasm_bindgen(unchecked_param_type = "ValidateOptions")] opts: Option<JsValue>,
 ) -> JsValue {
     let name = model.as_string().unwrap_or_else(|| format!("({})", from_js(&model).type_name()));
-    let opts = validate_options(&opts.unwrap_or_default());
+    let opts = crate::options::read_validate_lenient(&from_js(&opts.unwrap_or_default()));
     let (ok, report) = validation_report(&name, &from_js(&payload), &opts, false);
     let out = to_js_via_json(&report);
     if ok {

@@ -1,0 +1,278 @@
+//! Waiting for a task: the parts that decide. What to wait on (a taskId or a stored handle),
+//! how a poll's answer reads, and how each ending is reported. The schedule is `Poller`
+//! (`poll.rs`); the edge only sleeps, polls and calls back. Must not: perform I/O or read
+//! the clock (`now` is passed in).
+
+use crate::classify::{classify, transport_failure, Action, Body, HttpResponse, TransportFailure};
+use crate::envelope::Envelope;
+use crate::error::{Error, ErrorCode};
+use crate::options::WaitOptions;
+use crate::poll::{PollOptions, Poller, Verdict, WaitRequest};
+use crate::request::{encode_task_id, ArgumentError};
+use crate::retry::is_transient;
+use crate::task::normalize_task;
+use crate::value::Value;
+
+/// A wait, resolved: the task, when its clock started, and the schedule's options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitTarget {
+    pub task_id: String,
+    /// When the task was created (a resumed wait keeps its schedule), never in the future.
+    pub started_at: f64,
+    pub poll: PollOptions,
+    pub cancel_on_abort: bool,
+}
+
+impl WaitTarget {
+    /// `task` is a taskId string or the handle from `createGeneration`'s `data.handle`.
+    pub fn resolve(task: &Value, opts: &WaitOptions, now: f64) -> Result<WaitTarget, ArgumentError> {
+        let (task_id, model, created, expected) = match task {
+            Value::String(id) => (id.clone(), None, None, None),
+            Value::Object(_) => (
+                task.get("taskId")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .ok_or_else(|| ArgumentError::new("the handle has no taskId"))?,
+                task.get("model").and_then(Value::as_str).map(str::to_string),
+                task.get("createdAt").cloned(),
+                task.get("expectedMs").and_then(Value::as_f64),
+            ),
+            _ => {
+                return Err(ArgumentError::new(
+                    "waitForTask takes a taskId string or the handle from createGeneration's data",
+                ))
+            }
+        };
+        encode_task_id(&task_id)?;
+        let started_at = match created {
+            Some(Value::String(s)) => crate::time::parse_iso8601(&s).unwrap_or(now),
+            Some(Value::Number(n)) if n.is_finite() => n,
+            _ => now,
+        }
+        .min(now);
+        let poll = PollOptions::resolve(&WaitRequest {
+            expected_ms: opts.expected_ms,
+            handle_expected_ms: expected,
+            model,
+            time_scale: opts.time_scale,
+            max_wait_ms: opts.max_wait_ms,
+            interval_ms: opts.interval_ms,
+            max_interval_ms: opts.max_interval_ms,
+        });
+        Ok(WaitTarget { task_id, started_at, poll, cancel_on_abort: opts.cancel_on_abort })
+    }
+}
+
+/// One poll's result: the task's status (and the full task when a list call brought it).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Polled {
+    Status(String, Option<Value>),
+    Failed(Envelope),
+}
+
+/// How a `GET /tasks/{id}/status` answer reads for a wait.
+pub fn read_status(env: Envelope, task_id: &str) -> Polled {
+    match (&env.status, env.is_ok(), env.code()) {
+        (Some(s), true, _) => Polled::Status(s.clone(), None),
+        (_, false, Some(ErrorCode::GenerationFailed)) => Polled::Status("FAILED".into(), None),
+        (None, true, _) => Polled::Failed(
+            Envelope::failure(ErrorCode::UpstreamError, "the status answer had no status field")
+                .with_task_id(Some(task_id.to_string())),
+        ),
+        _ => Polled::Failed(env),
+    }
+}
+
+/// The tasks of a `GET /tasks` answer, by id (`None` when the call failed).
+pub fn list_index(env: &Envelope) -> Option<Vec<(String, Value)>> {
+    if !env.is_ok() {
+        return None;
+    }
+    let mut map = Vec::new();
+    if let Some(Value::Array(items)) = env.data().get("tasks") {
+        for t in items {
+            if let Some(id) = t.get("id").and_then(Value::as_str) {
+                map.push((id.to_string(), t.clone()));
+            }
+        }
+    }
+    Some(map)
+}
+
+/// A task found in a list answer, as a poll result.
+pub fn from_list(tasks: &[(String, Value)], task_id: &str) -> Option<Polled> {
+    tasks.iter().find(|(k, _)| k == task_id).map(|(_, t)| {
+        let status = t.get("status").and_then(Value::as_str).unwrap_or("").to_string();
+        Polled::Status(status, Some(t.clone()))
+    })
+}
+
+/// Why a wait stops before the task ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stop {
+    /// The caller's signal fired.
+    Aborted,
+    /// A failure that waiting longer would not fix (auth, not found, …).
+    Failed(Envelope),
+}
+
+/// Feeds one poll into the schedule. `fetched` keeps the full task when a list call brought
+/// it, so a finished task need not be read again.
+pub fn after_poll(
+    poller: &mut Poller,
+    polled: Polled,
+    fetched: &mut Option<Value>,
+    task_id: &str,
+    now: f64,
+    jitter: f64,
+) -> Result<Verdict, Stop> {
+    match polled {
+        Polled::Status(status, task) => {
+            *fetched = task;
+            Ok(poller.on_status(&status, now, jitter))
+        }
+        Polled::Failed(env) => match env.code() {
+            Some(ErrorCode::Aborted) => Err(Stop::Aborted),
+            Some(code) if is_transient(code) => Ok(poller.on_error(env.retry_after().map(|s| s * 1000.0), now, jitter)),
+            _ => Err(Stop::Failed(env.with_task_id(Some(task_id.to_string())))),
+        },
+    }
+}
+
+/// The deadline passed: the task is not lost, and the envelope says so.
+pub fn timed_out(target: &WaitTarget, poller: &Poller, now: f64) -> Envelope {
+    let msg = format!(
+        "the task did not finish within maxWaitMs ({} ms); it is not lost: wait again with its taskId",
+        target.poll.max_wait_ms.unwrap_or(0.0).round() as u64
+    );
+    let data = Value::object(vec![
+        ("lastStatus", Value::opt_str(poller.last_status.clone())),
+        ("polls", Value::Number(f64::from(poller.polls))),
+        ("elapsedMs", Value::Number(poller.elapsed(now).round())),
+    ]);
+    let mut env = Envelope::from(Error::new(ErrorCode::PollTimeout, msg).with_data(data))
+        .with_task_id(Some(target.task_id.clone()));
+    env.status = poller.last_status.clone();
+    env
+}
+
+/// Whether an aborted wait should cancel the task: asked for, and it has not started.
+pub fn cancel_on_abort(target: &WaitTarget, poller: &Poller) -> bool {
+    target.cancel_on_abort && matches!(poller.last_status.as_deref(), None | Some("SUBMITTED"))
+}
+
+/// The caller's signal fired; `cancel` is the cancel's answer when one was sent.
+pub fn aborted(target: &WaitTarget, poller: &Poller, cancel: Option<&Envelope>) -> Envelope {
+    let mut err = transport_failure(TransportFailure::Aborted, "", 0.0);
+    let mut data = vec![("lastStatus", Value::opt_str(poller.last_status.clone()))];
+    if let Some(cancel) = cancel {
+        err.message = if cancel.is_ok() {
+            "aborted by the caller's signal; the task was still SUBMITTED and has been cancelled (refunded)".into()
+        } else {
+            format!(
+                "aborted by the caller's signal; cancelling the task failed ({}): it may still run and be billed",
+                cancel.message().unwrap_or_default()
+            )
+        };
+        data.push(("cancelled", Value::Bool(cancel.is_ok())));
+    }
+    let mut env = Envelope::from(err.with_data(Value::object(data))).with_task_id(Some(target.task_id.clone()));
+    env.status = poller.last_status.clone();
+    env
+}
+
+/// The task ended `CANCEL`.
+pub fn cancelled(task_id: &str, task: Option<Value>) -> Envelope {
+    let err = Error::new(ErrorCode::Cancelled, "the task was cancelled (credits refunded)")
+        .with_data(task.map(normalize_task).unwrap_or(Value::Null));
+    let mut env = Envelope::from(err).with_task_id(Some(task_id.to_string()));
+    env.status = Some("CANCEL".into());
+    env
+}
+
+/// A task a list call brought, read as if `GET /tasks/{id}` had answered it.
+pub fn task_answer(task: Value, task_id: &str, now: f64) -> Envelope {
+    let resp = HttpResponse { status: 200, retry_after: None, body: Body::Json(task) };
+    classify(Action::Task, &resp, Some(task_id), now)
+}
+
+/// The task read after the poll said it ended `COMPLETED` or `FAILED`. A success must be a
+/// `COMPLETED` task with a video URL; anything else is reported as read, never as success.
+pub fn finished(task_id: &str, read: Envelope) -> Envelope {
+    let mut env = read.with_task_id(Some(task_id.to_string()));
+    if env.is_ok() && env.status.as_deref() != Some("COMPLETED") {
+        let msg =
+            format!("the status poll said COMPLETED but the task reads {}", env.status.clone().unwrap_or_default());
+        env.fail(ErrorCode::UnknownError, msg);
+    }
+    if env.is_ok() && env.data().get("output").and_then(|o| o.get("url")).and_then(Value::as_str).is_none() {
+        env.fail(ErrorCode::UpstreamError, "the task is COMPLETED but has no output URL");
+    }
+    env
+}
+
+/// The `onProgress` event after a poll.
+pub fn progress_event(task_id: &str, poller: &Poller, now: f64, next: &Verdict, changed: bool) -> Value {
+    let next_ms = match next {
+        Verdict::Sleep(ms) => Value::Number(ms.round()),
+        _ => Value::Null,
+    };
+    Value::object(vec![
+        ("taskId", Value::str(task_id)),
+        ("status", Value::opt_str(poller.last_status.clone())),
+        ("elapsedMs", Value::Number(poller.elapsed(now).round())),
+        ("polls", Value::Number(f64::from(poller.polls))),
+        ("nextPollInMs", next_ms),
+        ("changed", Value::Bool(changed)),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::test_json::json;
+
+    fn target(handle: &str, opts: &str, now: f64) -> Result<WaitTarget, ArgumentError> {
+        WaitTarget::resolve(&json(handle), &WaitOptions::read(&json(opts)).unwrap(), now)
+        // ok: test
+    }
+
+    #[test]
+    fn a_handle_resumes_the_schedule_where_it_was() {
+        let t = target(
+            r#"{"taskId":"t1","model":"t2v","createdAt":"1970-01-01T00:00:10.000Z","expectedMs":60000}"#,
+            "{}",
+            70_000.0,
+        )
+        .unwrap(); // ok: test
+        assert_eq!((t.task_id.as_str(), t.started_at, t.poll.expected_ms), ("t1", 10_000.0, 60_000.0));
+        assert_eq!(target(r#""t2""#, r#"{"maxWaitMs":0}"#, 5.0).unwrap().poll.max_wait_ms, None); // ok: test
+        assert!(target(r#"{"model":"t2v"}"#, "{}", 0.0).is_err());
+        assert!(target("42", "{}", 0.0).is_err());
+        assert!(target(r#""""#, "{}", 0.0).is_err(), "an empty id is refused locally");
+    }
+
+    #[test]
+    fn a_completed_read_without_a_video_is_not_a_success() {
+        let read = task_answer(json(r#"{"id":"t1","status":"COMPLETED","output":{}}"#), "t1", 0.0);
+        let env = finished("t1", read);
+        assert_eq!(env.code(), Some(ErrorCode::UpstreamError));
+        let read = task_answer(json(r#"{"id":"t1","status":"PROGRESS"}"#), "t1", 0.0);
+        assert_eq!(finished("t1", read).code(), Some(ErrorCode::UnknownError));
+        let read =
+            task_answer(json(r#"{"id":"t1","status":"COMPLETED","output":{"url":"https://v/1.mp4"}}"#), "t1", 0.0);
+        assert!(finished("t1", read).is_ok());
+    }
+
+    #[test]
+    fn transient_poll_failures_back_off_and_others_stop_the_wait() {
+        let t = target(r#""t1""#, r#"{"intervalMs":1000}"#, 0.0).unwrap(); // ok: test
+        let mut poller = Poller::new(t.poll, 0.0);
+        let mut fetched = None;
+        let slow = Polled::Failed(Envelope::failure(ErrorCode::UpstreamError, "502"));
+        assert!(matches!(after_poll(&mut poller, slow, &mut fetched, "t1", 1000.0, 0.5), Ok(Verdict::Sleep(_))));
+        let gone = Polled::Failed(Envelope::failure(ErrorCode::TaskNotFound, "404"));
+        let stop = after_poll(&mut poller, gone, &mut fetched, "t1", 2000.0, 0.5);
+        assert!(matches!(stop, Err(Stop::Failed(ref e)) if e.task_id.as_deref() == Some("t1")), "{stop:?}");
+    }
+}

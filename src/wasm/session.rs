@@ -1,0 +1,190 @@
+//! The state one client shares across its calls, and the attempt loop.
+//!
+//! A `Session` holds the configuration, the `fetch` to call, the query rate budget, the
+//! batch state of concurrent waits and the credits spent. `execute` runs one request:
+//! wait for the budget (queries only), send, classify, and retry while `RetryPolicy` says
+//! so. The create and wait flows (`create.rs`, `wait.rs`) and the exported methods
+//! (`client.rs`) all go through it. Decisions are the core's; this file sequences them.
+
+use super::bindings::{signal_from, sleep, AbortSignal};
+use super::convert::{member, to_js_via_json};
+use super::transport::send;
+use crate::budget::RateBudget;
+use crate::classify::{classify, transport_failure, Action, TransportFailure};
+use crate::envelope::Envelope;
+use crate::error::ErrorCode;
+use crate::options::{CallOptions, ClientLimits};
+use crate::request::{ApiRequest, ArgumentError, ClientConfig};
+use crate::retry::{RetryDecision, RetryPolicy};
+use crate::value::Value;
+use js_sys::{Function, Promise};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+/// Requests the budget lets out at once; the rest are spread over the window.
+const RATE_BURST: f64 = 5.0;
+
+/// The last `GET /tasks` answer shared by concurrent waits, and the one in flight.
+#[derive(Default)]
+pub struct BatchState {
+    pub last: Option<(f64, Vec<(String, Value)>)>,
+    pub in_flight: Option<Promise>,
+}
+
+pub struct Session {
+    pub config: ClientConfig,
+    fetch: Function,
+    on_log: Option<Function>,
+    /// One query budget for every wait and query call of this client.
+    budget: RefCell<RateBudget>,
+    /// Tasks being waited on right now; two or more switch polling to one list call per tick.
+    pub waiting: Cell<u32>,
+    pub batch: RefCell<BatchState>,
+    /// Default per-create budget (`createClient({ maxCredits })`).
+    pub max_credits: Option<u64>,
+    /// Credits charged by creates of this client (replays not counted twice).
+    pub spent: Cell<f64>,
+}
+
+impl Session {
+    pub fn new(config: ClientConfig, fetch: Function, on_log: Option<Function>, limits: ClientLimits) -> Session {
+        let budget = RateBudget::with_window(limits.rate_per_window, RATE_BURST, limits.window_ms, js_sys::Date::now());
+        Session {
+            config,
+            fetch,
+            on_log,
+            budget: RefCell::new(budget),
+            waiting: Cell::new(0),
+            batch: RefCell::new(BatchState::default()),
+            max_credits: limits.max_credits,
+            spent: Cell::new(0.0),
+        }
+    }
+
+    pub fn log(&self, line: &str) {
+        if let Some(f) = &self.on_log {
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_str(&self.config.redact(line)));
+        }
+    }
+
+    /// The envelope as the plain JS object every method resolves to, with the key redacted.
+    pub fn finish(&self, mut env: Envelope) -> JsValue {
+        if let Some(e) = env.error_mut() {
+            e.message = self.config.redact(&e.message);
+        }
+        to_js_via_json(&env.to_value())
+    }
+
+    /// Waits for the shared query budget. `Err` when the caller's signal fired meanwhile.
+    async fn acquire_budget(&self, signal: Option<&AbortSignal>) -> Result<(), ()> {
+        loop {
+            let wait = match self.budget.borrow_mut().take(js_sys::Date::now()) {
+                Ok(()) => return Ok(()),
+                Err(ms) => ms,
+            };
+            sleep(wait, signal).await?;
+        }
+    }
+
+    /// The attempt loop: send, classify, and retry while the policy says so.
+    pub async fn execute(&self, action: Action, req: &ApiRequest, task_id: Option<&str>, call: &Call) -> Envelope {
+        let policy = RetryPolicy {
+            max_retries: call.max_retries.unwrap_or(self.config.max_retries),
+            max_retry_after_ms: self.config.max_retry_after_ms,
+        };
+        let is_query = matches!(action, Action::Status | Action::Task | Action::List | Action::Account);
+        let aborted = || Envelope::from(transport_failure(TransportFailure::Aborted, "", call.timeout_ms));
+        let mut retries = 0;
+        loop {
+            if is_query && self.acquire_budget(call.signal.as_ref()).await.is_err() {
+                return aborted().with_task_id(task_id.map(str::to_string));
+            }
+            self.log(&req.log_line());
+            let raw = if call.raw_body { call.raw.as_ref() } else { None };
+            let env = match send(&self.fetch, req, call.timeout_ms, call.signal.as_ref(), raw).await {
+                Ok(resp) => classify(action, &resp, task_id, js_sys::Date::now()),
+                Err(f) => Envelope::from(transport_failure(f.kind, &self.config.redact(&f.detail), call.timeout_ms))
+                    .with_task_id(task_id.map(str::to_string)),
+            };
+            let Some(code) = env.code() else {
+                return env;
+            };
+            let retry_after_ms = env.retry_after().map(|s| s * 1000.0);
+            if is_query && code == ErrorCode::RateLimited {
+                // The server's window is full: hold every query of this client, not just this one.
+                self.budget.borrow_mut().drain(js_sys::Date::now(), retry_after_ms.unwrap_or(1000.0));
+            }
+            match policy.next_delay(req.retry, code, retries, retry_after_ms, js_sys::Math::random()) {
+                RetryDecision::GiveUp => return env,
+                RetryDecision::RetryAfter(ms) => {
+                    self.log(&format!("retry {} after {} ms ({})", retries + 1, ms.round() as u64, code.as_str()));
+                    if sleep(ms, call.signal.as_ref()).await.is_err() {
+                        return aborted().with_task_id(task_id.map(str::to_string));
+                    }
+                    retries += 1;
+                }
+            }
+        }
+    }
+
+    /// A call's settings from its options bag: `opts` is what the core read from it; the
+    /// signal, a JS object, is read here.
+    pub fn call(&self, bag: &JsValue, opts: &CallOptions) -> Result<Call, ArgumentError> {
+        let signal = signal_from(&member(bag, "signal").unwrap_or(JsValue::UNDEFINED)).map_err(ArgumentError::new)?;
+        Ok(Call {
+            signal,
+            timeout_ms: opts.timeout_ms.unwrap_or(self.config.timeout_ms),
+            max_retries: None,
+            raw: None,
+            raw_body: false,
+        })
+    }
+}
+
+/// One call's settings, checked.
+pub struct Call {
+    pub signal: Option<AbortSignal>,
+    pub timeout_ms: f64,
+    /// Overrides the client's `maxRetries` (polls retry through the poll schedule instead).
+    pub max_retries: Option<u32>,
+    /// The caller's own payload object, sent with `JSON.stringify` when `raw_body` is set
+    /// (validation has shown it holds only JSON; saves a copy of megabytes of data URI).
+    pub raw: Option<JsValue>,
+    pub raw_body: bool,
+}
+
+impl Call {
+    /// A call no caller can abort (the shared list call of concurrent waits, a cancel after
+    /// an abort), with no retries.
+    pub fn detached(timeout_ms: f64) -> Call {
+        Call { signal: None, timeout_ms, max_retries: Some(0), raw: None, raw_body: false }
+    }
+}
+
+/// Counts a wait among the session's active waits while it lives.
+pub struct WaitingGuard(Rc<Session>);
+
+impl WaitingGuard {
+    pub fn new(session: &Rc<Session>) -> WaitingGuard {
+        session.waiting.set(session.waiting.get() + 1);
+        WaitingGuard(session.clone())
+    }
+}
+
+impl Drop for WaitingGuard {
+    fn drop(&mut self) {
+        self.0.waiting.set(self.0.waiting.get().saturating_sub(1));
+    }
+}
+
+/// One boxed future type for every method, so the promise glue is compiled once.
+pub fn promise(fut: impl std::future::Future<Output = JsValue> + 'static) -> Promise {
+    let boxed: std::pin::Pin<Box<dyn std::future::Future<Output = JsValue>>> = Box::pin(fut);
+    resolve_with(boxed)
+}
+
+fn resolve_with(fut: std::pin::Pin<Box<dyn std::future::Future<Output = JsValue>>>) -> Promise {
+    future_to_promise(async move { Ok(fut.await) })
+}
