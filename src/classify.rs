@@ -307,10 +307,10 @@ mod tests {
     #[test]
     fn empty_server_messages_fall_back_to_a_default() {
         let e = classify(Action::Create, &resp(300, r#"{"message":""}"#), None, 0.0);
-        assert_eq!(e.message().as_deref(), Some("UNKNOWN_ERROR (HTTP 300)"));
+        assert_eq!(e.message(), Some("UNKNOWN_ERROR (HTTP 300)"));
         let e =
             classify(Action::Create, &resp(402, r#"{"status":"FAILED","message":"  ","error":"no funds"}"#), None, 0.0);
-        assert_eq!(e.message().as_deref(), Some("no funds"));
+        assert_eq!(e.message(), Some("no funds"));
         let t = classify(Action::Task, &resp(200, r#"{"id":"t","status":"FAILED","output":{"error":""}}"#), None, 0.0);
         assert!(t.message().is_some_and(|m| m.contains("refunded")));
     }
@@ -372,7 +372,7 @@ mod tests {
         );
         assert!(!e.is_ok());
         assert_eq!(e.code(), Some(ErrorCode::GenerationFailed));
-        assert_eq!(e.message().as_deref(), Some("nsfw input"));
+        assert_eq!(e.message(), Some("nsfw input"));
         assert_eq!(e.task_id.as_deref(), Some("t1"));
         assert_eq!(e.data().get("creditsRefunded"), Some(&Value::Number(15.0)));
         let e = classify(Action::Status, &resp(200, r#"{"status":"FAILED"}"#), Some("t1"), 0.0);

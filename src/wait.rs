@@ -113,7 +113,7 @@ pub enum Stop {
     /// The caller's signal fired.
     Aborted,
     /// A failure that waiting longer would not fix (auth, not found, …).
-    Failed(Envelope),
+    Failed(Box<Envelope>),
 }
 
 /// Feeds one poll into the schedule. `fetched` keeps the full task when a list call brought
@@ -134,7 +134,7 @@ pub fn after_poll(
         Polled::Failed(env) => match env.code() {
             Some(ErrorCode::Aborted) => Err(Stop::Aborted),
             Some(code) if is_transient(code) => Ok(poller.on_error(env.retry_after().map(|s| s * 1000.0), now, jitter)),
-            _ => Err(Stop::Failed(env.with_task_id(Some(task_id.to_string())))),
+            _ => Err(Stop::Failed(Box::new(env.with_task_id(Some(task_id.to_string()))))),
         },
     }
 }

@@ -108,7 +108,7 @@ impl Session {
             verdict = match flow::after_poll(&mut poller, polled, &mut fetched, id, now, js_sys::Math::random()) {
                 Ok(v) => v,
                 Err(Stop::Aborted) => return self.aborted(&target, &poller, &call).await,
-                Err(Stop::Failed(env)) => return env,
+                Err(Stop::Failed(env)) => return *env,
             };
             if let Some(f) = &on_progress {
                 let event = flow::progress_event(id, &poller, now, &verdict, before != poller.last_status);

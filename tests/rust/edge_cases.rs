@@ -75,7 +75,7 @@ proptest! {
         let env = classify(action, &HttpResponse { status, retry_after: ra, body }, Some("t1"), 1.0e12);
         prop_assert_eq!(env.is_ok(), env.code().is_none());
         if !env.is_ok() {
-            prop_assert!(env.message().as_deref().is_some_and(|m| !m.is_empty()));
+            prop_assert!(env.message().is_some_and(|m| !m.is_empty()));
         }
         if env.is_ok() {
             prop_assert!((200..300).contains(&status));
