@@ -6,12 +6,10 @@
 //! read the clock, or echo the API key (callers redact runtime error text first).
 
 use crate::envelope::Envelope;
-use crate::error::{Error, ErrorCode};
+use crate::error::{clip, Error, ErrorCode};
 use crate::retry::parse_retry_after;
 use crate::task::{normalize_task, task_error_text};
 use crate::value::Value;
-
-const MAX_MESSAGE_CHARS: usize = 500;
 
 /// Which action a response answers; it decides how a success is shaped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,15 +212,6 @@ fn normalize_list(data: Value) -> Value {
 fn looks_like_html(t: &str) -> bool {
     let head = t.trim_start().get(..15).unwrap_or(t.trim_start()).to_ascii_lowercase();
     head.starts_with("<!doctype") || head.starts_with("<html") || head.starts_with('<')
-}
-
-pub(crate) fn clip(s: &str) -> String {
-    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(MAX_MESSAGE_CHARS).collect();
-    if s.chars().count() > MAX_MESSAGE_CHARS {
-        format!("{one_line}…")
-    } else {
-        one_line
-    }
 }
 
 #[cfg(test)]

@@ -28,17 +28,11 @@ impl Estimate {
     }
 }
 
-/// A field's value from the payload, or its default (defaults are JSON text in the table).
+/// A field's value from the payload, or its default from the table.
 fn field_value(spec: &ModelSpec, payload: &Value, name: &str) -> Option<Value> {
     match payload.get(name) {
         Some(v) if !v.is_null() => Some(v.clone()),
-        _ => {
-            let text = spec.field(name)?.default?;
-            Some(match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-                Some(s) => Value::str(s),
-                None => Value::Number(crate::value::parse_decimal(text)?),
-            })
-        }
+        _ => spec.field(name)?.default.map(|d| d.to_value()),
     }
 }
 

@@ -34,14 +34,7 @@ fn describe_field(f: &Field) -> Value {
     } else {
         Value::Null
     };
-    let default = match f.default {
-        Some(text) => match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-            Some(s) => Value::str(s),
-            None if text == "true" || text == "false" => Value::Bool(text == "true"),
-            None => crate::value::parse_decimal(text).map_or(Value::Null, Value::Number),
-        },
-        None => Value::Null,
-    };
+    let default = f.default.map_or(Value::Null, |d| d.to_value());
     Value::object(vec![
         ("name", Value::str(f.name)),
         ("type", Value::str(f.ty.name())),

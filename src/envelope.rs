@@ -28,18 +28,6 @@ impl From<Error> for Envelope {
     }
 }
 
-impl From<crate::request::ArgumentError> for Envelope {
-    fn from(e: crate::request::ArgumentError) -> Envelope {
-        Error::from(e).into()
-    }
-}
-
-impl From<crate::validate::Rejection> for Envelope {
-    fn from(e: crate::validate::Rejection) -> Envelope {
-        Error::from(e).into()
-    }
-}
-
 impl Envelope {
     pub fn success(status: Option<String>, task_id: Option<String>, data: Value, http: u16) -> Self {
         Envelope { status, task_id, outcome: Ok(Reply { data, http_status: http }) }

@@ -2,8 +2,8 @@
 //!
 //! Owns: `ErrorCode` (wire strings, what a server's code maps to, the HTTP status a proxy
 //! answers with) and `Error` (code, message, HTTP status, Retry-After, data). Every layer
-//! works in `Result<_, Error>` with `?`; the sources (`ArgumentError`, validation's
-//! `Rejection`, transport failures) convert with `From`. The envelope is built from a
+//! works in `Result<_, Error>` with `?`; the sources (`ArgumentError` in `request`,
+//! validation's `Rejection`) convert with `From`, implemented beside each source. The envelope is built from a
 //! `Result` once (`envelope.rs`), so `ok` can never contradict `errorCode`. Must not: know
 //! about JS; messages built here never contain the API key.
 
@@ -166,20 +166,46 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-impl From<crate::request::ArgumentError> for Error {
-    fn from(e: crate::request::ArgumentError) -> Error {
+/// A problem with an argument, reported as `INVALID_ARGUMENT` and naming the argument.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArgumentError {
+    pub message: String,
+}
+
+impl std::fmt::Display for ArgumentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ArgumentError {}
+
+impl From<ArgumentError> for Error {
+    fn from(e: ArgumentError) -> Error {
         Error::new(ErrorCode::InvalidArgument, e.message)
     }
 }
 
-impl From<crate::validate::Rejection> for Error {
-    /// `data` holds every issue (`issues`) and the short form (`details`).
-    fn from(rej: crate::validate::Rejection) -> Error {
-        let data = Value::object(vec![
-            ("issues", crate::validate::issues_value(&rej.issues)),
-            ("details", crate::validate::details_value(&rej.issues)),
-        ]);
-        Error::new(rej.code, rej.message).with_data(data)
+impl From<ArgumentError> for crate::envelope::Envelope {
+    fn from(e: ArgumentError) -> crate::envelope::Envelope {
+        Error::from(e).into()
+    }
+}
+
+impl ArgumentError {
+    pub fn new(message: impl Into<String>) -> Self {
+        ArgumentError { message: message.into() }
+    }
+}
+
+/// Server and runtime texts in messages: one line, at most 500 characters.
+pub fn clip(s: &str) -> String {
+    const MAX_MESSAGE_CHARS: usize = 500;
+    let one_line: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).take(MAX_MESSAGE_CHARS).collect();
+    if s.chars().count() > MAX_MESSAGE_CHARS {
+        format!("{one_line}…")
+    } else {
+        one_line
     }
 }
 
@@ -201,7 +227,6 @@ mod tests {
         }
         assert_eq!(ErrorCode::from_wire("SOMETHING_NEW"), None);
         for code in ErrorCode::ALL {
-            assert!(!crate::suggest::suggestions(code).is_empty(), "{code} has no suggestion");
             assert!((400..600).contains(&code.http_status()), "{code}");
         }
     }

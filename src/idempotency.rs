@@ -6,6 +6,7 @@
 //! again. Trade-off: two deliberate identical generations need different scopes (or keys).
 //! Must not: use randomness or the clock (that would defeat the purpose).
 
+use crate::error::ArgumentError;
 use crate::value::{JsonSink, Numbers, Value};
 
 /// A 128-bit digest: two FNV-1a passes with different bases, each finished with a mixer.
@@ -65,10 +66,20 @@ pub fn derive_key(model: &str, payload: &Value, scope: Option<&str>) -> String {
     format!("aiv1-{safe_model}-{}", d.finish())
 }
 
+/// Idempotency keys are 8–128 visible ASCII characters (they travel in a header).
+pub fn check_idempotency_key(key: &str) -> Result<(), ArgumentError> {
+    let n = key.len();
+    if !(8..=128).contains(&n) || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ArgumentError::new(format!(
+            "idempotencyKey must be 8 to 128 visible ASCII characters, got {n} bytes"
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::check_idempotency_key;
     use crate::value::test_json::json;
 
     #[test]
@@ -99,5 +110,14 @@ mod tests {
             let k = derive_key(model, &Value::Null, None);
             assert!(check_idempotency_key(&k).is_ok(), "{k}");
         }
+    }
+
+    #[test]
+    fn idempotency_keys_follow_the_8_to_128_rule() {
+        assert!(check_idempotency_key("1234567").is_err());
+        assert!(check_idempotency_key("12345678").is_ok());
+        assert!(check_idempotency_key(&"k".repeat(128)).is_ok());
+        assert!(check_idempotency_key(&"k".repeat(129)).is_err());
+        assert!(check_idempotency_key("has space").is_err());
     }
 }

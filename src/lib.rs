@@ -22,6 +22,7 @@ pub mod retry;
 pub mod suggest;
 pub mod task;
 pub mod time;
+pub mod url;
 pub mod validate;
 pub mod value;
 pub mod wait;

@@ -5,7 +5,7 @@
 //! Must not: fetch anything or decode the bytes.
 
 use crate::contract::MediaKind;
-use crate::request::check_http_url;
+use crate::url::check_http_url;
 
 /// Default cap on a data URI's decoded size. The service takes JSON bodies; beyond this a
 /// public URL is the better choice.

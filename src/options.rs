@@ -7,7 +7,7 @@
 //! `onLog`) are listed so they are accepted, and the edge reads them itself.
 //! Must not: read JS values or the clock.
 
-use crate::request::ArgumentError;
+use crate::error::ArgumentError;
 use crate::validate::ValidateOptions;
 use crate::value::Value;
 

@@ -6,6 +6,9 @@
 //! always built from the configured base URL, never from URLs found in responses, so the key
 //! is sent to that one origin only.
 
+use crate::error::ArgumentError;
+use crate::idempotency::check_idempotency_key;
+use crate::url::{check_http_url, encode_model, encode_task_id, normalize_base_url};
 use crate::value::Value;
 use std::rc::Rc;
 
@@ -13,27 +16,6 @@ pub const DEFAULT_BASE_URL: &str = "https://aivideomaker.ai";
 pub const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
 pub const DEFAULT_MAX_RETRY_AFTER_MS: f64 = 60_000.0;
-pub const MAX_TASK_ID_LEN: usize = 128;
-
-/// A problem with an argument, reported as `INVALID_ARGUMENT` and naming the argument.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ArgumentError {
-    pub message: String,
-}
-
-impl std::fmt::Display for ArgumentError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for ArgumentError {}
-
-impl ArgumentError {
-    pub fn new(message: impl Into<String>) -> Self {
-        ArgumentError { message: message.into() }
-    }
-}
 
 /// Options accepted by `createClient`, already checked.
 #[derive(Debug, Clone, PartialEq)]
@@ -269,147 +251,6 @@ fn positive_ms(name: &str, v: Option<&Value>, default: f64) -> Result<f64, Argum
     }
 }
 
-/// Accepts `https://host[:port][/prefix]`. Without a key (a client behind a proxy that adds
-/// it) also `http://` to any host and a same-origin path (`/api/aivideo`); with a key, plain
-/// `http://` only to loopback hosts, so the key never travels in clear text off the machine.
-/// Trailing slashes are removed; query strings, fragments and credentials are refused.
-pub fn normalize_base_url(raw: &str, has_key: bool) -> Result<String, ArgumentError> {
-    let s = raw.trim();
-    if s.starts_with('/') && !s.starts_with("//") && !s.starts_with("/\\") {
-        if has_key {
-            return Err(ArgumentError::new(
-                "a relative baseUrl is for keyless clients behind a same-origin proxy: give an https:// URL with the key",
-            ));
-        }
-        if s.contains(['?', '#', '\\']) || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(ArgumentError::new("baseUrl must be a plain path: no query, fragment or spaces"));
-        }
-        let path = s.trim_end_matches('/');
-        return Ok(path.to_string());
-    }
-    let (scheme, rest) = if let Some(r) = strip_prefix_ci(s, "https://") {
-        ("https", r)
-    } else if let Some(r) = strip_prefix_ci(s, "http://") {
-        ("http", r)
-    } else {
-        return Err(ArgumentError::new(format!(
-            "baseUrl must start with https:// (http:// only for localhost, or without a key), got {}",
-            Value::str(raw).describe()
-        )));
-    };
-    if rest.contains(['?', '#', '@', '\\']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(ArgumentError::new(
-            "baseUrl must be a plain origin with an optional path: no query, fragment, credentials or spaces",
-        ));
-    }
-    let authority = rest.split('/').next().unwrap_or("");
-    let host = host_of(authority);
-    if host.is_empty() {
-        return Err(ArgumentError::new("baseUrl has no host"));
-    }
-    if scheme == "http" && has_key && !is_loopback(host) {
-        return Err(ArgumentError::new(format!(
-            "baseUrl must use https for non-loopback hosts (the API key travels in a header), got http://{host}"
-        )));
-    }
-    Ok(format!("{scheme}://{}", rest.trim_end_matches('/')))
-}
-
-fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
-}
-
-fn host_of(authority: &str) -> &str {
-    if let Some(inner) = authority.strip_prefix('[') {
-        return inner.split(']').next().unwrap_or("");
-    }
-    authority.split(':').next().unwrap_or("")
-}
-
-/// Exactly `localhost`, a dotted-quad address in 127.0.0.0/8 or `::1`: never a DNS name
-/// that merely starts with `127.` (`127.0.0.1.evil.example` is someone else's host).
-fn is_loopback(host: &str) -> bool {
-    let h = host.to_ascii_lowercase();
-    if h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" {
-        return true;
-    }
-    let octets: Vec<&str> = h.split('.').collect();
-    octets.len() == 4
-        && octets.first() == Some(&"127")
-        && octets.iter().all(|o| !o.is_empty() && o.len() <= 3 && o.bytes().all(|b| b.is_ascii_digit()))
-        && octets.iter().all(|o| o.parse::<u16>().is_ok_and(|n| n <= 255))
-}
-
-/// Checks a task id and percent-encodes it for use as one path segment.
-pub fn encode_task_id(task_id: &str) -> Result<String, ArgumentError> {
-    if task_id.trim().is_empty() {
-        return Err(ArgumentError::new("taskId must be a non-empty string"));
-    }
-    if task_id.chars().count() > MAX_TASK_ID_LEN {
-        return Err(ArgumentError::new(format!(
-            "taskId must be at most {MAX_TASK_ID_LEN} characters, got {}",
-            task_id.chars().count()
-        )));
-    }
-    if task_id.chars().any(char::is_control) {
-        return Err(ArgumentError::new("taskId must not contain control characters"));
-    }
-    Ok(percent_encode_segment(task_id))
-}
-
-fn encode_model(model: &str) -> Result<String, ArgumentError> {
-    if model.is_empty() || model.len() > 64 || model.chars().any(char::is_control) {
-        return Err(ArgumentError::new("model must be a non-empty name of at most 64 characters"));
-    }
-    Ok(percent_encode_segment(model))
-}
-
-/// Idempotency keys are 8–128 visible ASCII characters (they travel in a header).
-pub fn check_idempotency_key(key: &str) -> Result<(), ArgumentError> {
-    let n = key.len();
-    if !(8..=128).contains(&n) || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ArgumentError::new(format!(
-            "idempotencyKey must be 8 to 128 visible ASCII characters, got {n} bytes"
-        )));
-    }
-    Ok(())
-}
-
-/// An absolute http(s) URL without credentials.
-pub fn check_http_url(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| "must be an absolute http(s) URL".to_string())?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
-        return Err("must not contain credentials (user:password@)".to_string());
-    }
-    if host_of(authority).is_empty() {
-        return Err("has no host".to_string());
-    }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("must not contain spaces or control characters".to_string());
-    }
-    Ok(())
-}
-
-/// RFC 3986 unreserved characters pass; every other byte becomes `%XX`.
-pub fn percent_encode_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(char::from(b"0123456789ABCDEF"[(b >> 4) as usize]));
-            out.push(char::from(b"0123456789ABCDEF"[(b & 15) as usize]));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,52 +312,6 @@ mod tests {
     }
 
     #[test]
-    fn task_ids_are_checked_locally() {
-        assert!(encode_task_id("").is_err());
-        assert!(encode_task_id("   ").is_err());
-        assert!(encode_task_id(&"a".repeat(129)).is_err());
-        assert!(encode_task_id(&"a".repeat(128)).is_ok());
-        assert!(encode_task_id("a\nb").is_err());
-        assert_eq!(encode_task_id("../account").unwrap(), "..%2Faccount"); // ok: test
-        assert_eq!(encode_task_id("é").unwrap(), "%C3%A9"); // ok: test
-    }
-
-    #[test]
-    fn base_url_rules() {
-        let keyed = |s: &str| normalize_base_url(s, true);
-        assert_eq!(keyed("http://127.0.0.1:8787/").unwrap(), "http://127.0.0.1:8787"); // ok: test
-        assert_eq!(keyed("http://127.1.2.3").unwrap(), "http://127.1.2.3"); // ok: test
-        assert_eq!(keyed("http://localhost:1").unwrap(), "http://localhost:1"); // ok: test
-        assert_eq!(keyed("http://[::1]:9").unwrap(), "http://[::1]:9"); // ok: test
-        assert_eq!(keyed("https://x.test/proxy/").unwrap(), "https://x.test/proxy"); // ok: test
-        for bad in [
-            "http://example.com",
-            "http://127.0.0.1.evil.example",
-            "http://127.evil.example",
-            "http://127.0.0.1x",
-            "http://127.0.0.256",
-            "http://localhost.evil.example",
-            "http://x.localhost",
-            "ftp://x",
-            "x.test",
-            "https://u:p@x.test",
-            "https://x.test?a=1",
-            "https://",
-            "/api/aivideo",
-            "//evil.example",
-        ] {
-            assert!(keyed(bad).is_err(), "{bad} accepted with a key");
-        }
-        // Without a key: a proxy on any host, plain http or a same-origin path.
-        let keyless = |s: &str| normalize_base_url(s, false);
-        assert_eq!(keyless("http://proxy:8787/").unwrap(), "http://proxy:8787"); // ok: test
-        assert_eq!(keyless("/api/aivideo/").unwrap(), "/api/aivideo"); // ok: test
-        for bad in ["//evil.example", "/\\evil.example", "/a?b", "api/aivideo", "https://u:p@x.test"] {
-            assert!(keyless(bad).is_err(), "{bad} accepted without a key");
-        }
-    }
-
-    #[test]
     fn a_client_needs_a_key_or_a_proxy() {
         let opts = |key: Option<&str>, base: Option<&str>| ClientOptions {
             api_key: key.map(Value::str),
@@ -561,14 +356,5 @@ mod tests {
         assert!(!line.contains("0123456789abcdef"), "{line}");
         assert!(line.ends_with("key=ak_…cdef"), "{line}");
         assert_eq!(c.redact("bad key ak_test_0123456789abcdef!"), "bad key ak_…cdef!");
-    }
-
-    #[test]
-    fn idempotency_keys_follow_the_8_to_128_rule() {
-        assert!(check_idempotency_key("1234567").is_err());
-        assert!(check_idempotency_key("12345678").is_ok());
-        assert!(check_idempotency_key(&"k".repeat(128)).is_ok());
-        assert!(check_idempotency_key(&"k".repeat(129)).is_err());
-        assert!(check_idempotency_key("has space").is_err());
     }
 }

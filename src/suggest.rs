@@ -29,3 +29,15 @@ pub fn suggestions(code: ErrorCode) -> &'static [&'static str] {
         ErrorCode::PollTimeout => &["The task is still running: call waitForTask again with the same taskId (it is not lost), or raise maxWaitMs."],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_a_next_step() {
+        for code in ErrorCode::ALL {
+            assert!(!suggestions(code).is_empty(), "{code} has no suggestion");
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! through), which statuses end a task (`Terminal`), `output.url` and `expiresAt`
 //! normalization, and the failure text of a failed task. Must not: read the clock.
 
-use crate::classify::clip;
+use crate::error::clip;
 use crate::time::{format_iso8601, parse_iso8601};
 use crate::value::Value;
 

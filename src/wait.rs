@@ -5,12 +5,13 @@
 
 use crate::classify::{classify, transport_failure, Action, Body, HttpResponse, TransportFailure};
 use crate::envelope::Envelope;
+use crate::error::ArgumentError;
 use crate::error::{Error, ErrorCode};
 use crate::options::WaitOptions;
 use crate::poll::{PollOptions, Poller, Verdict, WaitRequest};
-use crate::request::{encode_task_id, ArgumentError};
 use crate::retry::is_transient;
 use crate::task::normalize_task;
+use crate::url::encode_task_id;
 use crate::value::Value;
 
 /// A wait, resolved: the task, when its clock started, and the schedule's options.

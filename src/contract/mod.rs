@@ -9,6 +9,8 @@ mod models;
 
 pub use models::MODELS;
 
+use crate::value::Value;
+
 /// What a media field accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MediaKind {
@@ -59,6 +61,25 @@ impl Type {
     }
 }
 
+/// A value written in a model table (a field's default), typed so that every reader
+/// agrees on it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Literal {
+    Str(&'static str),
+    Number(f64),
+    Bool(bool),
+}
+
+impl Literal {
+    pub fn to_value(self) -> Value {
+        match self {
+            Literal::Str(s) => Value::str(s),
+            Literal::Number(n) => Value::Number(n),
+            Literal::Bool(b) => Value::Bool(b),
+        }
+    }
+}
+
 /// One field of a model's payload.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Field {
@@ -77,8 +98,8 @@ pub struct Field {
     pub range: Option<(f64, f64)>,
     /// Inclusive list length bounds.
     pub items: Option<(usize, usize)>,
-    /// The server's default, as JSON text, when the field is optional.
-    pub default: Option<&'static str>,
+    /// The server's default, when the field is optional.
+    pub default: Option<Literal>,
     pub doc: &'static str,
 }
 
@@ -126,8 +147,8 @@ impl Field {
         self.items = Some((min, max));
         self
     }
-    pub const fn default(mut self, json: &'static str) -> Field {
-        self.default = Some(json);
+    pub const fn default(mut self, value: Literal) -> Field {
+        self.default = Some(value);
         self
     }
     pub const fn doc(mut self, doc: &'static str) -> Field {

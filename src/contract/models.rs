@@ -1,6 +1,6 @@
 //! The nine model tables (contract §4 fields, §5 prices, §3 durations). Data only.
 
-use super::{Field, MediaKind, ModelSpec, Pricing, Rule, Type};
+use super::{Field, Literal, MediaKind, ModelSpec, Pricing, Rule, Type};
 
 const IMAGE: Type = Type::Media(MediaKind::Image);
 const RATIOS_3: &[&str] = &["16:9", "9:16", "1:1"];
@@ -105,12 +105,15 @@ pub static MODELS: &[ModelSpec] = &[
         title: "MiniMax H3",
         fields: &[
             Field::new("content", Type::String).required().non_empty().doc("The prompt (this model calls it content)."),
-            Field::new("duration", Type::Integer).range(5.0, 20.0).default("5").doc("Seconds, as an integer."),
-            Field::new("resolution", Type::String).one_of(&["720p", "1080p"]).default("\"720p\""),
-            Field::new("tier", Type::String).one_of(&["turbo", "base"]).default("\"turbo\""),
+            Field::new("duration", Type::Integer)
+                .range(5.0, 20.0)
+                .default(Literal::Number(5.0))
+                .doc("Seconds, as an integer."),
+            Field::new("resolution", Type::String).one_of(&["720p", "1080p"]).default(Literal::Str("720p")),
+            Field::new("tier", Type::String).one_of(&["turbo", "base"]).default(Literal::Str("turbo")),
             Field::new("aspectRatio", Type::String)
                 .one_of(&["auto", "21:9", "16:9", "4:3", "1:1", "3:4", "9:16"])
-                .default("\"16:9\""),
+                .default(Literal::Str("16:9")),
             Field::new("imageUrl", IMAGE).nullable().doc("First frame."),
             Field::new("lastFrameUrl", IMAGE).nullable().doc("Last frame."),
             Field::new("referenceImageUrls", Type::MediaList(MediaKind::Image))
@@ -176,7 +179,7 @@ pub static MODELS: &[ModelSpec] = &[
             Field::new("duration", Type::String).required().one_of(&["5", "10", "15"]).doc("Seconds, as a string."),
             Field::new("resolution", Type::String).required().one_of(&["720P", "1080P"]).doc("Upper-case P."),
             Field::new("ratio", Type::String).required().one_of(&["16:9", "9:16", "1:1", "4:3", "3:4"]),
-            Field::new("promptExtend", Type::Boolean).default("false"),
+            Field::new("promptExtend", Type::Boolean).default(Literal::Bool(false)),
         ],
         rules: &[],
         pricing: Pricing::PerSecond { keys: &["resolution"], rates: &[(&["720P"], 10), (&["1080P"], 15)] },
@@ -197,7 +200,7 @@ pub static MODELS: &[ModelSpec] = &[
             Field::new("ratio", Type::String)
                 .nullable()
                 .one_of(&["16:9", "9:16", "3:4", "4:3", "1:1"])
-                .default("\"16:9\"")
+                .default(Literal::Str("16:9"))
                 .doc("Unused in image-to-video."),
         ],
         rules: &[],

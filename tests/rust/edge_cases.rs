@@ -5,10 +5,10 @@ use aivideo::classify::{classify, Action, Body, HttpResponse};
 use aivideo::contract::MediaKind;
 use aivideo::media::check_media;
 use aivideo::poll::{PollOptions, Poller, Verdict};
-use aivideo::request::{encode_task_id, normalize_base_url};
 use aivideo::retry::parse_retry_after;
 use aivideo::task::normalize_task;
 use aivideo::time::{parse_http_date, parse_iso8601};
+use aivideo::url::{encode_task_id, normalize_base_url};
 use aivideo::value::{parse_decimal, Value};
 use proptest::prelude::*;
 
