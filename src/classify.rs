@@ -4,6 +4,8 @@
 //! (contract §6); normalization of successful bodies per action (`data.output.url`,
 //! `data.expiresAt`); transport failures (network, timeout, abort). Must not: perform I/O,
 //! read the clock, or echo the API key (callers redact runtime error text first).
+//!
+//! Size: 216 lines of code; the rest is its unit tests, kept beside what they test.
 
 use crate::envelope::Envelope;
 use crate::error::{clip, Error, ErrorCode};

@@ -4,7 +4,7 @@
 //! httpStatus, suggestions}`), built from a `Result` so `ok` and `errorCode` cannot disagree,
 //! and flattened to the plain object once (`to_value`). Must not: know about HTTP or JS.
 
-use crate::error::{Error, ErrorCode};
+use crate::error::{ArgumentError, Error, ErrorCode};
 use crate::value::Value;
 
 /// A successful answer: its data and the HTTP status it came with.
@@ -25,6 +25,12 @@ pub struct Envelope {
 impl From<Error> for Envelope {
     fn from(e: Error) -> Envelope {
         Envelope { status: Some("FAILED".to_string()), task_id: None, outcome: Err(e) }
+    }
+}
+
+impl From<ArgumentError> for Envelope {
+    fn from(e: ArgumentError) -> Envelope {
+        Error::from(e).into()
     }
 }
 

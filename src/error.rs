@@ -186,12 +186,6 @@ impl From<ArgumentError> for Error {
     }
 }
 
-impl From<ArgumentError> for crate::envelope::Envelope {
-    fn from(e: ArgumentError) -> crate::envelope::Envelope {
-        Error::from(e).into()
-    }
-}
-
 impl ArgumentError {
     pub fn new(message: impl Into<String>) -> Self {
         ArgumentError { message: message.into() }

@@ -6,6 +6,8 @@
 //! overdue), fixed-interval overrides, deadlines, error backoff and Retry-After.
 //! Must not: sleep, read the clock or draw random numbers: `now` and `jitter` are inputs,
 //! so a virtual clock can run hundreds of simulated tasks in microseconds.
+//!
+//! Size: 242 lines of code; the rest is its unit tests, kept beside what they test.
 
 use crate::contract::ModelSpec;
 use crate::task::{terminal, Terminal};

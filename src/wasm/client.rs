@@ -1,4 +1,5 @@
-//! The JS-facing client: `createClient`, `clientFromEnv` and every method of `Client`.
+//! The JS-facing client: every method of `Client` (`createClient` and `clientFromEnv` are in
+//! `factory.rs`).
 //!
 //! Each method converts its arguments, lets the core read its options, and runs the request
 //! (or the create or wait flow) through the `Session`. Methods never reject for API,
@@ -10,11 +11,11 @@ use super::session::{promise, Session};
 use crate::classify::Action;
 use crate::envelope::Envelope;
 use crate::error::ArgumentError;
-use crate::options::{self, CallOptions, ClientLimits, CreateOptions, QuoteOptions, WaitOptions};
-use crate::request::{ApiRequest, ClientConfig, ClientOptions};
+use crate::options::{self, CallOptions, CreateOptions, QuoteOptions, WaitOptions};
+use crate::request::{ApiRequest, ClientConfig};
 use crate::value::Value;
 use crate::wait::WaitTarget;
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Promise};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -24,86 +25,10 @@ pub struct Client {
     session: Rc<Session>,
 }
 
-/// Creates a client. Throws a `TypeError` naming the option when an option is invalid, or
-/// when there is neither a key nor a proxy `baseUrl`.
-#[wasm_bindgen(js_name = createClient)]
-pub fn create_client(
-    #[wasm_bindgen(unchecked_param_type = "ClientOptions")] options: JsValue,
-) -> Result<Client, JsValue> {
-    build_client(&options).map_err(|e| js_sys::TypeError::new(&format!("aivideo: {}", e.message)).into())
-}
-
-/// Creates a client from an environment object (`process.env`, a Worker's `env`,
-/// `Deno.env.toObject()`): `AIVIDEO_API_KEY`, `AIVIDEO_BASE_URL`, `AIVIDEO_TIMEOUT_MS`,
-/// `AIVIDEO_MAX_RETRIES`. `overrides` takes the same options as `createClient`.
-#[wasm_bindgen(js_name = clientFromEnv)]
-pub fn client_from_env(
-    #[wasm_bindgen(unchecked_param_type = "Record<string, string | undefined>")] env: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ClientOptions | undefined")] overrides: JsValue,
-) -> Result<Client, JsValue> {
-    let opts = js_sys::Object::new();
-    let text = |k: &str| member(&env, k).and_then(|v| v.as_string()).filter(|s| !s.trim().is_empty());
-    let number = |k: &str| -> Result<Option<JsValue>, JsValue> {
-        match text(k) {
-            None => Ok(None),
-            Some(s) => crate::value::parse_decimal(&s)
-                .map(|n| Some(JsValue::from_f64(n)))
-                .ok_or_else(|| js_sys::TypeError::new(&format!("aivideo: {k} must be a number, got \"{s}\"")).into()),
-        }
-    };
-    let mut pairs: Vec<(&str, JsValue)> = Vec::new();
-    if let Some(k) = text("AIVIDEO_API_KEY") {
-        pairs.push(("apiKey", JsValue::from_str(k.trim())));
+impl Client {
+    pub fn new(session: Session) -> Client {
+        Client { session: Rc::new(session) }
     }
-    if let Some(u) = text("AIVIDEO_BASE_URL") {
-        pairs.push(("baseUrl", JsValue::from_str(&u)));
-    }
-    if let Some(n) = number("AIVIDEO_TIMEOUT_MS")? {
-        pairs.push(("timeoutMs", n));
-    }
-    if let Some(n) = number("AIVIDEO_MAX_RETRIES")? {
-        pairs.push(("maxRetries", n));
-    }
-    for (k, v) in pairs {
-        let _ = Reflect::set(&opts, &JsValue::from_str(k), &v);
-    }
-    if overrides.is_object() {
-        for key in js_sys::Object::keys(overrides.unchecked_ref::<js_sys::Object>()).iter() {
-            if let Ok(v) = Reflect::get(&overrides, &key) {
-                let _ = Reflect::set(&opts, &key, &v);
-            }
-        }
-    }
-    if member(&opts, "apiKey").is_none() && member(&opts, "baseUrl").is_none() {
-        return Err(js_sys::TypeError::new("aivideo: AIVIDEO_API_KEY is not set").into());
-    }
-    create_client(opts.into())
-}
-
-fn build_client(options: &JsValue) -> Result<Client, ArgumentError> {
-    let bag = from_js(options);
-    options::check_keys(&bag, &[options::CLIENT_KEYS])?;
-    let get = |k: &str| bag.get(k).cloned();
-    let config = ClientConfig::from_options(&ClientOptions {
-        api_key: get("apiKey"),
-        base_url: get("baseUrl"),
-        timeout_ms: get("timeoutMs"),
-        max_retries: get("maxRetries"),
-        max_retry_after_ms: get("maxRetryAfterMs"),
-    })?;
-    let limits = ClientLimits::read(&bag)?;
-    let fetch = match member(options, "fetch") {
-        Some(f) => f.dyn_into::<Function>().map_err(|_| ArgumentError::new("fetch must be a function"))?,
-        None => Reflect::get(&js_sys::global(), &"fetch".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<Function>().ok())
-            .ok_or_else(|| ArgumentError::new("no global fetch in this runtime: pass options.fetch"))?,
-    };
-    let on_log = match member(options, "onLog") {
-        Some(f) => Some(f.dyn_into::<Function>().map_err(|_| ArgumentError::new("onLog must be a function"))?),
-        None => None,
-    };
-    Ok(Client { session: Rc::new(Session::new(config, fetch, on_log, limits)) })
 }
 
 impl Client {

@@ -8,6 +8,7 @@ mod bindings;
 mod client;
 mod convert;
 mod create;
+mod factory;
 mod offline;
 mod session;
 mod transport;
