@@ -4,7 +4,8 @@
 import { readFileSync, createWriteStream } from "node:fs";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { createClient, validatePayload } from "./node.js";
+import { clientFromEnv, validatePayload } from "./node.js";
+import { __envelope as envelope } from "./aivideo.js";
 
 const HELP = `aivideo: create and watch AIVideoMaker generations
 
@@ -53,10 +54,6 @@ const ACTIONS = ["run", "getStatus", "getTask", "cancelTask", "listTasks", "acco
 
 class UsageError extends Error {}
 
-function envelope(fields) {
-  return { ok: false, status: null, taskId: null, data: null, errorCode: null, errorMessage: null, retryAfter: null, httpStatus: null, suggestions: [], ...fields };
-}
-
 function parseArgs(argv) {
   const out = {};
   for (let i = 0; i < argv.length; i++) {
@@ -95,9 +92,6 @@ function readPayload(text) {
   }
 }
 
-function mask(key) {
-  return key && key.length >= 12 ? `${key.slice(0, 3)}…${key.slice(-4)}` : "***";
-}
 
 async function main(argv, env) {
   const args = parseArgs(argv);
@@ -111,26 +105,25 @@ async function main(argv, env) {
     if (!args.model) throw new UsageError("validate needs --model");
     const r = validatePayload(args.model, readPayload(args.payload));
     const out = r.ok
-      ? envelope({ ok: true, data: { model: r.model, payload: r.payload, estimate: r.estimate } })
-      : envelope({ status: "FAILED", errorCode: r.errorCode, errorMessage: r.errorMessage, data: { issues: r.issues, details: r.details }, suggestions: ["Fix the fields named in data.details."] });
+      ? envelope(null, null, { model: r.model, payload: r.payload, estimate: r.estimate })
+      : envelope(r.errorCode, r.errorMessage, { issues: r.issues, details: r.details });
     return print(out);
   }
 
-  const apiKey = env.AIVIDEO_API_KEY;
-  if (!apiKey) throw new UsageError("AIVIDEO_API_KEY is not set");
   const stderrTty = Boolean(process.stderr.isTTY);
   const debug = Boolean(args.debug);
   let client;
   try {
-    client = createClient({
-      apiKey,
-      baseUrl: args.baseUrl ?? env.AIVIDEO_BASE_URL,
-      timeoutMs: number("timeout-ms", args.timeoutMs ?? env.AIVIDEO_TIMEOUT_MS),
-      maxRetries: number("max-retries", args.maxRetries ?? env.AIVIDEO_MAX_RETRIES),
+    // The environment is read by the library (clientFromEnv); flags override it.
+    client = clientFromEnv(env, {
+      ...(args.baseUrl !== undefined ? { baseUrl: args.baseUrl } : {}),
+      ...(args.timeoutMs !== undefined ? { timeoutMs: number("timeout-ms", args.timeoutMs) } : {}),
+      ...(args.maxRetries !== undefined ? { maxRetries: number("max-retries", args.maxRetries) } : {}),
       ...(debug ? { onLog: (line) => process.stderr.write(`[aivideo] ${line}\n`) } : {}),
     });
   } catch (e) {
-    throw new UsageError(e.message.replaceAll(apiKey, mask(apiKey)));
+    // The library's messages never contain the key; its prefix is ours too.
+    throw new UsageError(String(e.message).replace(/^aivideo: /, ""));
   }
 
   const ctrl = new AbortController();
@@ -212,7 +205,7 @@ main(process.argv.slice(2), process.env).then(
   (e) => {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`aivideo: ${e.message}\n`);
-    process.stdout.write(JSON.stringify(envelope({ status: "FAILED", errorCode: "INVALID_ARGUMENT", errorMessage: e.message, suggestions: ["Run aivideo --help."] }), null, 2) + "\n");
+    process.stdout.write(JSON.stringify(envelope("INVALID_ARGUMENT", e.message, null), null, 2) + "\n");
     process.exitCode = 2;
   },
 );

@@ -9,7 +9,7 @@
 // Every forwarded call goes through this package's client: validation, idempotency keys,
 // budgets, retries, the shared rate budget and classification are the client's; this file
 // only routes, checks the origin and turns envelopes back into API responses.
-import { createClient, validatePayload } from "./aivideo.js";
+import { createClient, validatePayload, __httpStatusFor } from "./aivideo.js";
 
 const ROUTES = [
   ["GET", /^\/api\/v1\/account$/, "account"],
@@ -73,10 +73,8 @@ export function createProxyHandler(options = {}) {
       if (data && typeof data === "object") delete data.handle;
       return reply(env.httpStatus || 200, data, origin);
     }
-    const status = env.httpStatus || ({
-      INVALID_MODEL: 400, INVALID_PAYLOAD: 400, INVALID_ARGUMENT: 400, BUDGET_EXCEEDED: 422, INSUFFICIENT_CREDITS: 402,
-      TASK_NOT_FOUND: 404, IDEMPOTENCY_CONFLICT: 409, RATE_LIMITED: 429, ABORTED: 499,
-    }[env.errorCode] ?? 502);
+    // A failure decided locally has no HTTP status: the core's table gives the one to answer with.
+    const status = env.httpStatus || __httpStatusFor(env.errorCode);
     const extra = env.retryAfter != null ? { "retry-after": String(env.retryAfter) } : {};
     const body = { status: "FAILED", errorCode: env.errorCode === "NETWORK_ERROR" ? "UPSTREAM_ERROR" : env.errorCode, message: env.errorMessage };
     if (env.data && env.data.details) body.details = env.data.details;

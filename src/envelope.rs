@@ -11,7 +11,8 @@ use crate::value::Value;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
     pub data: Value,
-    pub http_status: u16,
+    /// `None` for a result decided locally (an offline validation).
+    pub http_status: Option<u16>,
 }
 
 /// The normalized result of every action.
@@ -36,7 +37,12 @@ impl From<ArgumentError> for Envelope {
 
 impl Envelope {
     pub fn success(status: Option<String>, task_id: Option<String>, data: Value, http: u16) -> Self {
-        Envelope { status, task_id, outcome: Ok(Reply { data, http_status: http }) }
+        Envelope { status, task_id, outcome: Ok(Reply { data, http_status: Some(http) }) }
+    }
+
+    /// A success decided without asking the server (no status, no HTTP status).
+    pub fn local(data: Value) -> Self {
+        Envelope { status: None, task_id: None, outcome: Ok(Reply { data, http_status: None }) }
     }
 
     pub fn failure(code: ErrorCode, message: impl Into<String>) -> Self {
@@ -67,7 +73,7 @@ impl Envelope {
     /// The HTTP status of the answer, when there was one.
     pub fn http_status(&self) -> Option<u16> {
         match &self.outcome {
-            Ok(r) => Some(r.http_status),
+            Ok(r) => r.http_status,
             Err(e) => e.http_status,
         }
     }
@@ -107,7 +113,7 @@ impl Envelope {
     /// keeping the data, status and HTTP status the answer came with.
     pub fn fail(&mut self, code: ErrorCode, message: impl Into<String>) {
         let (data, http) = match &mut self.outcome {
-            Ok(r) => (std::mem::take(&mut r.data), Some(r.http_status)),
+            Ok(r) => (std::mem::take(&mut r.data), r.http_status),
             Err(e) => (std::mem::take(&mut e.data), e.http_status),
         };
         let mut err = Error::new(code, message).with_data(data);
@@ -119,7 +125,7 @@ impl Envelope {
     /// callers can destructure without checks.
     pub fn to_value(&self) -> Value {
         let (ok, data, code, message, retry_after, http) = match &self.outcome {
-            Ok(r) => (true, &r.data, None, None, None, Some(r.http_status)),
+            Ok(r) => (true, &r.data, None, None, None, r.http_status),
             Err(e) => (false, &e.data, Some(e.code), Some(e.message.clone()), e.retry_after, e.http_status),
         };
         let suggestions =

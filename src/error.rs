@@ -77,6 +77,11 @@ impl ErrorCode {
         })
     }
 
+    /// The code named by its wire string, including the ones only this client produces.
+    pub fn from_name(name: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
     /// The HTTP status a proxy answers with when it turns this failure back into the API's
     /// wire format (the browser's client classifies it again). A failure that came with a
     /// status keeps its own; this is for failures decided locally.

@@ -9,6 +9,7 @@ mod client;
 mod convert;
 mod create;
 mod factory;
+mod internal;
 mod offline;
 mod session;
 mod transport;

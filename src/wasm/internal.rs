@@ -1,0 +1,26 @@
+//! Exports for the package's own JavaScript (the CLI and the proxy), so the envelope and the
+//! code→HTTP-status table have one source, the core. Not part of the public API: `api.js`
+//! does not re-export them and they have no TypeScript declarations.
+
+use super::convert::{from_js, to_js_via_json};
+use crate::envelope::Envelope;
+use crate::error::{Error, ErrorCode};
+use wasm_bindgen::prelude::*;
+
+/// The envelope of a result decided outside a client call: a failure when `code` is one of
+/// the stable codes, else a local success carrying `data`.
+#[wasm_bindgen(js_name = __envelope, skip_typescript)]
+pub fn envelope(code: Option<String>, message: Option<String>, data: JsValue) -> JsValue {
+    let data = from_js(&data);
+    let env = match code.as_deref().and_then(ErrorCode::from_name) {
+        Some(code) => Envelope::from(Error::new(code, message.unwrap_or_default()).with_data(data)),
+        None => Envelope::local(data),
+    };
+    to_js_via_json(&env.to_value())
+}
+
+/// The HTTP status a proxy answers with for a failure that came without one.
+#[wasm_bindgen(js_name = __httpStatusFor, skip_typescript)]
+pub fn http_status_for(code: String) -> u16 {
+    ErrorCode::from_name(&code).map_or(502, ErrorCode::http_status)
+}
