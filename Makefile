@@ -9,7 +9,7 @@ SHELL := /bin/bash
 WASM_BINDGEN_VERSION := 0.2.130
 CRATE := aivideo
 WASM_TARGET := wasm32-unknown-unknown
-NODE_BIN := tests/node_modules/.bin
+NODE_BIN := node_modules/.bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
@@ -31,8 +31,8 @@ setup-apt:
 	fi
 
 setup-npm:
-	if [ ! -f tests/node_modules/.package-lock.json ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
-	  (cd tests && npm ci --no-audit --no-fund)
+	if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+	  npm ci --no-audit --no-fund
 	fi
 
 # One build for every runtime: cargo → wasm-bindgen --target web → wasm-opt -Oz → overlay
@@ -49,9 +49,12 @@ pkg: setup-rust setup-npm
 	cp LICENSE pkg/LICENSE
 	# aivideo/inline: the wasm as base64 inside the module (esbuild, Rollup, server bundles).
 	node pkg-build/inline.mjs
-	# require("aivideo"): one CommonJS file holding the glue, the proxy and a sync init.
-	$(NODE_BIN)/esbuild pkg-build/cjs-entry.mjs --bundle --format=cjs --platform=node --target=node18 \
-	  --log-level=warning --log-override:empty-import-meta=silent --outfile=pkg/index.cjs
+	# require("aivideo") and require("aivideo/inline"): one CommonJS file each, holding the
+	# glue, the proxy and a sync init (from disk beside the file; from the embedded bytes).
+	for e in cjs-entry:index cjs-inline-entry:inline; do
+	  $(NODE_BIN)/esbuild pkg-build/$${e%%:*}.mjs --bundle --format=cjs --platform=node --target=node18 \
+	    --log-level=warning --log-override:empty-import-meta=silent --outfile=pkg/$${e##*:}.cjs
+	done
 	# Declarations for CommonJS consumers (TypeScript's node16/nodenext resolution wants .d.cts).
 	sed 's#"\./aivideo\.js"#"./aivideo.cjs"#g; s#"\./proxy\.js"#"./proxy.cjs"#g' pkg/index.d.ts > pkg/index.d.cts
 	cp pkg/aivideo.d.ts pkg/aivideo.d.cts
@@ -77,10 +80,10 @@ test: setup lint unit pkg
 	node tests/run.mjs
 
 sim: setup-npm
-	node tests/sim/cli.mjs --port 8787 --time-scale 0.01
+	node sim/cli.mjs --port 8787 --time-scale 0.01
 
 demo: setup pkg
-	node www/demo.mjs $(DEMO_ARGS)
+	node tools/demo.mjs $(DEMO_ARGS)
 
 bench: setup pkg
 	node bench/run.mjs

@@ -8,13 +8,13 @@ import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { startSimulator } from "../tests/sim/server.mjs";
-import { startWorkerd, freePort } from "../tests/harness/workerd.mjs";
+import { startSimulator } from "../sim/server.mjs";
+import { startWorkerd, freePort } from "../tools/workerd.mjs";
 import { jsonSchemas, zodSchemas } from "./schemas.mjs";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const PKG = join(ROOT, "pkg");
-const req = createRequire(join(ROOT, "tests", "package.json"));
+const req = createRequire(join(ROOT, "package.json"));
 const Ajv = (await import(pathToFileURL(req.resolve("ajv")))).default;
 const { z } = await import(pathToFileURL(req.resolve("zod")));
 const lib = await import(pathToFileURL(join(PKG, "node.js")));

@@ -110,6 +110,8 @@ async function main(argv, env) {
     return print(out);
   }
 
+  // The command line always holds its own key (a keyless client is for browsers behind a proxy).
+  if (!env.AIVIDEO_API_KEY || !env.AIVIDEO_API_KEY.trim()) throw new UsageError("AIVIDEO_API_KEY is not set");
   const stderrTty = Boolean(process.stderr.isTTY);
   const debug = Boolean(args.debug);
   let client;

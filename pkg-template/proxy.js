@@ -31,6 +31,7 @@ const ALLOWED_HEADERS = "content-type, accept, idempotency-key, x-max-credits";
  * @param {number} [options.maxCreditsPerTask] refuse creates priced above this
  * @param {boolean} [options.allowServerRequests] accept requests without an Origin header (default false)
  * @param {number} [options.maxRetries] retries upstream (default 0: the browser's client retries)
+ * @param {string} [options.basePath] where the proxy is mounted on a site (e.g. "/api/aivideo"); default env.BASE_PATH, else "/"
  * @returns {(request: Request, env?: Record<string, string>) => Promise<Response>}
  */
 export function createProxyHandler(options = {}) {
@@ -45,6 +46,7 @@ export function createProxyHandler(options = {}) {
       allowedModels: list(options.allowedModels) ?? list(env.ALLOWED_MODELS),
       maxCredits: options.maxCreditsPerTask ?? (env.MAX_CREDITS_PER_TASK ? Number(env.MAX_CREDITS_PER_TASK) : undefined),
       allowServerRequests: options.allowServerRequests ?? env.ALLOW_SERVER_REQUESTS === "true",
+      basePath: String(options.basePath ?? env.BASE_PATH ?? "").replace(/\/+$/, ""),
     };
     client = createClient({
       apiKey: options.apiKey ?? env.AIVIDEO_API_KEY,
@@ -96,18 +98,24 @@ export function createProxyHandler(options = {}) {
     setup(env);
     const url = new URL(request.url);
     const origin = request.headers.get("origin");
-    const originOk = origin ? settings.allowedOrigins.has(origin) || settings.allowedOrigins.has("*") : settings.allowServerRequests;
+    // Browsers send no Origin on a same-origin GET, but always say `Sec-Fetch-Site:
+    // same-origin`, which a cross-site page cannot make them send: a page served from the
+    // proxy's own site (a proxy mounted at `basePath`) is as allowed as a listed origin.
+    const sameOrigin = !origin && request.headers.get("sec-fetch-site") === "same-origin";
+    const originOk = origin ? settings.allowedOrigins.has(origin) || settings.allowedOrigins.has("*") : sameOrigin || settings.allowServerRequests;
     if (!originOk) {
       return new Response(JSON.stringify({ status: "FAILED", errorCode: "AUTH_FAILED", message: "origin not allowed by this proxy" }), { status: 403, headers: { "content-type": "application/json" } });
     }
     if (request.method === "OPTIONS") {
       return new Response(null, { status: 204, headers: { ...cors(origin), "access-control-allow-methods": "GET, POST, PUT, OPTIONS", "access-control-allow-headers": ALLOWED_HEADERS, "access-control-max-age": "600" } });
     }
-    const route = ROUTES.find(([, re]) => re.test(url.pathname));
-    if (!route) return reply(404, { status: "FAILED", message: `no route ${url.pathname}` }, origin);
+    const base = settings.basePath;
+    const path = base && (url.pathname === base || url.pathname.startsWith(base + "/")) ? url.pathname.slice(base.length) : url.pathname;
+    const route = ROUTES.find(([, re]) => re.test(path));
+    if (!route) return reply(404, { status: "FAILED", errorCode: "INVALID_ARGUMENT", message: `no route ${url.pathname}${base ? ` (mounted at ${base})` : ""}` }, origin);
     const [method, re, name] = route;
     if (request.method !== method) return reply(405, { status: "FAILED", message: `use ${method}` }, origin, { allow: method });
-    const param = decodeURIComponent(url.pathname.match(re)[1] ?? "");
+    const param = decodeURIComponent(path.match(re)[1] ?? "");
 
     if (name === "quote" || name === "generate") {
       if (settings.allowedModels && !settings.allowedModels.includes(param)) {

@@ -4,15 +4,15 @@
 import { execFileSync, spawn } from "node:child_process";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
-import { makeConsumer, ROOT } from "./harness/consumer.mjs";
-import { serveStatic } from "./harness/static.mjs";
-import { startWorkerd, workerdEntry } from "./harness/workerd.mjs";
-import { launchChromium } from "./harness/chromium.mjs";
-import { startSimulator } from "./sim/server.mjs";
-import { runBundlers } from "./harness/bundlers.mjs";
-import { checkReadme } from "./harness/readme.mjs";
+import { makeConsumer, ROOT } from "../tools/consumer.mjs";
+import { serveStatic } from "../tools/static.mjs";
+import { startWorkerd, workerdEntry } from "../tools/workerd.mjs";
+import { launchChromium } from "../tools/chromium.mjs";
+import { startSimulator } from "../sim/server.mjs";
+import { runBundlers } from "../tools/bundlers.mjs";
+import { checkReadme } from "../tools/readme.mjs";
 
-const BIN = join(ROOT, "tests", "node_modules", ".bin");
+const BIN = join(ROOT, "node_modules", ".bin");
 const results = [];
 let failed = false;
 

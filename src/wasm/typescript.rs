@@ -72,49 +72,49 @@ export type WorkflowEnvelope = Success<Task & { submitted: SubmittedTask }> | Wo
 export interface ClientOptions {
   /** The raw `ak_…` key. Required unless `baseUrl` points at a proxy that adds it: a client
    * with neither throws a TypeError at construction. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Default `https://aivideomaker.ai`. With a key: https (plain http only for localhost and
    * 127.x.x.x). Without a key (behind a proxy): any http(s) URL or a same-origin path such as
    * `"/api/aivideo"`. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Per attempt, default 30000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries of safe requests on 429, 5xx and network errors, default 3. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** A longer Retry-After than this is not waited for, default 60000. */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | undefined;
   /** A fetch to use instead of the global one (called unbound). */
-  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  fetch?: ((input: string, init?: RequestInit) => Promise<Response>) | undefined;
   /** Receives one redacted line per request and retry (the key is masked). */
-  onLog?: (line: string) => void;
+  onLog?: ((line: string) => void) | undefined;
   /** The shared query budget (status, task, list, account calls and all waits), default 60/min. */
-  rateLimitPerMinute?: number;
+  rateLimitPerMinute?: number | undefined;
   /** The window the limit applies to, default 60000 ms (shorter for simulators with compressed time). */
-  rateLimitWindowMs?: number;
+  rateLimitWindowMs?: number | undefined;
   /** Default budget for every create, in credits (a per-call maxCredits can only lower it). */
-  maxCredits?: number;
+  maxCredits?: number | undefined;
 }
-export interface CallOptions { signal?: AbortSignal; timeoutMs?: number; }
+export interface CallOptions { signal?: AbortSignal | undefined; timeoutMs?: number | undefined; }
 export interface ValidateOptions {
   /** Largest decoded size of an image data URI, default 20 MiB. */
-  maxDataUriBytes?: number;
+  maxDataUriBytes?: number | undefined;
 }
 export interface QuoteOptions extends CallOptions, ValidateOptions {
   /** `false` skips local validation (for models added upstream later). */
-  validate?: boolean;
+  validate?: boolean | undefined;
 }
 export interface CreateOptions extends CallOptions, ValidateOptions {
   /** 8–128 characters. Default: derived from model + payload + idempotencyScope. */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
   /** Mixed into the derived key: two deliberate identical generations need different scopes. */
-  idempotencyScope?: string;
+  idempotencyScope?: string | undefined;
   /** Refuse (BUDGET_EXCEEDED, nothing sent) when the price is higher; also sent as X-Max-Credits. */
-  maxCredits?: number;
+  maxCredits?: number | undefined;
   /** Ask the server's free quote before creating (always done for server-priced models under a budget). */
-  quoteFirst?: boolean;
-  webhookUrl?: string;
+  quoteFirst?: boolean | undefined;
+  webhookUrl?: string | undefined;
   /** `false` sends the payload without local validation (for models added upstream later). */
-  validate?: boolean;
+  validate?: boolean | undefined;
 }
 export interface StatusData { status: TaskStatus; }
 export interface TaskOutput { url?: string; msg?: string; error?: string; }
@@ -141,17 +141,17 @@ export interface ProgressEvent {
 }
 export interface WaitOptions extends CallOptions {
   /** Fixed poll interval instead of the adaptive schedule. */
-  intervalMs?: number;
-  maxIntervalMs?: number;
+  intervalMs?: number | undefined;
+  maxIntervalMs?: number | undefined;
   /** Default: 4× the model's expected time, at least 30 minutes. 0 = no deadline. */
-  maxWaitMs?: number;
-  onProgress?: (event: ProgressEvent) => void;
+  maxWaitMs?: number | undefined;
+  onProgress?: ((event: ProgressEvent) => void) | undefined;
   /** Cancel (and refund) the task when aborted while it is still SUBMITTED. */
-  cancelOnAbort?: boolean;
+  cancelOnAbort?: boolean | undefined;
   /** For simulators with compressed time: multiplies every delay of the schedule. */
-  timeScale?: number;
+  timeScale?: number | undefined;
   /** Override the expected run time used by the schedule, in ms. */
-  expectedMs?: number;
+  expectedMs?: number | undefined;
 }
 export interface WorkflowOptions extends CreateOptions, WaitOptions {}
 export interface CancelData { status: "CANCEL"; taskId: string; }

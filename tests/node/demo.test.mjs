@@ -5,9 +5,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { startDemo } from "../../www/demo.mjs";
-import { DEMO_KEY } from "../sim/server.mjs";
-import { launchChromium } from "../harness/chromium.mjs";
+import { startDemo } from "../../tools/demo.mjs";
+import { DEMO_KEY } from "../../sim/server.mjs";
+import { launchChromium } from "../../tools/chromium.mjs";
 
 const ARTIFACTS = new URL("../artifacts/", import.meta.url).pathname;
 let demo;

@@ -64,3 +64,18 @@ test("a misconfigured proxy answers 500 and never shows its key", async () => {
   assert.match(text, /proxy error/);
   assert.ok(!text.includes(KEY), text);
 });
+
+test("mounted on the app's own site: basePath routes, same-origin requests pass, cross-site ones do not", async () => {
+  const { handler, seen } = proxy([json(200, { status: "PROGRESS" }), json(200, { status: "PROGRESS" })], { basePath: "/api/aivideo/" });
+  // The page's keyless client uses the same-origin path; its GETs carry no Origin header.
+  const page = lib.createClient({ baseUrl: "/api/aivideo", fetch: (u, i) => handler(new Request(`https://app.example${u}`, { ...i, headers: { ...i.headers, "sec-fetch-site": "same-origin" } })) });
+  const r = await page.getStatus("t1");
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(seen[0].url, "https://api.example/api/v1/tasks/t1/status");
+  const crossSite = await handler(new Request("https://app.example/api/aivideo/api/v1/account", { headers: { "sec-fetch-site": "cross-site" } }));
+  assert.equal(crossSite.status, 403);
+  const unmounted = await handler(req("/api/aivideo/api/v1/nope"));
+  assert.equal(unmounted.status, 404);
+  assert.equal((await unmounted.json()).errorCode, "INVALID_ARGUMENT", "a missing route is not a missing task");
+  assert.equal(seen.length, 1);
+});

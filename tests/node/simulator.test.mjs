@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import { startSimulator, DEMO_KEY } from "../sim/server.mjs";
+import { startSimulator, DEMO_KEY } from "../../sim/server.mjs";
 import { schemaErrors } from "./openapi.mjs";
 
 let sim;

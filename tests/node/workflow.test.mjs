@@ -3,7 +3,7 @@
 // deadline, unknown statuses, transient errors, resumable handles and batch polling.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startSimulator } from "../sim/server.mjs";
+import { startSimulator } from "../../sim/server.mjs";
 import { lib } from "./pkg.mjs";
 
 const SCALE = 0.001;

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync, readdirSync, cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
-export const ROOT = new URL("../../", import.meta.url).pathname;
+export const ROOT = new URL("../", import.meta.url).pathname;
 
 export function tarball() {
   const name = readdirSync(join(ROOT, "target")).find((f) => /^aivideo-.*\.tgz$/.test(f));

@@ -6,7 +6,7 @@ import { join, dirname } from "node:path";
 import { createServer } from "node:net";
 import { ROOT } from "./consumer.mjs";
 
-const WORKERD = join(ROOT, "tests", "node_modules", ".bin", "workerd");
+const WORKERD = join(ROOT, "node_modules", ".bin", "workerd");
 
 export function freePort() {
   return new Promise((resolve) => {

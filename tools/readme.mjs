@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { makeConsumer, ROOT } from "./consumer.mjs";
 
-const TSC = join(ROOT, "tests", "node_modules", ".bin", "tsc");
+const TSC = join(ROOT, "node_modules", ".bin", "tsc");
 
 export function readmeBlocks(file = join(ROOT, "README.md")) {
   const text = readFileSync(file, "utf8");
@@ -25,7 +25,7 @@ export function checkReadme() {
   const failures = [];
   if (blocks.length < 5) failures.push(`only ${blocks.length} code blocks found in README.md`);
   const base = {
-    strict: true, noEmit: true, allowJs: true, checkJs: true, target: "ES2022", skipLibCheck: false, isolatedModules: true,
+    strict: true, exactOptionalPropertyTypes: true, noEmit: true, allowJs: true, checkJs: true, target: "ES2022", skipLibCheck: false, isolatedModules: true,
     lib: ["ES2022", "DOM", "ESNext.Disposable"], types: ["node"],
   };
   const configs = {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Start the simulator by hand: node tests/sim/cli.mjs [--port 8787] [--time-scale 0.01]
+// Start the simulator by hand: node sim/cli.mjs [--port 8787] [--time-scale 0.01]
 //   [--fail-rate 0.1] [--rate-limit 60] [--port-file FILE]
 import { writeFileSync } from "node:fs";
 import { startSimulator, DEMO_KEY } from "./server.mjs";

@@ -4,15 +4,16 @@
 // ones in Chromium, the Node ones with node; plus a CommonJS consumer and a Jest test that
 // require() the package. Each must complete a workflow against the simulator.
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, writeFileSync, existsSync, readdirSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, writeFileSync, mkdtempSync, copyFileSync } from "node:fs";
+import { join, basename, dirname } from "node:path";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { makeConsumer, ROOT } from "./consumer.mjs";
 import { serveStatic } from "./static.mjs";
 import { launchChromium } from "./chromium.mjs";
 
 const TESTS = join(ROOT, "tests");
-const require = createRequire(join(TESTS, "package.json"));
+const require = createRequire(join(ROOT, "package.json"));
 
 function run(cmd, args, opts = {}) {
   return new Promise((resolve) => {
@@ -38,34 +39,33 @@ const BUILDS = {
     await build({ root: dir, mode: "production", logLevel: "error", configFile: false, build: { outDir: out, emptyOutDir: true } });
     return { serve: out };
   },
-  async webpack(dir, target = "web") {
+  async webpack(dir, target = "web", entry = "./server.js") {
     const webpack = (await import("webpack")).default;
-    const out = join(dir, target === "web" ? "dist-webpack" : "dist-webpack-node");
+    const out = join(dir, target === "web" ? "dist-webpack" : `dist-webpack-node-${entry.replace(/\W/g, "")}`);
     const stats = await new Promise((resolve, reject) =>
       webpack({
         mode: "production",
         target,
         context: dir,
-        entry: target === "web" ? "./main.js" : "./server.js",
+        entry: target === "web" ? "./main.js" : entry,
         output: { path: out, filename: target === "web" ? "main.js" : "server.cjs", clean: true },
-        resolve: { conditionNames: target === "web" ? ["browser", "import", "module", "default"] : ["node", "import", "default"] },
+        // webpack's own condition names per target and per import/require: as users get them.
+        // A server bundle is one file: the app's dynamic import is folded in, not split out.
+        plugins: target === "web" ? [] : [new webpack.optimize.LimitChunkCountPlugin({ maxChunks: 1 })],
       }, (err, s) => (err ? reject(err) : resolve(s))));
     if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true }));
     if (target !== "web") return { node: join(out, "server.cjs") };
     writeFileSync(join(out, "index.html"), page("webpack").replace('type="module" ', ""));
     return { serve: out };
   },
-  async esbuild(dir, platform = "browser") {
+  async esbuild(dir, platform = "browser", format = "esm") {
     const esbuild = await import("esbuild");
-    const out = join(dir, platform === "browser" ? "dist-esbuild" : "dist-esbuild-node");
+    const out = join(dir, `dist-esbuild-${platform}-${format}`);
     mkdirSync(out, { recursive: true });
-    await esbuild.build({
-      absWorkingDir: dir,
-      entryPoints: [platform === "browser" ? "main-inline.js" : "server-inline.js"],
-      bundle: true, minify: true, format: "esm", platform, logLevel: "error",
-      outfile: join(out, platform === "browser" ? "main.js" : "server.mjs"),
-    });
-    if (platform !== "browser") return { node: join(out, "server.mjs") };
+    const entry = platform === "browser" ? "main-inline.js" : format === "esm" ? "server-inline.js" : "server-inline.cjs";
+    const file = platform === "browser" ? "main.js" : format === "esm" ? "server.mjs" : "server.cjs";
+    await esbuild.build({ absWorkingDir: dir, entryPoints: [entry], bundle: true, minify: true, format, platform, logLevel: "error", outfile: join(out, file) });
+    if (platform !== "browser") return { node: join(out, file) };
     writeFileSync(join(out, "index.html"), page("esbuild"));
     return { serve: out };
   },
@@ -117,8 +117,15 @@ export async function runBundlers(simUrl) {
       await site.close();
     }
   };
-  const inNode = async (label, file) => {
-    const p = await run("node", [file, simUrl, label], { cwd: dir });
+  /** Runs a server bundle; `alone` copies it by itself to a fresh folder first (a
+   * single-file bundle must not need anything beside it). */
+  const inNode = async (label, file, alone = false) => {
+    if (alone) {
+      const lone = mkdtempSync(join(tmpdir(), "aivideo-bundle-"));
+      copyFileSync(file, join(lone, basename(file)));
+      file = join(lone, basename(file));
+    }
+    const p = await run("node", [file, simUrl, label], { cwd: dirname(file) });
     const line = p.out.trim().split("\n").filter((l) => l.startsWith("{")).pop();
     return line ? JSON.parse(line) : { count: 0, failures: [`${label}: exit ${p.status}: ${p.out.slice(-1500)}`] };
   };
@@ -126,8 +133,10 @@ export async function runBundlers(simUrl) {
     for (const name of ["vite", "webpack", "esbuild", "rollup"]) {
       await timed(`${name} (browser)`, async () => inBrowser(name, (await BUILDS[name](dir)).serve));
     }
-    await timed("esbuild (node)", async () => inNode("esbuild node bundle", (await BUILDS.esbuild(dir, "node")).node));
+    await timed("esbuild (node, esm)", async () => inNode("esbuild node esm bundle", (await BUILDS.esbuild(dir, "node", "esm")).node, true));
+    await timed("esbuild (node, cjs)", async () => inNode("esbuild node cjs bundle", (await BUILDS.esbuild(dir, "node", "cjs")).node, true));
     await timed("webpack (node)", async () => inNode("webpack node bundle", (await BUILDS.webpack(dir, "node")).node));
+    await timed("webpack (node, cjs)", async () => inNode("webpack node cjs bundle", (await BUILDS.webpack(dir, "node", "./server-inline.cjs")).node, true));
     await timed("commonjs require", () => inNode("commonjs", join(dir, "commonjs.cjs")));
     await timed("jest", async () => {
       const jest = join(require.resolve("jest/package.json"), "..", "bin", "jest.js");

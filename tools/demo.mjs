@@ -4,9 +4,9 @@
 // CLI, and prints the URL to open. Ctrl-C stops everything. `--once` exits after the CLI run.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { startSimulator, DEMO_KEY } from "../tests/sim/server.mjs";
-import { startWorkerd, freePort } from "../tests/harness/workerd.mjs";
-import { serveStatic } from "../tests/harness/static.mjs";
+import { startSimulator, DEMO_KEY } from "../sim/server.mjs";
+import { startWorkerd, freePort } from "./workerd.mjs";
+import { serveStatic } from "./static.mjs";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
