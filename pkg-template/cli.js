@@ -193,7 +193,9 @@ async function download(res, file) {
     await pipeline(Readable.fromWeb(r.body), createWriteStream(file));
     return { ...res, data: { ...res.data, downloadedTo: file } };
   } catch (e) {
-    return { ...res, ok: false, errorCode: "NETWORK_ERROR", errorMessage: `the video finished but downloading it failed: ${e.message}`, suggestions: [`Download it yourself before ${res.data.expiresAt}: ${res.data.output.url}`] };
+    const failed = envelope("NETWORK_ERROR", `the video finished but downloading it failed: ${e.message}`, res.data);
+    failed.suggestions.unshift(`Download it yourself before ${res.data.expiresAt}: ${res.data.output.url}`);
+    return { ...failed, status: res.status, taskId: res.taskId };
   }
 }
 
