@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // aivideo command line: the vendor run-workflow script's flags and JSON output, on top of
 // this package's wasm client (not a second implementation). `aivideo --help` for usage.
-import { readFileSync, createWriteStream } from "node:fs";
+import { readFileSync, createWriteStream, rmSync } from "node:fs";
+import { parseArgs as nodeParseArgs } from "node:util";
+import { Transform } from "node:stream";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { clientFromEnv, validatePayload } from "./node.js";
@@ -30,7 +32,10 @@ Options:
   --timeout-ms <n>          per request attempt (env AIVIDEO_TIMEOUT_MS, default 30000)
   --max-retries <n>         retries of safe requests (env AIVIDEO_MAX_RETRIES, default 3)
   --time-scale <f>          compress the poll schedule (for simulators)
+  --download-timeout-ms <n> give up a download after n ms (default 600000)
+  --download-max-bytes <n>  refuse a video larger than n bytes (default 2 GiB)
   --debug                   log requests to stderr (the key is masked)
+  --version                 the package version
   --help                    this text
 
 Environment: AIVIDEO_API_KEY (required except for validate), AIVIDEO_BASE_URL,
@@ -41,31 +46,40 @@ retryAfter, httpStatus, suggestions}. Exit codes: 0 ok, 1 failure envelope, 2 us
 Ctrl-C aborts; a task still SUBMITTED is cancelled (refunded) and the envelope names it.
 `;
 
+// Flag → option name. Both spellings of the vendor script are accepted.
 const FLAGS = {
-  "--model": "model", "--payload": "payload", "--action": "action", "--taskId": "taskId", "--task-id": "taskId",
-  "--autoPoll": "autoPoll", "--auto-poll": "autoPoll", "--maxWaitMs": "maxWaitMs", "--max-wait-ms": "maxWaitMs",
-  "--max-credits": "maxCredits", "--maxCredits": "maxCredits", "--idempotency-key": "idempotencyKey",
-  "--idempotency-scope": "idempotencyScope", "--download": "download", "--base-url": "baseUrl", "--baseUrl": "baseUrl",
-  "--timeout-ms": "timeoutMs", "--timeoutMs": "timeoutMs", "--max-retries": "maxRetries", "--maxRetries": "maxRetries",
-  "--time-scale": "timeScale",
+  model: "model", payload: "payload", action: "action", taskId: "taskId", "task-id": "taskId",
+  autoPoll: "autoPoll", "auto-poll": "autoPoll", maxWaitMs: "maxWaitMs", "max-wait-ms": "maxWaitMs",
+  "max-credits": "maxCredits", maxCredits: "maxCredits", "idempotency-key": "idempotencyKey",
+  "idempotency-scope": "idempotencyScope", download: "download", "base-url": "baseUrl", baseUrl: "baseUrl",
+  "timeout-ms": "timeoutMs", timeoutMs: "timeoutMs", "max-retries": "maxRetries", maxRetries: "maxRetries",
+  "time-scale": "timeScale", "download-timeout-ms": "downloadTimeoutMs", "download-max-bytes": "downloadMaxBytes",
 };
-const SWITCHES = { "--debug": "debug", "--help": "help", "-h": "help", "--quote-first": "quoteFirst" };
+const SWITCHES = { debug: "debug", help: "help", "quote-first": "quoteFirst", version: "version" };
 const ACTIONS = ["run", "getStatus", "getTask", "cancelTask", "listTasks", "account", "getAccount", "quote", "validate"];
+const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
+const DOWNLOAD_MAX_BYTES = 2 * 1024 ** 3;
 
 class UsageError extends Error {}
 
+/** Node's own parser (util.parseArgs); its errors become one-line usage errors. */
 function parseArgs(argv) {
-  const out = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    if (SWITCHES[flag]) { out[SWITCHES[flag]] = inline === undefined ? true : inline !== "false"; continue; }
-    const name = FLAGS[flag];
-    if (!name) throw new UsageError(`unknown flag ${flag} (see --help)`);
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    out[name] = value;
+  const options = {};
+  for (const flag of Object.keys(FLAGS)) options[flag] = { type: "string" };
+  for (const flag of Object.keys(SWITCHES)) options[flag] = { type: "boolean" };
+  options.help.short = "h";
+  let values;
+  try {
+    ({ values } = nodeParseArgs({ args: argv, options, strict: true, allowPositionals: false }));
+  } catch (e) {
+    const flag = (String(e.message).match(/'(-{1,2}[^' ]+)/) || [])[1] || "";
+    if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UsageError(`unknown flag ${flag} (see --help)`);
+    if (e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /argument missing/.test(e.message)) throw new UsageError(`${flag} needs a value`);
+    if (e.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new UsageError(`unexpected argument (flags take the form --name value; see --help)`);
+    throw new UsageError(String(e.message).split("\n")[0]);
   }
+  const out = {};
+  for (const [flag, value] of Object.entries(values)) out[FLAGS[flag] ?? SWITCHES[flag]] = value;
   return out;
 }
 
@@ -88,7 +102,9 @@ function readPayload(text) {
   try {
     return JSON.parse(raw);
   } catch (e) {
-    throw new UsageError(`--payload is not valid JSON: ${e.message.split("\n")[0]}`);
+    // Never the parser's own text: it quotes the content (a wrong @file could be a secret).
+    const at = (String(e.message).match(/position (\d+)/) || [])[1];
+    throw new UsageError(`--payload is not valid JSON${at ? ` (at position ${at})` : ""}`);
   }
 }
 
@@ -96,6 +112,13 @@ function readPayload(text) {
 async function main(argv, env) {
   const args = parseArgs(argv);
   if (args.help) { process.stdout.write(HELP); return 0; }
+  if (args.version) {
+    process.stdout.write(`${JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")).version}\n`);
+    return 0;
+  }
+  if (args.idempotencyKey !== undefined && !/^[\x21-\x7e]{8,128}$/.test(args.idempotencyKey)) {
+    throw new UsageError("--idempotency-key must be 8 to 128 visible ASCII characters");
+  }
   const action = args.action ?? (args.model ? "run" : undefined);
   if (!action) throw new UsageError("give --model and --payload, or --action (see --help)");
   if (!ACTIONS.includes(action)) throw new UsageError(`unknown action "${action}" (one of ${ACTIONS.join(", ")})`);
@@ -128,9 +151,14 @@ async function main(argv, env) {
     throw new UsageError(String(e.message).replace(/^aivideo: /, ""));
   }
 
+  // The first Ctrl-C aborts whatever runs (the wait, a download); a second one exits at once.
   const ctrl = new AbortController();
   let interrupted = false;
-  process.once("SIGINT", () => { interrupted = true; ctrl.abort(); });
+  process.on("SIGINT", () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    ctrl.abort();
+  });
   const call = { signal: ctrl.signal };
   const needTask = () => { if (!args.taskId) throw new UsageError(`${action} needs --taskId`); return args.taskId; };
 
@@ -173,7 +201,13 @@ async function main(argv, env) {
         },
       });
       if (stderrTty) process.stderr.write("\r\x1b[K");
-      if (res.ok && args.download) res = await download(res, args.download);
+      if (res.ok && args.download) {
+        res = await download(res, args.download, {
+          signal: ctrl.signal,
+          timeoutMs: number("download-timeout-ms", args.downloadTimeoutMs) ?? DOWNLOAD_TIMEOUT_MS,
+          maxBytes: number("download-max-bytes", args.downloadMaxBytes) ?? DOWNLOAD_MAX_BYTES,
+        });
+      }
       break;
     }
   }
@@ -186,16 +220,36 @@ async function main(argv, env) {
   return print(res);
 }
 
-async function download(res, file) {
+/** Saves the video: no headers are sent (the URL carries no secret), the time and size are
+ * capped, Ctrl-C stops it, and a partial file is removed. */
+async function download(res, file, { signal, timeoutMs, maxBytes }) {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(new Error(`no complete download within ${timeoutMs} ms`)), timeoutMs);
+  const onAbort = () => ctrl.abort(new Error("interrupted"));
+  signal.addEventListener("abort", onAbort);
   try {
-    const r = await fetch(res.data.output.url);
+    const r = await fetch(res.data.output.url, { signal: ctrl.signal });
     if (!r.ok || !r.body) throw new Error(`HTTP ${r.status}`);
-    await pipeline(Readable.fromWeb(r.body), createWriteStream(file));
+    const declared = Number(r.headers.get("content-length"));
+    if (declared > maxBytes) throw new Error(`the video is ${declared} bytes, over --download-max-bytes ${maxBytes}`);
+    let seen = 0;
+    const cap = new Transform({
+      transform(chunk, _enc, done) {
+        seen += chunk.length;
+        done(seen > maxBytes ? new Error(`the video is over --download-max-bytes ${maxBytes}`) : null, chunk);
+      },
+    });
+    await pipeline(Readable.fromWeb(r.body), cap, createWriteStream(file), { signal: ctrl.signal });
     return { ...res, data: { ...res.data, downloadedTo: file } };
   } catch (e) {
-    const failed = envelope("NETWORK_ERROR", `the video finished but downloading it failed: ${e.message}`, res.data);
+    rmSync(file, { force: true });
+    const why = ctrl.signal.aborted && ctrl.signal.reason instanceof Error ? ctrl.signal.reason.message : e.message;
+    const failed = envelope("NETWORK_ERROR", `the video finished but downloading it failed: ${why}`, res.data);
     failed.suggestions.unshift(`Download it yourself before ${res.data.expiresAt}: ${res.data.output.url}`);
     return { ...failed, status: res.status, taskId: res.taskId };
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener("abort", onAbort);
   }
 }
 

@@ -1,8 +1,12 @@
 //! The client's shared query budget: a token bucket sized so that no 60-second window ever
 //! holds more than the limit (the service counts 60 query requests per minute per IP).
 //!
-//! Owns: `RateBudget::take`, which either grants a request now or says how long to wait.
-//! Must not: sleep or read the clock (`now` is an input).
+//! Owns: `RateBudget::take`, which either grants a request now or says how long to wait,
+//! and `admit`, which decides whether a call may wait that long (its `timeoutMs`, the
+//! client's `maxRetryAfterMs`) or must answer `RATE_LIMITED` at once: a server's hour-long
+//! `Retry-After` never wedges every later call. Must not: sleep or read the clock.
+
+use crate::error::{Error, ErrorCode};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct RateBudget {
@@ -53,9 +57,46 @@ impl RateBudget {
     }
 }
 
+/// What a call does when the budget asks it to wait `wait_ms`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Admission {
+    Wait(f64),
+    /// Longer than the call may wait: answer at once, saying when to come back.
+    Refuse(Error),
+}
+
+/// A call may wait for the budget as long as its own `time_left_ms` (its `timeoutMs`) and
+/// the client's `max_wait_ms` (`maxRetryAfterMs`) both allow; otherwise it answers
+/// `RATE_LIMITED` with `retryAfter` now, and nothing is sent.
+pub fn admit(wait_ms: f64, time_left_ms: f64, max_wait_ms: f64) -> Admission {
+    if wait_ms <= time_left_ms.min(max_wait_ms) {
+        return Admission::Wait(wait_ms.max(0.0));
+    }
+    let msg = format!(
+        "the client's request budget is held for {} ms (the server's Retry-After, or the per-minute limit): \
+         longer than this call may wait, so nothing was sent; retry after retryAfter seconds",
+        wait_ms.round() as u64
+    );
+    let mut err = Error::new(ErrorCode::RateLimited, msg);
+    err.retry_after = Some(crate::retry::seconds(wait_ms));
+    Admission::Refuse(err)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_hold_is_answered_at_once_not_waited() {
+        assert_eq!(admit(500.0, 30_000.0, 60_000.0), Admission::Wait(500.0));
+        let Admission::Refuse(e) = admit(5_000.0, 1_000.0, 60_000.0) else { panic!() };
+        assert_eq!((e.code, e.retry_after), (ErrorCode::RateLimited, Some(5.0)));
+        assert!(matches!(admit(3_600_000.0, 30_000.0, 60_000.0), Admission::Refuse(_)));
+        let mut b = RateBudget::new(60.0, 5.0, 0.0);
+        b.drain(0.0, 3_600_000.0);
+        let wait = b.take(1.0).unwrap_err(); // ok: test
+        assert!(matches!(admit(wait, 30_000.0, 60_000.0), Admission::Refuse(_)), "{wait}");
+    }
 
     /// Greedy callers on a virtual clock: count grants in every sliding 60 s window.
     #[test]

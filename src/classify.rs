@@ -39,6 +39,14 @@ pub struct HttpResponse {
     pub status: u16,
     pub retry_after: Option<String>,
     pub body: Body,
+    /// A redirect the edge did not follow (3xx, or a browser's opaque redirect): where to.
+    pub redirect_to: Option<String>,
+}
+
+impl HttpResponse {
+    pub fn new(status: u16, retry_after: Option<String>, body: Body) -> HttpResponse {
+        HttpResponse { status, retry_after, body, redirect_to: None }
+    }
 }
 
 /// A request that produced no response.
@@ -50,6 +58,8 @@ pub enum TransportFailure {
     Aborted,
     /// fetch rejected: DNS, refused, reset, CORS, or the body stream broke.
     Network,
+    /// The body was larger than the client reads (`maxResponseBytes`).
+    TooLarge,
 }
 
 pub fn transport_failure(kind: TransportFailure, detail: &str, timeout_ms: f64) -> Error {
@@ -60,14 +70,27 @@ pub fn transport_failure(kind: TransportFailure, detail: &str, timeout_ms: f64) 
         ),
         TransportFailure::Aborted => Error::new(ErrorCode::Aborted, "aborted by the caller's signal"),
         TransportFailure::Network => Error::new(ErrorCode::NetworkError, format!("request failed: {}", clip(detail))),
+        TransportFailure::TooLarge => Error::new(ErrorCode::UpstreamError, clip(detail)),
     }
 }
 
 /// Classifies one response. `task_id` is the id the request was about, if any; `now_ms` is
 /// needed only to read an HTTP-date `Retry-After`.
 pub fn classify(action: Action, resp: &HttpResponse, task_id: Option<&str>, now_ms: f64) -> Envelope {
-    let retry_after_s = resp.retry_after.as_deref().and_then(|h| parse_retry_after(h, now_ms)).map(|ms| ms / 1000.0);
+    let retry_after_s =
+        resp.retry_after.as_deref().and_then(|h| parse_retry_after(h, now_ms)).map(crate::retry::seconds);
     let task_id = task_id.map(str::to_string);
+    if let Some(to) = &resp.redirect_to {
+        // Never followed: the key would go with it, possibly to another host.
+        let target = if to.is_empty() { String::new() } else { format!(" to {}", clip(to)) };
+        let msg = format!(
+            "the server answered HTTP {} with a redirect{target}; redirects are not followed (the API key would go \
+             with them): check baseUrl",
+            resp.status
+        );
+        return Envelope::from(Error::new(ErrorCode::UnknownError, msg).with_http(resp.status, None))
+            .with_task_id(task_id);
+    }
     let success = (200..300).contains(&resp.status);
 
     let body = match &resp.body {
@@ -230,7 +253,7 @@ mod tests {
                 Err(_) => Body::Text(body.to_string()),
             }
         };
-        HttpResponse { status, retry_after: None, body }
+        HttpResponse::new(status, None, body)
     }
 
     fn code(action: Action, status: u16, body: &str) -> Option<&'static str> {

@@ -28,12 +28,10 @@ use std::rc::Rc;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
     /// Send this request (retrying as the client's policy says) and pass the envelope back.
-    /// `raw_body`: the caller's own object may be sent instead of serializing the payload
-    /// (true once validation has shown it holds only JSON).
+    /// Its body is the payload that was validated and priced, serialized from that value.
     Send {
         request: ApiRequest,
         action: Action,
-        raw_body: bool,
     },
     Done(Envelope),
 }
@@ -54,10 +52,11 @@ pub struct CreateFlow {
     estimate: Option<Estimate>,
     headers: GenerateHeaders,
     max_credits: Option<u64>,
-    validated: bool,
     stage: Stage,
     now_ms: f64,
-    charged: f64,
+    /// What the create's answer charged (or, when it did not say, the estimate), and
+    /// whether it was a replay of an earlier create under the same key.
+    charge: Option<(f64, bool)>,
 }
 
 fn done(e: impl Into<Error>) -> Step {
@@ -83,10 +82,9 @@ impl CreateFlow {
             estimate: None,
             headers: GenerateHeaders::default(),
             max_credits: None,
-            validated: opts.validate,
             stage: Stage::Finished,
             now_ms,
-            charged: 0.0,
+            charge: None,
         };
         let step = flow.plan(opts, client_max_credits);
         (flow, step)
@@ -125,7 +123,7 @@ impl CreateFlow {
             PriceCheck::Quote => match self.config.quote(&self.model, &self.payload) {
                 Ok(request) => {
                     self.stage = Stage::Quoting;
-                    Step::Send { request, action: Action::Quote, raw_body: false }
+                    Step::Send { request, action: Action::Quote }
                 }
                 Err(e) => done(e),
             },
@@ -152,7 +150,7 @@ impl CreateFlow {
         match self.config.generate(&self.model, &self.payload, &self.headers) {
             Ok(request) => {
                 self.stage = Stage::Creating;
-                Step::Send { request, action: Action::Create, raw_body: self.validated }
+                Step::Send { request, action: Action::Create }
             }
             Err(e) => done(e),
         }
@@ -196,9 +194,14 @@ impl CreateFlow {
         match &mut env.outcome {
             Ok(reply) => {
                 let replay = reply.data.get("idempotentReplay") == Some(&Value::Bool(true));
-                if !replay {
-                    self.charged = reply.data.get("creditsCharged").and_then(Value::as_f64).unwrap_or(0.0).max(0.0);
-                }
+                let credits = reply
+                    .data
+                    .get("creditsCharged")
+                    .and_then(Value::as_f64)
+                    .filter(|c| c.is_finite())
+                    .or_else(|| self.estimate.as_ref().and_then(|e| e.credits).map(|c| c as f64))
+                    .unwrap_or(0.0);
+                self.charge = Some((credits.max(0.0), replay));
                 let expected = self.spec.map_or(300_000.0, |s| expected_run_ms(s, &self.payload));
                 let handle = Value::object(vec![
                     ("taskId", Value::opt_str(env.task_id.clone())),
@@ -236,9 +239,20 @@ impl CreateFlow {
         env
     }
 
-    /// Credits the server charged for this create (0 for a replay or before it finished).
-    pub fn charged(&self) -> f64 {
-        self.charged
+    /// The idempotency key this create was sent under.
+    pub fn idempotency_key(&self) -> String {
+        self.key()
+    }
+
+    /// Credits to add to the client's spend: what the task was charged, counted once. A
+    /// replay is counted unless `already_counted` (the client saw the first answer): a
+    /// create whose first answer was lost is still paid for once.
+    pub fn charged(&self, already_counted: bool) -> f64 {
+        match self.charge {
+            Some((_, true)) if already_counted => 0.0,
+            Some((credits, _)) => credits,
+            None => 0.0,
+        }
     }
 }
 
@@ -259,7 +273,7 @@ mod tests {
     }
 
     fn answer(action: Action, status: u16, body: &str) -> Envelope {
-        let resp = HttpResponse { status, retry_after: None, body: Body::Json(json(body)) };
+        let resp = HttpResponse::new(status, None, Body::Json(json(body)));
         classify(action, &resp, None, 0.0)
     }
 
@@ -274,7 +288,7 @@ mod tests {
     #[test]
     fn a_valid_payload_is_sent_once_with_a_derived_key_and_gets_a_handle() {
         let (mut flow, step) = CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0);
-        let Step::Send { request, action: Action::Create, raw_body: true } = step else { panic!("{step:?}") };
+        let Step::Send { request, action: Action::Create } = step else { panic!("{step:?}") };
         let key = request.header("idempotency-key").map(str::to_string);
         assert!(key.as_deref().is_some_and(|k| k.starts_with("aiv1-t2v-")));
         let step = flow.on_answer(answer(
@@ -286,7 +300,22 @@ mod tests {
         let handle = env.data().get("handle").cloned().unwrap_or_default();
         assert_eq!(handle.get("taskId").and_then(Value::as_str), Some("t1"));
         assert_eq!(handle.get("idempotencyKey").and_then(Value::as_str), key.as_deref());
-        assert_eq!(flow.charged(), 15.0);
+        assert_eq!(flow.charged(false), 15.0);
+    }
+
+    #[test]
+    fn a_replay_is_paid_once_even_when_the_first_answer_was_lost() {
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0);
+        flow.on_answer(answer(
+            Action::Create,
+            200,
+            r#"{"status":"SUBMITTED","taskId":"t1","creditsCharged":15,"idempotentReplay":true}"#,
+        ));
+        assert_eq!(flow.charged(false), 15.0, "first answer lost: the replay is the only one seen");
+        assert_eq!(flow.charged(true), 0.0, "already counted from the first answer");
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0);
+        flow.on_answer(answer(Action::Create, 200, r#"{"status":"SUBMITTED","taskId":"t2"}"#));
+        assert_eq!(flow.charged(false), 15.0, "no creditsCharged: the estimate");
     }
 
     #[test]
@@ -318,6 +347,6 @@ mod tests {
         let Step::Done(env) = flow.on_answer(lost) else { panic!() };
         assert_eq!(env.data().get("idempotencyKey").and_then(Value::as_str), Some("job-12345"));
         assert_eq!(env.data().get("maybeCreated"), Some(&Value::Bool(true)));
-        assert_eq!(flow.charged(), 0.0);
+        assert_eq!(flow.charged(false), 0.0);
     }
 }

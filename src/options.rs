@@ -252,6 +252,7 @@ pub const CLIENT_KEYS: &[&str] = &[
     "rateLimitPerMinute",
     "rateLimitWindowMs",
     "maxCredits",
+    "maxResponseBytes",
 ];
 
 /// `createClient`'s budget options.
@@ -261,6 +262,8 @@ pub struct ClientLimits {
     pub window_ms: f64,
     /// Default per-create budget; a per-call `maxCredits` can only lower it.
     pub max_credits: Option<u64>,
+    /// The largest response body read, in bytes.
+    pub max_response_bytes: f64,
 }
 
 impl ClientLimits {
@@ -279,6 +282,16 @@ impl ClientLimits {
             rate_per_window,
             window_ms: ms(bag, "rateLimitWindowMs")?.unwrap_or(60_000.0),
             max_credits: credits(bag, "maxCredits")?,
+            max_response_bytes: match bag.get("maxResponseBytes") {
+                None | Some(Value::Null) => crate::limits::DEFAULT_MAX_RESPONSE_BYTES,
+                Some(Value::Number(n)) if n.is_finite() && *n >= 1024.0 => *n,
+                Some(v) => {
+                    return Err(ArgumentError::new(format!(
+                        "maxResponseBytes must be a number of bytes, at least 1024, got {}",
+                        v.describe()
+                    )))
+                }
+            },
         })
     }
 }

@@ -101,6 +101,26 @@ impl ClientConfig {
         text.replace(&self.api_key, &mask_key(&self.api_key))
     }
 
+    /// `redact` over every string of a value (keys and values), in place.
+    pub fn redact_value(&self, v: &mut Value) {
+        if self.api_key.len() < 4 {
+            return;
+        }
+        match v {
+            Value::String(s) if s.contains(&self.api_key) => *s = self.redact(s),
+            Value::Array(items) => items.iter_mut().for_each(|i| self.redact_value(i)),
+            Value::Object(entries) => {
+                for (k, item) in entries.iter_mut() {
+                    if k.contains(&self.api_key) {
+                        *k = self.redact(k);
+                    }
+                    self.redact_value(item);
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn request(&self, method: Method, path: String, retry: RetryClass) -> ApiRequest {
         let mut headers = vec![("accept".to_string(), "application/json".to_string())];
         if self.has_key() {

@@ -5,6 +5,7 @@
 //! value in [0, 1) come from the caller.
 
 use crate::error::ErrorCode;
+use crate::limits::MAX_RETRY_AFTER_MS;
 use crate::request::RetryClass;
 use crate::time::parse_http_date;
 
@@ -15,17 +16,33 @@ pub const MAX_BACKOFF_MS: f64 = 8_000.0;
 pub const MAX_JITTER_MS: f64 = 250.0;
 
 /// Reads `Retry-After` as milliseconds from `now_ms`. Negative, garbage and non-finite values
-/// give `None` (as if absent); an HTTP date in the past gives 0.
+/// give `None` (as if absent); an HTTP date in the past gives 0; anything over a day
+/// (`1e26`, a date in 9999) is read as a day (`MAX_RETRY_AFTER_MS`).
 pub fn parse_retry_after(header: &str, now_ms: f64) -> Option<f64> {
     let h = header.trim();
     if h.is_empty() {
         return None;
     }
-    if h.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+    let ms = if h.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         let secs = crate::value::parse_decimal(h)?;
-        return if secs.is_finite() && secs >= 0.0 { Some(secs * 1000.0) } else { None };
+        if !(secs.is_finite() && secs >= 0.0) {
+            return None;
+        }
+        secs * 1000.0
+    } else {
+        (parse_http_date(h)? - now_ms).max(0.0)
+    };
+    Some(ms.min(MAX_RETRY_AFTER_MS).round())
+}
+
+/// Milliseconds as the envelope's `retryAfter` seconds, to the millisecond (a header of
+/// `0.3` reads back as `0.3`, not `0.30000000000000004`).
+pub fn seconds(ms: f64) -> f64 {
+    if ms.is_finite() {
+        ms.clamp(0.0, MAX_RETRY_AFTER_MS).round() / 1000.0
+    } else {
+        0.0
     }
-    parse_http_date(h).map(|at| (at - now_ms).max(0.0))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -90,10 +107,10 @@ mod tests {
         assert_eq!(parse_retry_after("soon", NOW), None);
         assert_eq!(parse_retry_after("", NOW), None);
         assert_eq!(parse_retry_after("1.2.3", NOW), None);
-        assert!(
-            parse_retry_after("99999999999999999999", NOW).is_some_and(|ms| ms > 1e22),
-            "absurdly large stays large"
-        );
+        assert_eq!(parse_retry_after("99999999999999999999", NOW), Some(MAX_RETRY_AFTER_MS), "absurd is a day");
+        assert_eq!(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", NOW), Some(MAX_RETRY_AFTER_MS));
+        assert_eq!(seconds(parse_retry_after("0.3", NOW).unwrap_or_default()), 0.3);
+        // ok: test
     }
 
     fn policy() -> RetryPolicy {

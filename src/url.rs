@@ -97,6 +97,10 @@ pub fn encode_task_id(task_id: &str) -> Result<String, ArgumentError> {
     if task_id.chars().any(char::is_control) {
         return Err(ArgumentError::new("taskId must not contain control characters"));
     }
+    // `.` and `..` are dot segments even percent-encoded: `/tasks/../cancel` is `/cancel`.
+    if task_id == "." || task_id == ".." {
+        return Err(ArgumentError::new(format!("taskId {task_id:?} is not a task id (a dot segment)")));
+    }
     Ok(percent_encode_segment(task_id))
 }
 
@@ -152,6 +156,8 @@ mod tests {
         assert!(encode_task_id(&"a".repeat(129)).is_err());
         assert!(encode_task_id(&"a".repeat(128)).is_ok());
         assert!(encode_task_id("a\nb").is_err());
+        assert!(encode_task_id("..").is_err() && encode_task_id(".").is_err(), "dot segments escape /tasks/");
+        assert_eq!(encode_task_id("...").unwrap(), "..."); // ok: test
         assert_eq!(encode_task_id("../account").unwrap(), "..%2Faccount"); // ok: test
         assert_eq!(encode_task_id("é").unwrap(), "%C3%A9"); // ok: test
     }

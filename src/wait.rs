@@ -193,7 +193,7 @@ pub fn cancelled(task_id: &str, task: Option<Value>) -> Envelope {
 
 /// A task a list call brought, read as if `GET /tasks/{id}` had answered it.
 pub fn task_answer(task: Value, task_id: &str, now: f64) -> Envelope {
-    let resp = HttpResponse { status: 200, retry_after: None, body: Body::Json(task) };
+    let resp = HttpResponse::new(200, None, Body::Json(task));
     classify(Action::Task, &resp, Some(task_id), now)
 }
 

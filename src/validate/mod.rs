@@ -14,6 +14,7 @@ pub use issue::{details_value, issues_value, nearest, Issue, IssueCode, MediaInf
 use crate::contract::{self, ModelSpec};
 use crate::credits::{estimate, Estimate};
 use crate::error::{Error, ErrorCode};
+use crate::limits::MAX_ISSUES;
 use crate::media::DEFAULT_MAX_DATA_URI_BYTES;
 use crate::value::Value;
 use field::{check_field, expected_text};
@@ -44,13 +45,20 @@ pub struct Validated {
 pub struct Rejection {
     pub code: ErrorCode,
     pub message: String,
+    /// The first `MAX_ISSUES` issues.
     pub issues: Vec<Issue>,
+    /// How many more there were.
+    pub omitted: usize,
 }
 
 impl From<Rejection> for Error {
     /// `data` holds every issue (`issues`) and the short form (`details`).
     fn from(rej: Rejection) -> Error {
-        let data = Value::object(vec![("issues", issues_value(&rej.issues)), ("details", details_value(&rej.issues))]);
+        let data = Value::object(vec![
+            ("issues", issues_value(&rej.issues)),
+            ("details", details_value(&rej.issues)),
+            ("omittedIssues", Value::Number(rej.omitted as f64)),
+        ]);
         Error::new(rej.code, rej.message).with_data(data)
     }
 }
@@ -71,6 +79,7 @@ impl Rejection {
             ("errorMessage", Value::str(self.message.clone())),
             ("issues", issues_value(&self.issues)),
             ("details", details_value(&self.issues)),
+            ("omittedIssues", Value::Number(self.omitted as f64)),
         ])
     }
 }
@@ -88,6 +97,7 @@ pub fn find_model(name: &str) -> Result<&'static ModelSpec, Rejection> {
                 names.join(", ")
             ),
             issues: Vec::new(),
+            omitted: 0,
         }
     })
 }
@@ -95,7 +105,7 @@ pub fn find_model(name: &str) -> Result<&'static ModelSpec, Rejection> {
 /// Validates `payload` for `model`; on success gives the credit estimate.
 pub fn validate_payload(model: &str, payload: &Value, opts: &ValidateOptions) -> Result<Validated, Rejection> {
     let spec = find_model(model)?;
-    let Report { issues, media } = check_all(spec, payload, opts);
+    let Report { mut issues, media } = check_all(spec, payload, opts);
     if issues.is_empty() {
         return Ok(Validated { spec, estimate: estimate(spec, payload), media });
     }
@@ -113,7 +123,11 @@ pub fn validate_payload(model: &str, payload: &Value, opts: &ValidateOptions) ->
             if n == 1 { "" } else { "s" },
             first.join("; ")
         ),
-        issues,
+        omitted: n.saturating_sub(MAX_ISSUES),
+        issues: {
+            issues.truncate(MAX_ISSUES);
+            issues
+        },
     })
 }
 

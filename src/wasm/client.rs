@@ -5,7 +5,7 @@
 //! (or the create or wait flow) through the `Session`. Methods never reject for API,
 //! network or input problems: those are envelopes.
 
-use super::convert::{from_js, member};
+use super::convert::{from_js, function_member};
 use super::create::{split_args, Generation};
 use super::session::{promise, Session};
 use crate::classify::Action;
@@ -253,9 +253,7 @@ fn start_wait(
     let mut call = session.call(bag, &opts.call)?;
     call.max_retries = Some(0);
     let target = WaitTarget::resolve(task, &opts, js_sys::Date::now())?;
-    let on_progress = match member(bag, "onProgress") {
-        Some(f) => Some(f.dyn_into::<Function>().map_err(|_| ArgumentError::new("onProgress must be a function"))?),
-        None => None,
-    };
+    let on_progress =
+        function_member(bag, "onProgress").map_err(|()| ArgumentError::new("onProgress must be a function"))?;
     Ok((target, call, on_progress))
 }

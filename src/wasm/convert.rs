@@ -1,12 +1,15 @@
 //! JS values in and out of the core's `Value`.
 //!
-//! In: never throws and never recurses without bound. What JSON cannot hold becomes
-//! `Value::Unsupported(kind)` so validation can name it; `undefined` object members are
-//! dropped as `JSON.stringify` drops them. Out: plain objects and arrays (JSON-compatible),
-//! with a `__proto__` key defined as data, never as the prototype.
+//! In: never throws, never recurses without bound, never copies past `crate::limits`. Every
+//! read that can run caller code (getters, Proxy traps) goes through a `catch` binding; what
+//! JSON cannot hold, what throws and what is too large becomes `Value::Unsupported(kind)` so
+//! validation can name it; `undefined` object members are dropped as `JSON.stringify` drops
+//! them. Out: plain objects and arrays (JSON-compatible), with a `__proto__` key defined as
+//! data, never as the prototype.
 
+use crate::limits::{MAX_INPUT_DEPTH, MAX_INPUT_STRING_CHARS, MAX_INPUT_VALUES};
 use crate::value::Value;
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -14,73 +17,106 @@ extern "C" {
     /// `Object.entries`: one call per object (getters run here, so it may throw), instead
     /// of a catching `Reflect.get` per member.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
-    fn object_entries(obj: &JsValue) -> Result<Array, JsValue>;
+    pub fn object_entries(obj: &JsValue) -> Result<Array, JsValue>;
+    /// `Array.isArray`: throws for a revoked Proxy.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(v: &JsValue) -> Result<bool, JsValue>;
+    /// `Array.from`: a real array of the items (runs a Proxy's traps, so it may throw).
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
+    fn array_from(v: &JsValue) -> Result<Array, JsValue>;
 }
 
-/// Deeper than this is refused as `Unsupported` (the stack of a wasm instance is small).
-const MAX_DEPTH: usize = 64;
+/// One walk of a JS value, counting what it copied.
+struct Reader {
+    values: usize,
+}
 
 pub fn from_js(v: &JsValue) -> Value {
-    from_js_at(v, 0)
+    Reader { values: 0 }.read(v, 0)
 }
 
-fn from_js_at(v: &JsValue, depth: usize) -> Value {
-    // Most common first: every check is a call across the JS boundary.
-    if let Some(s) = v.as_string() {
-        return Value::String(s);
-    }
-    if let Some(n) = v.as_f64() {
-        return Value::Number(n);
-    }
-    if v.is_object() && !Array::is_array(v) && !v.is_function() {
-        return object_from_js(v, depth);
-    }
-    if v.is_null() || v.is_undefined() {
-        return Value::Null;
-    }
-    if let Some(b) = v.as_bool() {
-        return Value::Bool(b);
-    }
-    if v.is_bigint() {
-        return Value::Unsupported("bigint".into());
-    }
-    if v.is_symbol() {
-        return Value::Unsupported("symbol".into());
-    }
-    if v.is_function() {
-        return Value::Unsupported("function".into());
-    }
-    if !v.is_object() {
-        return Value::Unsupported("unknown JS value".into());
-    }
-    if depth >= MAX_DEPTH {
-        return Value::Unsupported(format!("value nested deeper than {MAX_DEPTH} levels"));
-    }
-    if Array::is_array(v) {
-        let arr: &Array = v.unchecked_ref();
-        return Value::Array(arr.iter().map(|item| from_js_at(&item, depth + 1)).collect());
-    }
-    object_from_js(v, depth)
-}
-
-fn object_from_js(v: &JsValue, depth: usize) -> Value {
-    if depth >= MAX_DEPTH {
-        return Value::Unsupported(format!("value nested deeper than {MAX_DEPTH} levels"));
-    }
-    let entries = match object_entries(v) {
-        Ok(e) => e,
-        Err(_) => return Value::Unsupported("object whose getter throws".into()),
-    };
-    let mut out = Vec::with_capacity(entries.length() as usize);
-    for pair in entries.iter() {
-        let pair: Array = pair.unchecked_into();
-        let Some(name) = pair.get(0).as_string() else { continue };
-        let item = pair.get(1);
-        if !item.is_undefined() {
-            out.push((name, from_js_at(&item, depth + 1)));
+impl Reader {
+    fn read(&mut self, v: &JsValue, depth: usize) -> Value {
+        self.values += 1;
+        if self.values > MAX_INPUT_VALUES {
+            return Value::Unsupported(format!("more than {MAX_INPUT_VALUES} values"));
+        }
+        // Most common first: every check is a call across the JS boundary.
+        if v.is_string() {
+            let chars = v.unchecked_ref::<JsString>().length() as usize;
+            if chars > MAX_INPUT_STRING_CHARS {
+                return Value::Unsupported(format!("string of {chars} characters (at most {MAX_INPUT_STRING_CHARS})"));
+            }
+            return v.as_string().map_or(Value::Null, Value::String);
+        }
+        if let Some(n) = v.as_f64() {
+            return Value::Number(n);
+        }
+        if v.is_null() || v.is_undefined() {
+            return Value::Null;
+        }
+        if let Some(b) = v.as_bool() {
+            return Value::Bool(b);
+        }
+        if v.is_bigint() {
+            return Value::Unsupported("bigint".into());
+        }
+        if v.is_symbol() {
+            return Value::Unsupported("symbol".into());
+        }
+        if v.is_function() {
+            return Value::Unsupported("function".into());
+        }
+        if !v.is_object() {
+            return Value::Unsupported("unknown JS value".into());
+        }
+        if depth >= MAX_INPUT_DEPTH {
+            return Value::Unsupported(format!("value nested deeper than {MAX_INPUT_DEPTH} levels"));
+        }
+        match is_array(v) {
+            Ok(true) => self.array(v, depth),
+            Ok(false) => self.object(v, depth),
+            Err(_) => Value::Unsupported("object whose traps throw (a revoked Proxy?)".into()),
         }
     }
-    Value::Object(out)
+
+    fn array(&mut self, v: &JsValue, depth: usize) -> Value {
+        let Ok(items) = array_from(v) else {
+            return Value::Unsupported("array whose items cannot be read".into());
+        };
+        let n = items.length();
+        let mut out = Vec::with_capacity((n as usize).min(64));
+        for i in 0..n {
+            if self.values >= MAX_INPUT_VALUES {
+                out.push(Value::Unsupported(format!("more than {MAX_INPUT_VALUES} values")));
+                break;
+            }
+            out.push(self.read(&items.get(i), depth + 1));
+        }
+        Value::Array(out)
+    }
+
+    fn object(&mut self, v: &JsValue, depth: usize) -> Value {
+        let Ok(entries) = object_entries(v) else {
+            return Value::Unsupported("object whose getter throws".into());
+        };
+        let n = entries.length();
+        let mut out = Vec::with_capacity((n as usize).min(64));
+        for i in 0..n {
+            if self.values >= MAX_INPUT_VALUES {
+                out.push(("…".to_string(), Value::Unsupported(format!("more than {MAX_INPUT_VALUES} values"))));
+                break;
+            }
+            // `entries` is a real array of real [key, value] pairs: reading it runs no caller code.
+            let pair: Array = entries.get(i).unchecked_into();
+            let Some(name) = pair.get(0).as_string() else { continue };
+            let item = pair.get(1);
+            if !item.is_undefined() {
+                out.push((name, self.read(&item, depth + 1)));
+            }
+        }
+        Value::Object(out)
+    }
 }
 
 /// Through the runtime's `JSON.parse`: one boundary crossing instead of one per member, and
@@ -122,10 +158,20 @@ pub fn to_js(v: &Value) -> JsValue {
     }
 }
 
-/// Reads one member of an options object (`None` when the object or member is absent).
+/// Reads one member of an options object (`None` when the object or member is absent, or
+/// reading it threw).
 pub fn member(obj: &JsValue, name: &str) -> Option<JsValue> {
     if !obj.is_object() {
         return None;
     }
     Reflect::get(obj, &JsValue::from_str(name)).ok().filter(|v| !v.is_undefined())
+}
+
+/// `member` as a function (`None` also when it is something else).
+pub fn function_member(obj: &JsValue, name: &str) -> Result<Option<js_sys::Function>, ()> {
+    match member(obj, name) {
+        None => Ok(None),
+        Some(f) if f.is_function() => Ok(Some(f.unchecked_into())),
+        Some(_) => Err(()),
+    }
 }

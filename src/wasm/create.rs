@@ -24,42 +24,47 @@ pub fn split_args(first: &JsValue, second: JsValue, third: Option<JsValue>) -> (
 }
 
 /// The arguments of a create (`createGeneration`, `runWorkflow`), converted once: the payload
-/// as the core's `Value` for validation and keys, and the caller's own object for sending.
+/// is read into the core's `Value` one time, and that snapshot is validated, priced, keyed
+/// and sent (a getter or `toJSON` on the caller's object cannot change it in between).
 pub struct Generation {
     pub model: String,
     pub payload: Rc<Value>,
-    pub raw: JsValue,
     pub opts: JsValue,
 }
 
 impl Generation {
     pub fn from_args(first: &JsValue, second: JsValue, third: Option<JsValue>) -> Generation {
         let (model, payload, opts) = split_args(first, second, third);
-        Generation { model, payload: Rc::new(from_js(&payload)), raw: payload, opts }
+        Generation { model, payload: Rc::new(from_js(&payload)), opts }
     }
 }
 
 impl Session {
     /// The whole create; see `crate::create`. `spent` grows by what the server charged.
     pub async fn create(&self, g: &Generation, opts: &CreateOptions) -> Envelope {
-        let mut call = match self.call(&g.opts, &opts.call) {
+        let call = match self.call(&g.opts, &opts.call) {
             Ok(c) => c,
             Err(e) => return e.into(),
         };
-        call.raw = Some(g.raw.clone());
         let (mut flow, mut step) =
             CreateFlow::start(&self.config, &g.model, g.payload.clone(), opts, self.max_credits, js_sys::Date::now());
         let env = loop {
             match step {
                 Step::Done(env) => break env,
-                Step::Send { request, action, raw_body } => {
-                    call.raw_body = raw_body;
+                Step::Send { request, action } => {
                     let answer = self.execute(action, &request, None, &call).await;
                     step = flow.on_answer(answer);
                 }
             }
         };
-        self.spent.set(self.spent.get() + flow.charged());
+        if env.is_ok() {
+            let key = flow.idempotency_key();
+            let seen = self.counted.borrow().contains(&key);
+            self.spent.set(self.spent.get() + flow.charged(seen));
+            if !seen {
+                self.counted.borrow_mut().push(key);
+            }
+        }
         env
     }
 }

@@ -2,12 +2,12 @@
 //! option), since a half-configured client is a programming mistake, not a runtime outcome.
 
 use super::client::Client;
-use super::convert::{from_js, member};
+use super::convert::{from_js, function_member, member, object_entries};
 use super::session::Session;
 use crate::error::ArgumentError;
 use crate::options::{self, ClientLimits};
 use crate::request::{ClientConfig, ClientOptions};
-use js_sys::{Function, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
 /// Creates a client. Throws a `TypeError` naming the option when an option is invalid, or
@@ -54,10 +54,11 @@ pub fn client_from_env(
         let _ = Reflect::set(&opts, &JsValue::from_str(k), &v);
     }
     if overrides.is_object() {
-        for key in js_sys::Object::keys(overrides.unchecked_ref::<js_sys::Object>()).iter() {
-            if let Ok(v) = Reflect::get(&overrides, &key) {
-                let _ = Reflect::set(&opts, &key, &v);
-            }
+        let entries = object_entries(&overrides)
+            .map_err(|_| js_sys::TypeError::new("aivideo: overrides must be a plain object (reading it threw)"))?;
+        for pair in entries.iter() {
+            let pair: js_sys::Array = pair.unchecked_into();
+            let _ = Reflect::set(&opts, &pair.get(0), &pair.get(1));
         }
     }
     if member(&opts, "apiKey").is_none() && member(&opts, "baseUrl").is_none() {
@@ -78,16 +79,13 @@ fn build_client(options: &JsValue) -> Result<Client, ArgumentError> {
         max_retry_after_ms: get("maxRetryAfterMs"),
     })?;
     let limits = ClientLimits::read(&bag)?;
-    let fetch = match member(options, "fetch") {
-        Some(f) => f.dyn_into::<Function>().map_err(|_| ArgumentError::new("fetch must be a function"))?,
-        None => Reflect::get(&js_sys::global(), &"fetch".into())
+    let fetch = match function_member(options, "fetch").map_err(|()| ArgumentError::new("fetch must be a function"))? {
+        Some(f) => f,
+        None => function_member(&js_sys::global(), "fetch")
             .ok()
-            .and_then(|f| f.dyn_into::<Function>().ok())
+            .flatten()
             .ok_or_else(|| ArgumentError::new("no global fetch in this runtime: pass options.fetch"))?,
     };
-    let on_log = match member(options, "onLog") {
-        Some(f) => Some(f.dyn_into::<Function>().map_err(|_| ArgumentError::new("onLog must be a function"))?),
-        None => None,
-    };
+    let on_log = function_member(options, "onLog").map_err(|()| ArgumentError::new("onLog must be a function"))?;
     Ok(Client::new(Session::new(config, fetch, on_log, limits)))
 }

@@ -58,7 +58,8 @@ export type ValidationSuccess<M extends Model = Model> = M extends Model
   : never;
 export interface ValidationFailure {
   ok: false; model: string; errorCode: "INVALID_MODEL" | "INVALID_PAYLOAD"; errorMessage: string;
-  issues: Issue[]; details: IssueDetail[];
+  /** The first 100 issues (every problem at once, within reason); `omittedIssues` counts the rest. */
+  issues: Issue[]; details: IssueDetail[]; omittedIssues: number;
 }
 /** Narrow on `ok`: a success carries the payload typed for the model. */
 export type ValidationResult<M extends Model = Model> = ValidationSuccess<M> | ValidationFailure;

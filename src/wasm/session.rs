@@ -9,7 +9,7 @@
 use super::bindings::{signal_from, sleep, AbortSignal};
 use super::convert::{member, to_js_via_json};
 use super::transport::send;
-use crate::budget::RateBudget;
+use crate::budget::{admit, Admission, RateBudget};
 use crate::classify::{classify, transport_failure, Action, TransportFailure};
 use crate::envelope::Envelope;
 use crate::error::ArgumentError;
@@ -47,6 +47,10 @@ pub struct Session {
     pub max_credits: Option<u64>,
     /// Credits charged by creates of this client (replays not counted twice).
     pub spent: Cell<f64>,
+    /// Idempotency keys whose charge is already in `spent`.
+    pub counted: RefCell<Vec<String>>,
+    /// The largest response body read (`maxResponseBytes`).
+    max_response_bytes: f64,
 }
 
 impl Session {
@@ -61,6 +65,8 @@ impl Session {
             batch: RefCell::new(BatchState::default()),
             max_credits: limits.max_credits,
             spent: Cell::new(0.0),
+            counted: RefCell::new(Vec::new()),
+            max_response_bytes: limits.max_response_bytes,
         }
     }
 
@@ -70,22 +76,32 @@ impl Session {
         }
     }
 
-    /// The envelope as the plain JS object every method resolves to, with the key redacted.
-    pub fn finish(&self, mut env: Envelope) -> JsValue {
-        if let Some(e) = env.error_mut() {
-            e.message = self.config.redact(&e.message);
-        }
-        to_js_via_json(&env.to_value())
+    /// The envelope as the plain JS object every method resolves to, with the key redacted
+    /// from every string in it (a server that echoes the key puts it in `data` too).
+    pub fn finish(&self, env: Envelope) -> JsValue {
+        let mut v = env.to_value();
+        self.config.redact_value(&mut v);
+        to_js_via_json(&v)
     }
 
-    /// Waits for the shared query budget. `Err` when the caller's signal fired meanwhile.
-    async fn acquire_budget(&self, signal: Option<&AbortSignal>) -> Result<(), ()> {
+    /// Waits for the shared query budget, as long as the call may (`crate::budget::admit`).
+    /// `Err` is the envelope to answer with: aborted, or the budget is held too long.
+    async fn acquire_budget(&self, call: &Call, started: f64) -> Result<(), Envelope> {
         loop {
-            let wait = match self.budget.borrow_mut().take(js_sys::Date::now()) {
+            let now = js_sys::Date::now();
+            let wait = match self.budget.borrow_mut().take(now) {
                 Ok(()) => return Ok(()),
                 Err(ms) => ms,
             };
-            sleep(wait, signal).await?;
+            let left = call.timeout_ms - (now - started);
+            match admit(wait, left, self.config.max_retry_after_ms) {
+                Admission::Refuse(e) => return Err(e.into()),
+                Admission::Wait(ms) => {
+                    if sleep(ms, call.signal.as_ref()).await.is_err() {
+                        return Err(transport_failure(TransportFailure::Aborted, "", call.timeout_ms).into());
+                    }
+                }
+            }
         }
     }
 
@@ -97,14 +113,17 @@ impl Session {
         };
         let is_query = matches!(action, Action::Status | Action::Task | Action::List | Action::Account);
         let aborted = || Envelope::from(transport_failure(TransportFailure::Aborted, "", call.timeout_ms));
+        let started = js_sys::Date::now();
         let mut retries = 0;
         loop {
-            if is_query && self.acquire_budget(call.signal.as_ref()).await.is_err() {
-                return aborted().with_task_id(task_id.map(str::to_string));
+            if is_query {
+                if let Err(env) = self.acquire_budget(call, started).await {
+                    return env.with_task_id(task_id.map(str::to_string));
+                }
             }
             self.log(&req.log_line());
-            let raw = if call.raw_body { call.raw.as_ref() } else { None };
-            let env = match send(&self.fetch, req, call.timeout_ms, call.signal.as_ref(), raw).await {
+            let env = match send(&self.fetch, req, call.timeout_ms, call.signal.as_ref(), self.max_response_bytes).await
+            {
                 Ok(resp) => classify(action, &resp, task_id, js_sys::Date::now()),
                 Err(f) => Envelope::from(transport_failure(f.kind, &self.config.redact(&f.detail), call.timeout_ms))
                     .with_task_id(task_id.map(str::to_string)),
@@ -134,13 +153,7 @@ impl Session {
     /// signal, a JS object, is read here.
     pub fn call(&self, bag: &JsValue, opts: &CallOptions) -> Result<Call, ArgumentError> {
         let signal = signal_from(&member(bag, "signal").unwrap_or(JsValue::UNDEFINED)).map_err(ArgumentError::new)?;
-        Ok(Call {
-            signal,
-            timeout_ms: opts.timeout_ms.unwrap_or(self.config.timeout_ms),
-            max_retries: None,
-            raw: None,
-            raw_body: false,
-        })
+        Ok(Call { signal, timeout_ms: opts.timeout_ms.unwrap_or(self.config.timeout_ms), max_retries: None })
     }
 }
 
@@ -150,17 +163,13 @@ pub struct Call {
     pub timeout_ms: f64,
     /// Overrides the client's `maxRetries` (polls retry through the poll schedule instead).
     pub max_retries: Option<u32>,
-    /// The caller's own payload object, sent with `JSON.stringify` when `raw_body` is set
-    /// (validation has shown it holds only JSON; saves a copy of megabytes of data URI).
-    pub raw: Option<JsValue>,
-    pub raw_body: bool,
 }
 
 impl Call {
     /// A call no caller can abort (the shared list call of concurrent waits, a cancel after
     /// an abort), with no retries.
     pub fn detached(timeout_ms: f64) -> Call {
-        Call { signal: None, timeout_ms, max_retries: Some(0), raw: None, raw_body: false }
+        Call { signal: None, timeout_ms, max_retries: Some(0) }
     }
 }
 

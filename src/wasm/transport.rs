@@ -1,20 +1,38 @@
 //! One HTTP attempt through the configured `fetch`, with a per-attempt timeout.
 //!
-//! Sends the `ApiRequest` exactly as the core built it: no `mode`, `credentials` or
-//! `referrer` (Workers reject them). An `AbortController` aborts the attempt when its timer
-//! fires or the caller's signal does; both are released when the attempt ends.
+//! Sends the `ApiRequest` exactly as the core built it, with `redirect: "manual"` (a
+//! redirect is reported, never followed: the key would go with it) and no `mode`,
+//! `credentials` or `referrer` (Workers reject them). The body is read through its stream
+//! with a running count and abandoned past `max_bytes` (so a gzip bomb is never inflated
+//! past the cap). An `AbortController` aborts the attempt when its timer fires or the
+//! caller's signal does; both are released when the attempt ends. Every call into caller
+//! code (`fetch`, a fake Response) is caught.
 
-use super::bindings::{abort_fn, AbortController, AbortListener, AbortSignal, Timer};
-use super::convert::from_js;
+use super::bindings::{abort_fn, promise_resolve, AbortController, AbortListener, AbortSignal, Timer};
+use super::convert::{from_js, function_member, member};
 use crate::classify::{Body, HttpResponse, TransportFailure};
 use crate::request::ApiRequest;
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    type TextDecoder;
+    #[wasm_bindgen(constructor, catch)]
+    fn new() -> Result<TextDecoder, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn decode(this: &TextDecoder, chunk: &JsValue, opts: &JsValue) -> Result<String, JsValue>;
+}
 
 pub struct Failure {
     pub kind: TransportFailure,
     pub detail: String,
+}
+
+/// Awaits a value that may be a promise or a thenable, catching whatever it throws.
+async fn settle(v: &JsValue) -> Result<JsValue, JsValue> {
+    JsFuture::from(promise_resolve(v)?).await
 }
 
 pub async fn send(
@@ -22,19 +40,19 @@ pub async fn send(
     req: &ApiRequest,
     timeout_ms: f64,
     signal: Option<&AbortSignal>,
-    raw_body: Option<&JsValue>,
+    max_bytes: f64,
 ) -> Result<HttpResponse, Failure> {
-    if signal.is_some_and(|s| s.aborted()) {
+    if signal.is_some_and(AbortSignal::is_aborted) {
         return Err(Failure { kind: TransportFailure::Aborted, detail: String::new() });
     }
     let ctrl = AbortController::new();
     let abort = abort_fn(&ctrl);
     let _timer = Timer::start(&abort, timeout_ms);
-    let _listener = signal.map(|s| AbortListener::add(s, &abort));
+    let _listener = signal.and_then(|s| AbortListener::add(s, &abort));
     let why = |err: JsValue| -> Failure {
-        let kind = if signal.is_some_and(|s| s.aborted()) {
+        let kind = if signal.is_some_and(AbortSignal::is_aborted) {
             TransportFailure::Aborted
-        } else if ctrl.signal().aborted() {
+        } else if ctrl.signal().is_aborted() {
             TransportFailure::Timeout
         } else {
             TransportFailure::Network
@@ -52,35 +70,47 @@ pub async fn send(
         let _ = Reflect::set(&headers, &JsValue::from_str(k), &JsValue::from_str(v));
     }
     set("headers", &headers);
-    let raw_text = raw_body.and_then(|v| js_sys::JSON::stringify(v).ok()).map(JsValue::from);
-    if let (Some(text), Some(_)) = (raw_text, &req.body) {
-        set("body", &text);
-    } else if let Some(body) = &req.body {
-        // Serialized once, straight into the body string; non-integers formatted by the
-        // runtime (`String(n)` is what JSON.stringify writes), so no float code in the wasm.
+    if let Some(body) = &req.body {
+        // Serialized from the very value that was validated and priced, so what is sent is
+        // what was checked (a getter or `toJSON` cannot change it in between); non-integers
+        // are formatted by the runtime (`String(n)`, as JSON.stringify writes them).
         set("body", &JsValue::from_str(&body.to_json_with(&super::convert::js_number)));
     }
+    set("redirect", &JsValue::from_str("manual"));
     set("signal", &ctrl.signal());
 
     // Called unbound (`this` undefined), as Workers require for the global fetch.
     let pending = fetch.call2(&JsValue::UNDEFINED, &JsValue::from_str(&req.url), &init).map_err(why)?;
-    let resp = JsFuture::from(Promise::resolve(&pending)).await.map_err(why)?;
+    let resp = settle(&pending).await.map_err(why)?;
     if !resp.is_object() {
         return Err(Failure {
             kind: TransportFailure::Network,
             detail: "fetch resolved to something that is not a Response".into(),
         });
     }
-    let status = Reflect::get(&resp, &"status".into()).ok().and_then(|s| s.as_f64()).unwrap_or(0.0);
+    let field = |k: &str| member(&resp, k);
+    let status = field("status").and_then(|s| s.as_f64()).filter(|s| s.is_finite()).unwrap_or(0.0);
+    let opaque_redirect = field("type").and_then(|t| t.as_string()).as_deref() == Some("opaqueredirect");
     let retry_after = header(&resp, "retry-after");
-    let text_fn = Reflect::get(&resp, &"text".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
-    let text = match text_fn {
-        Some(f) => {
-            let p = f.call0(&resp).map_err(why)?;
-            JsFuture::from(Promise::resolve(&p)).await.map_err(why)?.as_string().unwrap_or_default()
+    if opaque_redirect || (300.0..400.0).contains(&status) {
+        // Not followed, and its body is not read.
+        return Ok(HttpResponse {
+            status: if opaque_redirect { 302 } else { status as u16 },
+            retry_after,
+            body: Body::Empty,
+            redirect_to: Some(header(&resp, "location").unwrap_or_default()),
+        });
+    }
+    if let Some(len) = header(&resp, "content-length").and_then(|l| l.trim().parse::<f64>().ok()) {
+        if len > max_bytes {
+            cancel_body(&resp);
+            return Err(too_large(max_bytes));
         }
-        None => String::new(),
-    };
+    }
+    let text = read_text(&resp, max_bytes).await.map_err(|e| match e {
+        Read::TooLarge => too_large(max_bytes),
+        Read::Failed(err) => why(err),
+    })?;
     let body = if text.trim().is_empty() {
         Body::Empty
     } else {
@@ -89,12 +119,86 @@ pub async fn send(
             Err(_) => Body::Text(text),
         }
     };
-    Ok(HttpResponse { status: status.clamp(0.0, 999.0) as u16, retry_after, body })
+    Ok(HttpResponse { status: status.clamp(0.0, 999.0) as u16, retry_after, body, redirect_to: None })
+}
+
+fn too_large(max_bytes: f64) -> Failure {
+    Failure {
+        kind: TransportFailure::TooLarge,
+        detail: format!("the response body is larger than {} bytes (maxResponseBytes)", max_bytes.round() as u64),
+    }
+}
+
+enum Read {
+    TooLarge,
+    Failed(JsValue),
+}
+
+/// A rejected cancel must not surface as an unhandled rejection (a Node process run with
+/// `--unhandled-rejections=strict` would exit).
+fn swallow(p: &JsValue) {
+    if let Ok(p) = promise_resolve(p) {
+        if let Ok(Some(catch)) = function_member(&p, "catch") {
+            let _ = catch.call1(&p, &Closure::once_into_js(|_: JsValue| {}));
+        }
+    }
+}
+
+fn cancel_body(resp: &JsValue) {
+    if let Some(body) = member(resp, "body") {
+        if let Ok(Some(cancel)) = function_member(&body, "cancel") {
+            if let Ok(p) = cancel.call0(&body) {
+                swallow(&p);
+            }
+        }
+    }
+}
+
+/// The body as text, read chunk by chunk with a running byte count; past `max_bytes` the
+/// stream is cancelled. A Response without a stream (a caller's minimal fake) is read with
+/// `text()` and measured after.
+async fn read_text(resp: &JsValue, max_bytes: f64) -> Result<String, Read> {
+    let reader = member(resp, "body")
+        .and_then(|b| function_member(&b, "getReader").ok().flatten().and_then(|f| f.call0(&b).ok()));
+    let Some(reader) = reader.filter(JsValue::is_object) else {
+        let Ok(Some(text_fn)) = function_member(resp, "text") else {
+            return Ok(String::new());
+        };
+        let p = text_fn.call0(resp).map_err(Read::Failed)?;
+        let text = settle(&p).await.map_err(Read::Failed)?.as_string().unwrap_or_default();
+        return if text.len() as f64 > max_bytes { Err(Read::TooLarge) } else { Ok(text) };
+    };
+    let read = function_member(&reader, "read").ok().flatten().ok_or(Read::Failed(JsValue::NULL))?;
+    let decoder = TextDecoder::new().map_err(Read::Failed)?;
+    let stream = Object::new();
+    let _ = Reflect::set(&stream, &"stream".into(), &JsValue::TRUE);
+    let mut total = 0.0;
+    let mut text = String::new();
+    loop {
+        let p = read.call0(&reader).map_err(Read::Failed)?;
+        let chunk = settle(&p).await.map_err(Read::Failed)?;
+        if member(&chunk, "done").and_then(|d| d.as_bool()).unwrap_or(true) {
+            break;
+        }
+        let value = member(&chunk, "value").unwrap_or(JsValue::UNDEFINED);
+        total += member(&value, "byteLength").and_then(|n| n.as_f64()).unwrap_or(0.0);
+        if total > max_bytes {
+            if let Ok(Some(cancel)) = function_member(&reader, "cancel") {
+                if let Ok(p) = cancel.call0(&reader) {
+                    swallow(&p);
+                }
+            }
+            return Err(Read::TooLarge);
+        }
+        text.push_str(&decoder.decode(&value, &stream).map_err(Read::Failed)?);
+    }
+    text.push_str(&decoder.decode(&JsValue::UNDEFINED, &JsValue::UNDEFINED).unwrap_or_default());
+    Ok(text)
 }
 
 fn header(resp: &JsValue, name: &str) -> Option<String> {
-    let headers = Reflect::get(resp, &"headers".into()).ok()?;
-    let get = Reflect::get(&headers, &"get".into()).ok()?.dyn_into::<Function>().ok()?;
+    let headers = member(resp, "headers")?;
+    let get = function_member(&headers, "get").ok()??;
     get.call1(&headers, &JsValue::from_str(name)).ok()?.as_string()
 }
 
@@ -103,13 +207,11 @@ pub fn error_text(err: &JsValue) -> String {
     if let Some(s) = err.as_string() {
         return s;
     }
-    let field = |k: &str| Reflect::get(err, &JsValue::from_str(k)).ok().and_then(|v| v.as_string());
+    let field = |k: &str| member(err, k).and_then(|v| v.as_string());
     let mut text = field("message").unwrap_or_else(|| "unknown error".to_string());
     // Node's fetch hides the real reason (ECONNRESET, ECONNREFUSED) in `cause`.
-    if let Ok(cause) = Reflect::get(err, &"cause".into()) {
-        if let Some(c) = Reflect::get(&cause, &"code".into()).ok().and_then(|v| v.as_string()) {
-            text = format!("{text} ({c})");
-        }
+    if let Some(c) = member(err, "cause").and_then(|cause| member(&cause, "code")).and_then(|v| v.as_string()) {
+        text = format!("{text} ({c})");
     }
     text
 }

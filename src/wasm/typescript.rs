@@ -31,8 +31,8 @@ export interface MaybeCreated { idempotencyKey: string; maybeCreated: true; }
 /** What a failure's `data` holds, per error code. */
 export interface FailureData {
   /** Refused offline (`issues`, `details`) or by the server (`details` as it sent them). */
-  INVALID_MODEL: { issues?: Issue[]; details?: unknown } | null;
-  INVALID_PAYLOAD: { issues?: Issue[]; details?: unknown } | null;
+  INVALID_MODEL: { issues?: Issue[]; details?: unknown; omittedIssues?: number } | null;
+  INVALID_PAYLOAD: { issues?: Issue[]; details?: unknown; omittedIssues?: number } | null;
   AUTH_FAILED: null;
   /** `quote` when the free quote said the balance cannot pay. */
   INSUFFICIENT_CREDITS: { quote: Quote } | null;
@@ -93,6 +93,8 @@ export interface ClientOptions {
   rateLimitWindowMs?: number | undefined;
   /** Default budget for every create, in credits (a per-call maxCredits can only lower it). */
   maxCredits?: number | undefined;
+  /** The largest response body read, default 8 MiB; a larger one is UPSTREAM_ERROR. */
+  maxResponseBytes?: number | undefined;
 }
 export interface CallOptions { signal?: AbortSignal | undefined; timeoutMs?: number | undefined; }
 export interface ValidateOptions {

@@ -179,3 +179,13 @@ fn describe_models_covers_the_contract() {
     assert!(text.contains(r#""default":"720p""#), "{text}");
     assert!(text.contains("cannot be combined"), "{text}");
 }
+
+#[test]
+fn a_flood_of_problems_is_reported_within_bounds() {
+    let mut entries = vec![("prompt".to_string(), Value::str("x")), ("aspectRatio".to_string(), Value::str("16:9"))];
+    entries.extend((0..500).map(|i| (format!("junk{i}"), Value::Number(1.0))));
+    let err = validate_payload("t2v", &Value::Object(entries), &ValidateOptions::default()).unwrap_err(); // ok: test
+    assert_eq!(err.issues.len(), aivideo::limits::MAX_ISSUES);
+    assert_eq!(err.omitted, 501 - aivideo::limits::MAX_ISSUES, "500 unknown fields and the missing duration");
+    assert!(err.message.starts_with("501 problems"), "{}", err.message);
+}

@@ -72,7 +72,7 @@ proptest! {
     #[test]
     fn classification_is_total_and_consistent(action in arb_action(), status in 0u16..1000, body in arb_json(), text in ".{0,40}", ra in proptest::option::of(".{0,30}"), which in 0u8..3) {
         let body = match which { 0 => Body::Json(body), 1 => Body::Text(text), _ => Body::Empty };
-        let env = classify(action, &HttpResponse { status, retry_after: ra, body }, Some("t1"), 1.0e12);
+        let env = classify(action, &HttpResponse::new(status, ra, body), Some("t1"), 1.0e12);
         prop_assert_eq!(env.is_ok(), env.code().is_none());
         if !env.is_ok() {
             prop_assert!(env.message().is_some_and(|m| !m.is_empty()));
