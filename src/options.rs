@@ -50,7 +50,8 @@ fn ms_up_to(bag: &Value, name: &str, max: f64) -> Result<Option<f64>, ArgumentEr
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) if n.is_finite() && *n > 0.0 && *n <= max => Ok(Some(*n)),
         Some(v) => Err(ArgumentError::new(format!(
-            "{name} must be a number of milliseconds above 0 and at most {max}, got {}",
+            "{name} must be a number of milliseconds above 0 and at most {}, got {}",
+            crate::value::format_number(max),
             v.describe()
         ))),
     }

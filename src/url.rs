@@ -99,7 +99,7 @@ pub fn encode_task_id(task_id: &str) -> Result<String, ArgumentError> {
     }
     // `.` and `..` are dot segments even percent-encoded: `/tasks/../cancel` is `/cancel`.
     if task_id == "." || task_id == ".." {
-        return Err(ArgumentError::new(format!("taskId {task_id:?} is not a task id (a dot segment)")));
+        return Err(ArgumentError::new(format!("taskId \"{task_id}\" is not a task id (a dot segment)")));
     }
     Ok(percent_encode_segment(task_id))
 }

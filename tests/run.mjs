@@ -11,6 +11,7 @@ import { launchChromium } from "../tools/chromium.mjs";
 import { startSimulator } from "../sim/server.mjs";
 import { runBundlers } from "../tools/bundlers.mjs";
 import { checkReadme } from "../tools/readme.mjs";
+import { startHostile } from "../tools/hostile-server.mjs";
 
 const BIN = join(ROOT, "node_modules", ".bin");
 const results = [];
@@ -64,6 +65,19 @@ await leg("deno", async () => {
     cwd: consumer, timeout: 120000, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", DENO_DIR: join(consumer, ".deno") },
   });
   return parseLastJson(p.stdout + p.stderr, "deno");
+});
+
+// The hostile suite's second runtime (Node runs it in tests/node/hostile.test.mjs).
+await leg("deno hostile", async () => {
+  const hostile = await startHostile();
+  try {
+    const p = await run(join(BIN, "deno"), ["run", "--allow-net", "--allow-read", "--allow-env", "--no-prompt", "deno-hostile.mjs", hostile.url], {
+      cwd: consumer, timeout: 240000, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", DENO_DIR: join(consumer, ".deno") },
+    });
+    return parseLastJson(p.stdout + p.stderr, "deno hostile");
+  } finally {
+    await hostile.close();
+  }
 });
 
 await leg("workerd", async () => {
@@ -132,7 +146,7 @@ await leg("readme (tsc --strict)", async () => checkReadme());
 
 // Node-only suites (node --test), each file against its own simulator.
 await leg("node --test suites", async () => {
-  const p = await run("node", ["--test", "--test-reporter=tap", "--test-concurrency=2", ...listTests()], { cwd: ROOT, timeout: 15 * 60000 });
+  const p = await run("node", ["--unhandled-rejections=strict", "--test", "--test-reporter=tap", "--test-concurrency=2", ...listTests()], { cwd: ROOT, timeout: 15 * 60000 });
   const out = p.stdout + p.stderr;
   const pass = Number((out.match(/^# pass (\d+)/m) || [])[1] || 0);
   const fail = Number((out.match(/^# fail (\d+)/m) || [])[1] || 0);

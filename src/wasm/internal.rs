@@ -24,3 +24,10 @@ pub fn envelope(code: Option<String>, message: Option<String>, data: JsValue) ->
 pub fn http_status_for(code: String) -> u16 {
     ErrorCode::from_name(&code).map_or(502, ErrorCode::http_status)
 }
+
+/// Bytes of the instance's linear memory, for the hostile suite's memory bound.
+#[wasm_bindgen(js_name = __memoryBytes, skip_typescript)]
+pub fn memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    js_sys::ArrayBuffer::from(memory.buffer()).byte_length() as f64
+}

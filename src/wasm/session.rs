@@ -84,9 +84,11 @@ impl Session {
         to_js_via_json(&v)
     }
 
-    /// Waits for the shared query budget, as long as the call may (`crate::budget::admit`).
-    /// `Err` is the envelope to answer with: aborted, or the budget is held too long.
-    async fn acquire_budget(&self, call: &Call, started: f64) -> Result<(), Envelope> {
+    /// Waits for the shared query budget, as long as the attempt may (`crate::budget::admit`:
+    /// its `timeoutMs` and `maxRetryAfterMs`). `Err` is the envelope to answer with: aborted,
+    /// or the budget is held too long.
+    async fn acquire_budget(&self, call: &Call) -> Result<(), Envelope> {
+        let started = js_sys::Date::now();
         loop {
             let now = js_sys::Date::now();
             let wait = match self.budget.borrow_mut().take(now) {
@@ -107,17 +109,17 @@ impl Session {
 
     /// The attempt loop: send, classify, and retry while the policy says so.
     pub async fn execute(&self, action: Action, req: &ApiRequest, task_id: Option<&str>, call: &Call) -> Envelope {
+        // A server's Retry-After is waited only as long as one attempt may take.
         let policy = RetryPolicy {
             max_retries: call.max_retries.unwrap_or(self.config.max_retries),
-            max_retry_after_ms: self.config.max_retry_after_ms,
+            max_retry_after_ms: self.config.max_retry_after_ms.min(call.timeout_ms),
         };
         let is_query = matches!(action, Action::Status | Action::Task | Action::List | Action::Account);
         let aborted = || Envelope::from(transport_failure(TransportFailure::Aborted, "", call.timeout_ms));
-        let started = js_sys::Date::now();
         let mut retries = 0;
         loop {
             if is_query {
-                if let Err(env) = self.acquire_budget(call, started).await {
+                if let Err(env) = self.acquire_budget(call).await {
                     return env.with_task_id(task_id.map(str::to_string));
                 }
             }

@@ -12,7 +12,7 @@ use super::bindings::{abort_fn, promise_resolve, AbortController, AbortListener,
 use super::convert::{from_js, function_member, member};
 use crate::classify::{Body, HttpResponse, TransportFailure};
 use crate::request::ApiRequest;
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, JsString, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -22,7 +22,11 @@ extern "C" {
     #[wasm_bindgen(constructor, catch)]
     fn new() -> Result<TextDecoder, JsValue>;
     #[wasm_bindgen(method, catch)]
-    fn decode(this: &TextDecoder, chunk: &JsValue, opts: &JsValue) -> Result<String, JsValue>;
+    fn decode(this: &TextDecoder, chunk: &JsValue, opts: &JsValue) -> Result<JsString, JsValue>;
+    /// `JSON.parse` of a JS string: the body is parsed where it is, never copied whole into
+    /// the wasm memory (only the parsed values are, within `crate::limits`).
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
 }
 
 pub struct Failure {
@@ -101,7 +105,7 @@ pub async fn send(
             redirect_to: Some(header(&resp, "location").unwrap_or_default()),
         });
     }
-    if let Some(len) = header(&resp, "content-length").and_then(|l| l.trim().parse::<f64>().ok()) {
+    if let Some(len) = header(&resp, "content-length").and_then(|l| crate::value::parse_decimal(l.trim())) {
         if len > max_bytes {
             cancel_body(&resp);
             return Err(too_large(max_bytes));
@@ -111,12 +115,13 @@ pub async fn send(
         Read::TooLarge => too_large(max_bytes),
         Read::Failed(err) => why(err),
     })?;
-    let body = if text.trim().is_empty() {
+    let body = if text.trim().length() == 0 {
         Body::Empty
     } else {
-        match js_sys::JSON::parse(&text) {
+        match json_parse(&text) {
             Ok(v) => Body::Json(from_js(&v)),
-            Err(_) => Body::Text(text),
+            // Kept for the error message only: its head is enough.
+            Err(_) => Body::Text(text.slice(0, 2000).as_string().unwrap_or_default()),
         }
     };
     Ok(HttpResponse { status: status.clamp(0.0, 999.0) as u16, retry_after, body, redirect_to: None })
@@ -154,26 +159,30 @@ fn cancel_body(resp: &JsValue) {
     }
 }
 
-/// The body as text, read chunk by chunk with a running byte count; past `max_bytes` the
-/// stream is cancelled. A Response without a stream (a caller's minimal fake) is read with
-/// `text()` and measured after.
-async fn read_text(resp: &JsValue, max_bytes: f64) -> Result<String, Read> {
+/// The body as a JS string, read chunk by chunk with a running byte count; past
+/// `max_bytes` the stream is cancelled. A Response without a stream (a caller's minimal
+/// fake) is read with `text()` and measured after.
+async fn read_text(resp: &JsValue, max_bytes: f64) -> Result<JsString, Read> {
     let reader = member(resp, "body")
         .and_then(|b| function_member(&b, "getReader").ok().flatten().and_then(|f| f.call0(&b).ok()));
     let Some(reader) = reader.filter(JsValue::is_object) else {
         let Ok(Some(text_fn)) = function_member(resp, "text") else {
-            return Ok(String::new());
+            return Ok(JsString::from(""));
         };
         let p = text_fn.call0(resp).map_err(Read::Failed)?;
-        let text = settle(&p).await.map_err(Read::Failed)?.as_string().unwrap_or_default();
-        return if text.len() as f64 > max_bytes { Err(Read::TooLarge) } else { Ok(text) };
+        let text = settle(&p).await.map_err(Read::Failed)?;
+        if !text.is_string() {
+            return Ok(JsString::from(""));
+        }
+        let text: JsString = text.unchecked_into();
+        return if f64::from(text.length()) > max_bytes { Err(Read::TooLarge) } else { Ok(text) };
     };
     let read = function_member(&reader, "read").ok().flatten().ok_or(Read::Failed(JsValue::NULL))?;
     let decoder = TextDecoder::new().map_err(Read::Failed)?;
     let stream = Object::new();
     let _ = Reflect::set(&stream, &"stream".into(), &JsValue::TRUE);
     let mut total = 0.0;
-    let mut text = String::new();
+    let mut text = JsString::from("");
     loop {
         let p = read.call0(&reader).map_err(Read::Failed)?;
         let chunk = settle(&p).await.map_err(Read::Failed)?;
@@ -190,9 +199,11 @@ async fn read_text(resp: &JsValue, max_bytes: f64) -> Result<String, Read> {
             }
             return Err(Read::TooLarge);
         }
-        text.push_str(&decoder.decode(&value, &stream).map_err(Read::Failed)?);
+        text = text.concat(&decoder.decode(&value, &stream).map_err(Read::Failed)?.into());
     }
-    text.push_str(&decoder.decode(&JsValue::UNDEFINED, &JsValue::UNDEFINED).unwrap_or_default());
+    if let Ok(rest) = decoder.decode(&JsValue::UNDEFINED, &JsValue::UNDEFINED) {
+        text = text.concat(&rest.into());
+    }
     Ok(text)
 }
 

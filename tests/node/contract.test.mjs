@@ -32,7 +32,8 @@ test("results have the documented shape", () => {
   assert.equal(ok.estimate.credits, 15);
   assert.equal(ok.estimate.usd, 0.15);
   const bad = lib.validatePayload("minimax", { prompt: "x", duration: "5", referenceImageUrls: Array(5).fill("https://x.test/a.png") });
-  assert.deepEqual(Object.keys(bad), ["ok", "model", "errorCode", "errorMessage", "issues", "details"]);
+  assert.deepEqual(Object.keys(bad), ["ok", "model", "errorCode", "errorMessage", "issues", "details", "omittedIssues"]);
+  assert.equal(bad.omittedIssues, 0);
   assert.equal(bad.errorCode, "INVALID_PAYLOAD");
   assert.deepEqual(bad.issues.map((i) => `${i.path}:${i.code}`), ["content:required", "duration:wrong_type", "referenceImageUrls[4]:too_many", "prompt:unknown_field"]);
   assert.deepEqual(Object.keys(bad.details[0]), ["field", "expected", "actual"]);

@@ -22,8 +22,8 @@ function proxy(answers, extra = {}) {
 test("upstream answers reach the browser in the API's own format, with CORS and Retry-After", async () => {
   const { handler, seen } = proxy([
     json(200, { status: "PROGRESS" }),
-    json(429, { status: "FAILED", errorCode: "RATE_LIMITED" }, { "retry-after": "30" }),
     json(402, { status: "FAILED", message: "Insufficient credits" }),
+    json(429, { status: "FAILED", errorCode: "RATE_LIMITED" }, { "retry-after": "30" }),
   ]);
   const ok = await handler(req("/api/v1/tasks/t1/status"));
   assert.equal(ok.status, 200);
@@ -31,12 +31,20 @@ test("upstream answers reach the browser in the API's own format, with CORS and 
   assert.equal(ok.headers.get("access-control-allow-origin"), ORIGIN);
   assert.equal(seen[0].url, "https://api.example/api/v1/tasks/t1/status");
   assert.equal(seen[0].init.headers.key, KEY, "the proxy adds its key upstream");
+  const poor = await handler(req("/api/v1/account"));
+  assert.equal(poor.status, 402);
   const limited = await handler(req("/api/v1/account"));
   assert.equal(limited.status, 429);
   assert.equal(limited.headers.get("retry-after"), "30");
   assert.equal((await limited.json()).errorCode, "RATE_LIMITED");
-  const poor = await handler(req("/api/v1/account"));
-  assert.equal(poor.status, 402);
+  // The upstream said wait 30 s: later queries answer 429 at once (longer than the proxy's
+  // 500 ms timeout allows), without going upstream, rather than hanging every user.
+  const t0 = Date.now();
+  const held = await handler(req("/api/v1/tasks/t2/status"));
+  assert.equal(held.status, 429);
+  assert.ok(Number(held.headers.get("retry-after")) > 25, held.headers.get("retry-after"));
+  assert.ok(Date.now() - t0 < 2000, "answered at once");
+  assert.equal(seen.length, 3, "nothing more went upstream");
   // The browser's client classifies the proxy's answers exactly as it would the API's.
   const browser = lib.createClient({ baseUrl: "http://127.0.0.1:9", fetch: (u, i) => handler(new Request(u.replace("http://127.0.0.1:9", "https://proxy.example"), { ...i, headers: { ...i.headers, origin: ORIGIN } })) });
   const bad = await browser.createGeneration("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" }, { validate: false, maxCredits: 1 });
