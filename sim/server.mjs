@@ -25,6 +25,7 @@ const DEFAULTS = {
   failRate: 0, // share of tasks that end FAILED
   rateLimitPerMinute: 60, // query endpoints, per client IP, per simulated minute
   generationPerMinute: 30, // per key, per simulated minute
+  fileDelayMs: 0, // real ms before a video file is served (a slow CDN, for download timeouts)
   seed: 1,
   accounts: [
     { key: DEMO_KEY, balance: 1_000_000 },
@@ -395,8 +396,12 @@ export async function startSimulator(options = {}) {
       res.writeHead(206, { ...cors, "content-type": "video/mp4", "content-range": `bytes ${start}-${end}/${SAMPLE_MP4.length}`, "content-length": end - start + 1 });
       return res.end(SAMPLE_MP4.subarray(start, end + 1));
     }
-    res.writeHead(200, { ...cors, "content-type": "video/mp4", "content-length": SAMPLE_MP4.length });
-    res.end(req.method === "HEAD" ? undefined : SAMPLE_MP4);
+    const send = () => {
+      res.writeHead(200, { ...cors, "content-type": "video/mp4", "content-length": SAMPLE_MP4.length });
+      res.end(req.method === "HEAD" ? undefined : SAMPLE_MP4);
+    };
+    if (cfg.fileDelayMs > 0) setTimeout(send, cfg.fileDelayMs).unref();
+    else send();
   }
 
   function control(req, res, path, raw) {

@@ -68,7 +68,7 @@ await leg("deno", async () => {
 });
 
 // The hostile suite's second runtime (Node runs it in tests/node/hostile.test.mjs).
-await leg("deno hostile", async () => {
+await leg("deno-hostile", async () => {
   const hostile = await startHostile();
   try {
     const p = await run(join(BIN, "deno"), ["run", "--allow-net", "--allow-read", "--allow-env", "--no-prompt", "deno-hostile.mjs", hostile.url], {

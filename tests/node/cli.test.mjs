@@ -164,3 +164,34 @@ test("a progress line goes to stderr when it is a terminal (run under a pty)", a
   assert.match(r.out, /(SUBMITTED|PROGRESS) · \d+ s elapsed · \d+ polls/);
   assert.ok(!r.out.includes(KEY));
 });
+
+test("hostile inputs to the CLI: file contents never echoed, bad keys are usage errors, downloads are bounded", async () => {
+  await sim.reset();
+  const dir = mkdtempSync(join(tmpdir(), "aivideo-cli-"));
+  const secret = join(dir, "passwd");
+  writeFileSync(secret, "root:x:0:0:SECRET-CONTENT:/root:/bin/bash\n");
+  const leak = await cli(["--model", "t2v", "--payload", `@${secret}`]);
+  assertEnvelope(leak, 2);
+  assert.ok(!leak.stdout.includes("root:x") && !leak.stderr.includes("root:x") && !leak.stdout.includes("SECRET"), leak.stderr);
+  const badKey = await cli(["--model", "t2v", "--payload", T2V, "--idempotency-key", "short"]);
+  assertEnvelope(badKey, 2);
+  const prefix = await cli(["--model", "t2v", "--payload", T2V, "--base-url", "http://example.com"]);
+  assert.ok(!/aivideo: aivideo:/.test(prefix.stderr), prefix.stderr);
+  const version = await cli(["--version"]);
+  assert.equal(version.code, 0);
+  assert.match(version.stdout.trim(), /^\d+\.\d+\.\d+/);
+  // Downloads: a size cap and a timeout, and no partial file left behind.
+  const capped = join(dir, "capped.mp4");
+  const big = await cli(["--model", "t2v", "--payload", T2V, "--time-scale", "0.001", "--download", capped, "--download-max-bytes", "1000"]);
+  assertEnvelope(big, 1);
+  assert.equal(big.json.status, "COMPLETED", "the task finished; only the download failed");
+  assert.match(big.json.errorMessage, /download-max-bytes/);
+  assert.ok(!existsSync(capped), "no partial file");
+  await fetch(`${sim.url}/__sim/config`, { method: "POST", body: JSON.stringify({ fileDelayMs: 5000 }) });
+  const t0 = Date.now();
+  const slow = await cli(["--model", "t2v", "--payload", JSON.stringify({ prompt: "slow cdn", aspectRatio: "1:1", duration: "5" }), "--time-scale", "0.001", "--download", join(dir, "slow.mp4"), "--download-timeout-ms", "300"]);
+  assertEnvelope(slow, 1);
+  assert.match(slow.json.errorMessage, /no complete download within 300 ms/);
+  assert.ok(Date.now() - t0 < 4500, "the timeout ended it");
+  await fetch(`${sim.url}/__sim/config`, { method: "POST", body: JSON.stringify({ fileDelayMs: 0 }) });
+});

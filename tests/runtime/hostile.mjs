@@ -57,6 +57,9 @@ export async function runHostile(lib, glue, hostileUrl) {
     check(r.errorCode === "UPSTREAM_ERROR" && /larger than/.test(r.errorMessage), `${scenario}: refused past maxResponseBytes`, r);
     check(Date.now() - t0 < 10000, `${scenario}: refused without reading it all`, Date.now() - t0);
   }
+  // A string longer than any valid input is refused unread (a 60 MB "prompt").
+  const longPrompt = lib.validatePayload("t2v", { prompt: "p".repeat(30 * 1024 * 1024), aspectRatio: "16:9", duration: "5" });
+  check(!longPrompt.ok && longPrompt.issues.some((i) => i.path === "prompt" && /characters/.test(i.message)), "a 30 M-character prompt is refused, not copied", longPrompt.issues);
   const grown = glue.__memoryBytes() - memBefore;
   check(grown < 32 * 1024 * 1024, "a 100 MB body grows wasm memory by less than 32 MB", grown);
 
