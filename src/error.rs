@@ -33,6 +33,8 @@ pub enum ErrorCode {
     Cancelled,
     PollTimeout,
     TaskNotCancellable,
+    /// The task COMPLETED (and is paid for) but its result could not be read in time.
+    ResultUnavailable,
 }
 
 impl ErrorCode {
@@ -56,6 +58,7 @@ impl ErrorCode {
             ErrorCode::Cancelled => "CANCELLED",
             ErrorCode::PollTimeout => "POLL_TIMEOUT",
             ErrorCode::TaskNotCancellable => "TASK_NOT_CANCELLABLE",
+            ErrorCode::ResultUnavailable => "RESULT_UNAVAILABLE",
         }
     }
 
@@ -100,12 +103,13 @@ impl ErrorCode {
             | ErrorCode::UnknownError
             | ErrorCode::GenerationFailed
             | ErrorCode::Cancelled
-            | ErrorCode::PollTimeout => 502,
+            | ErrorCode::PollTimeout
+            | ErrorCode::ResultUnavailable => 502,
         }
     }
 
     /// Every code, for tables and tests.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::InvalidModel,
         ErrorCode::InvalidPayload,
         ErrorCode::AuthFailed,
@@ -124,6 +128,7 @@ impl ErrorCode {
         ErrorCode::Cancelled,
         ErrorCode::PollTimeout,
         ErrorCode::TaskNotCancellable,
+        ErrorCode::ResultUnavailable,
     ];
 }
 

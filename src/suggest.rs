@@ -26,6 +26,7 @@ pub fn suggestions(code: ErrorCode) -> &'static [&'static str] {
         ErrorCode::GenerationFailed => &["Check the inputs (prompt, images) and try again; failed tasks are refunded automatically."],
         ErrorCode::Cancelled => &["The task was cancelled and refunded."],
         ErrorCode::TaskNotCancellable => &["Only a SUBMITTED task can be cancelled: this one has started, so wait for it (waitForTask) or let it finish."],
+        ErrorCode::ResultUnavailable => &["The task COMPLETED and is paid for: read it with getTask(taskId), or waitForTask(handle), before it expires (24 h after completion)."],
         ErrorCode::PollTimeout => &["The task is still running: call waitForTask again with the same taskId (it is not lost), or raise maxWaitMs."],
     }
 }

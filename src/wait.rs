@@ -2,6 +2,8 @@
 //! how a poll's answer reads, and how each ending is reported. The schedule is `Poller`
 //! (`poll.rs`); the edge only sleeps, polls and calls back. Must not: perform I/O or read
 //! the clock (`now` is passed in).
+//!
+//! Size: 265 lines of code; the rest is its unit tests, kept beside what they test.
 
 use crate::classify::{classify, transport_failure, Action, Body, HttpResponse, TransportFailure};
 use crate::envelope::Envelope;
@@ -10,7 +12,7 @@ use crate::error::{Error, ErrorCode};
 use crate::options::WaitOptions;
 use crate::poll::{PollOptions, Poller, Verdict, WaitRequest};
 use crate::retry::is_transient;
-use crate::task::normalize_task;
+use crate::task::{normalize_task, Terminal};
 use crate::url::encode_task_id;
 use crate::value::Value;
 
@@ -22,6 +24,8 @@ pub struct WaitTarget {
     pub started_at: f64,
     pub poll: PollOptions,
     pub cancel_on_abort: bool,
+    /// The stored handle the wait was given, to hand back when the result cannot be read.
+    pub handle: Option<Value>,
 }
 
 impl WaitTarget {
@@ -60,7 +64,8 @@ impl WaitTarget {
             interval_ms: opts.interval_ms,
             max_interval_ms: opts.max_interval_ms,
         });
-        Ok(WaitTarget { task_id, started_at, poll, cancel_on_abort: opts.cancel_on_abort })
+        let handle = matches!(task, Value::Object(_)).then(|| task.clone());
+        Ok(WaitTarget { task_id, started_at, poll, cancel_on_abort: opts.cancel_on_abort, handle })
     }
 }
 
@@ -199,8 +204,39 @@ pub fn task_answer(task: Value, task_id: &str, now: f64) -> Envelope {
 
 /// The task read after the poll said it ended `COMPLETED` or `FAILED`. A success must be a
 /// `COMPLETED` task with a video URL; anything else is reported as read, never as success.
-pub fn finished(task_id: &str, read: Envelope) -> Envelope {
-    let mut env = read.with_task_id(Some(task_id.to_string()));
+/// A read that failed (after its retries) never turns a finished task into a failure of
+/// the generation: a COMPLETED task is `RESULT_UNAVAILABLE`, with what to read it with later.
+pub fn finished(target: &WaitTarget, terminal: Terminal, read: Envelope) -> Envelope {
+    let id = target.task_id.as_str();
+    let mut env = read.with_task_id(Some(id.to_string()));
+    if let Some(code) = env.code().filter(|c| *c != ErrorCode::GenerationFailed) {
+        let why = format!("{}: {}", code.as_str(), env.message().unwrap_or_default());
+        let (code, msg, data) = if terminal == Terminal::Completed {
+            let msg = format!(
+                "the task COMPLETED (and is paid for) but reading its result failed ({why}); read it later with \
+                 getTask(\"{id}\")"
+            );
+            let last = Value::object(vec![
+                ("errorCode", Value::str(code.as_str())),
+                ("errorMessage", Value::opt_str(env.message().map(str::to_string))),
+            ]);
+            let data = Value::object(vec![
+                ("taskId", Value::str(id)),
+                ("handle", target.handle.clone().unwrap_or(Value::Null)),
+                ("lastError", last),
+            ]);
+            (ErrorCode::ResultUnavailable, msg, data)
+        } else {
+            (
+                ErrorCode::GenerationFailed,
+                format!("the task FAILED (its details could not be read: {why})"),
+                Value::Null,
+            )
+        };
+        let mut out = Envelope::from(Error::new(code, msg).with_data(data)).with_task_id(Some(id.to_string()));
+        out.status = Some(if terminal == Terminal::Completed { "COMPLETED" } else { "FAILED" }.to_string());
+        return out;
+    }
     if env.is_ok() && env.status.as_deref() != Some("COMPLETED") {
         let msg =
             format!("the status poll said COMPLETED but the task reads {}", env.status.clone().unwrap_or_default());
@@ -255,14 +291,21 @@ mod tests {
 
     #[test]
     fn a_completed_read_without_a_video_is_not_a_success() {
-        let read = task_answer(json(r#"{"id":"t1","status":"COMPLETED","output":{}}"#), "t1", 0.0);
-        let env = finished("t1", read);
-        assert_eq!(env.code(), Some(ErrorCode::UpstreamError));
-        let read = task_answer(json(r#"{"id":"t1","status":"PROGRESS"}"#), "t1", 0.0);
-        assert_eq!(finished("t1", read).code(), Some(ErrorCode::UnknownError));
-        let read =
-            task_answer(json(r#"{"id":"t1","status":"COMPLETED","output":{"url":"https://v/1.mp4"}}"#), "t1", 0.0);
-        assert!(finished("t1", read).is_ok());
+        let t = target(r#""t1""#, "{}", 0.0).unwrap(); // ok: test
+        let done = |body: &str| finished(&t, Terminal::Completed, task_answer(json(body), "t1", 0.0));
+        assert_eq!(done(r#"{"id":"t1","status":"COMPLETED","output":{}}"#).code(), Some(ErrorCode::UpstreamError));
+        assert_eq!(done(r#"{"id":"t1","status":"PROGRESS"}"#).code(), Some(ErrorCode::UnknownError));
+        assert!(done(r#"{"id":"t1","status":"COMPLETED","output":{"url":"https://v/1.mp4"}}"#).is_ok());
+    }
+
+    #[test]
+    fn a_paid_result_that_cannot_be_read_is_never_a_failed_generation() {
+        let t = target(r#"{"taskId":"t1","model":"t2v"}"#, "{}", 0.0).unwrap(); // ok: test
+        let env = finished(&t, Terminal::Completed, Envelope::failure(ErrorCode::UpstreamError, "HTTP 503"));
+        assert_eq!((env.code(), env.status.as_deref()), (Some(ErrorCode::ResultUnavailable), Some("COMPLETED")));
+        assert_eq!(env.data().get("handle").and_then(|h| h.get("taskId")).and_then(Value::as_str), Some("t1"));
+        let env = finished(&t, Terminal::Failed, Envelope::failure(ErrorCode::NetworkError, "reset"));
+        assert_eq!((env.code(), env.status.as_deref()), (Some(ErrorCode::GenerationFailed), Some("FAILED")));
     }
 
     #[test]

@@ -10,7 +10,8 @@ export type ErrorCode =
   | "INVALID_MODEL" | "INVALID_PAYLOAD" | "AUTH_FAILED" | "INSUFFICIENT_CREDITS"
   | "TASK_NOT_FOUND" | "IDEMPOTENCY_CONFLICT" | "BUDGET_EXCEEDED" | "CONTENT_REJECTED"
   | "RATE_LIMITED" | "UPSTREAM_ERROR" | "NETWORK_ERROR" | "UNKNOWN_ERROR" | "ABORTED"
-  | "INVALID_ARGUMENT" | "GENERATION_FAILED" | "CANCELLED" | "POLL_TIMEOUT" | "TASK_NOT_CANCELLABLE";
+  | "INVALID_ARGUMENT" | "GENERATION_FAILED" | "CANCELLED" | "POLL_TIMEOUT" | "TASK_NOT_CANCELLABLE"
+  | "RESULT_UNAVAILABLE";
 
 /** Task statuses; any other string the server sends is passed through and never means success. */
 export type TaskStatus = "SUBMITTED" | "PROGRESS" | "COMPLETED" | "FAILED" | "CANCEL" | (string & {});
@@ -53,6 +54,8 @@ export interface FailureData {
   CANCELLED: Task | null;
   POLL_TIMEOUT: { lastStatus: TaskStatus | null; polls: number; elapsedMs: number };
   TASK_NOT_CANCELLABLE: null;
+  /** The task COMPLETED but reading it failed after retries: what to read it with later. */
+  RESULT_UNAVAILABLE: { taskId: string; handle: TaskHandle | null; lastError: { errorCode: ErrorCode; errorMessage: string } };
 }
 /** A failure with a given code: `data` is typed by the code. */
 export interface FailureOf<C extends ErrorCode> extends EnvelopeBase { ok: false; errorCode: C; errorMessage: string; data: FailureData[C]; }

@@ -118,14 +118,19 @@ impl Session {
         if terminal == Terminal::Cancelled {
             return flow::cancelled(id, fetched);
         }
-        // The full task: from the list call when it brought one, else one getTask.
+        // The full task: from the list call when it brought one, else one getTask, retried
+        // like any safe read (a paid result is not given up after one 503).
         let read = match fetched {
             Some(task) => flow::task_answer(task, id, js_sys::Date::now()),
             None => match self.config.get_task(id) {
-                Ok(req) => self.execute(Action::Task, &req, Some(id), &call).await,
+                Ok(req) => {
+                    let read_call =
+                        Call { signal: call.signal.clone(), timeout_ms: call.timeout_ms, max_retries: None };
+                    self.execute(Action::Task, &req, Some(id), &read_call).await
+                }
                 Err(e) => e.into(),
             },
         };
-        flow::finished(id, read)
+        flow::finished(&target, terminal, read)
     }
 }
