@@ -21,8 +21,13 @@ Usage:
 Payload: inline JSON, @file.json, or - for stdin.
 
 Options:
-  --autoPoll false          stop after create (prints the submitted task and its handle)
-  --maxWaitMs <n>           give up waiting after n ms (0 = no deadline; default per model)
+  --autoPoll [true|false]   false: stop after create (prints the submitted task and its
+                            handle); a bare --autoPoll means true
+  --maxWaitMs <n>           give up waiting after n ms (default per model, at least 30 min);
+                            0 gives up at once after the (paid) create, as the vendor script
+                            does: POLL_TIMEOUT with the submitted task, to resume later
+  --pollMinMs <n>           never poll more often than every n ms
+  --pollMaxMs <n>           never wait more than n ms between polls
   --max-credits <n>         refuse before sending when the price is higher (BUDGET_EXCEEDED)
   --quote-first             ask the server's free quote before creating
   --idempotency-key <k>     8-128 chars; default: derived from model + payload (+ scope)
@@ -34,7 +39,7 @@ Options:
   --time-scale <f>          compress the poll schedule (for simulators)
   --download-timeout-ms <n> give up a download after n ms (default 600000)
   --download-max-bytes <n>  refuse a video larger than n bytes (default 2 GiB)
-  --debug                   log requests to stderr (the key is masked)
+  --debug [true|false]      log requests to stderr (the key is masked)
   --version                 the package version
   --help                    this text
 
@@ -54,6 +59,7 @@ const FLAGS = {
   "idempotency-scope": "idempotencyScope", download: "download", "base-url": "baseUrl", baseUrl: "baseUrl",
   "timeout-ms": "timeoutMs", timeoutMs: "timeoutMs", "max-retries": "maxRetries", maxRetries: "maxRetries",
   "time-scale": "timeScale", "download-timeout-ms": "downloadTimeoutMs", "download-max-bytes": "downloadMaxBytes",
+  pollMinMs: "pollMinMs", "poll-min-ms": "pollMinMs", pollMaxMs: "pollMaxMs", "poll-max-ms": "pollMaxMs",
 };
 const SWITCHES = { debug: "debug", help: "help", "quote-first": "quoteFirst", version: "version" };
 const ACTIONS = ["run", "getStatus", "getTask", "cancelTask", "listTasks", "account", "getAccount", "quote", "validate"];
@@ -62,8 +68,25 @@ const DOWNLOAD_MAX_BYTES = 2 * 1024 ** 3;
 
 class UsageError extends Error {}
 
+/** The vendor script's forms that util.parseArgs does not take: `--debug true|false` and a
+ * bare `--autoPoll` (meaning true). */
+function vendorForms(argv) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = argv[i + 1];
+    const bool = (v) => v === "true" || v === "false";
+    if (a === "--debug" && bool(next)) { if (next === "true") out.push("--debug"); i++; continue; }
+    if (a.startsWith("--debug=") && bool(a.slice(8))) { if (a.slice(8) === "true") out.push("--debug"); continue; }
+    if ((a === "--autoPoll" || a === "--auto-poll") && (next === undefined || next.startsWith("--"))) { out.push(a, "true"); continue; }
+    out.push(a);
+  }
+  return out;
+}
+
 /** Node's own parser (util.parseArgs); its errors become one-line usage errors. */
 function parseArgs(argv) {
+  argv = vendorForms(argv);
   const options = {};
   for (const flag of Object.keys(FLAGS)) options[flag] = { type: "string" };
   for (const flag of Object.keys(SWITCHES)) options[flag] = { type: "boolean" };
@@ -144,6 +167,8 @@ async function main(argv, env) {
       ...(args.baseUrl !== undefined ? { baseUrl: args.baseUrl } : {}),
       ...(args.timeoutMs !== undefined ? { timeoutMs: number("timeout-ms", args.timeoutMs) } : {}),
       ...(args.maxRetries !== undefined ? { maxRetries: number("max-retries", args.maxRetries) } : {}),
+      // A compressed simulator's minute is shorter: so is the client's rate budget window.
+      ...(args.timeScale !== undefined ? { rateLimitWindowMs: Math.max(1, 60000 * number("time-scale", args.timeScale)) } : {}),
       ...(debug ? { onLog: (line) => process.stderr.write(`[aivideo] ${line}\n`) } : {}),
     });
   } catch (e) {
@@ -188,12 +213,22 @@ async function main(argv, env) {
         res = await client.createGeneration(args.model, payload, createOpts);
         break;
       }
+      const maxWaitMs = args.maxWaitMs === undefined ? undefined : number("maxWaitMs", args.maxWaitMs);
+      if (maxWaitMs === 0) {
+        // The vendor script's meaning: do not wait at all after the paid create.
+        const created = await client.createGeneration(args.model, payload, createOpts);
+        if (!created.ok) { res = created; break; }
+        res = { ...envelope("POLL_TIMEOUT", "--maxWaitMs 0: not waited; the task is created and paid for: resume with --action getTask or waitForTask(handle)", { submitted: created.data }), status: created.status, taskId: created.taskId };
+        break;
+      }
       const started = Date.now();
       res = await client.runWorkflow(args.model, payload, {
         ...createOpts,
         cancelOnAbort: true,
-        ...(args.maxWaitMs !== undefined ? { maxWaitMs: number("maxWaitMs", args.maxWaitMs) } : {}),
+        ...(maxWaitMs !== undefined ? { maxWaitMs } : {}),
         ...(args.timeScale !== undefined ? { timeScale: number("time-scale", args.timeScale) } : {}),
+        ...(args.pollMinMs !== undefined ? { minIntervalMs: number("pollMinMs", args.pollMinMs) } : {}),
+        ...(args.pollMaxMs !== undefined ? { maxIntervalMs: number("pollMaxMs", args.pollMaxMs) } : {}),
         onProgress: (e) => {
           if (!stderrTty) return;
           const next = e.nextPollInMs == null ? "" : `, next poll in ${(e.nextPollInMs / 1000).toFixed(1)} s`;
@@ -253,8 +288,9 @@ async function download(res, file, { signal, timeoutMs, maxBytes }) {
   }
 }
 
+/** The envelope, with the vendor script's `timestamp`. */
 function print(res) {
-  process.stdout.write(JSON.stringify(res, null, 2) + "\n");
+  process.stdout.write(JSON.stringify({ ...res, timestamp: new Date().toISOString() }, null, 2) + "\n");
   return res.ok ? 0 : 1;
 }
 
@@ -263,7 +299,7 @@ main(process.argv.slice(2), process.env).then(
   (e) => {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`aivideo: ${e.message}\n`);
-    process.stdout.write(JSON.stringify(envelope("INVALID_ARGUMENT", e.message, null), null, 2) + "\n");
+    process.stdout.write(JSON.stringify({ ...envelope("INVALID_ARGUMENT", e.message, null), timestamp: new Date().toISOString() }, null, 2) + "\n");
     process.exitCode = 2;
   },
 );

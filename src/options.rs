@@ -205,6 +205,7 @@ pub struct WaitOptions {
     pub call: CallOptions,
     pub interval_ms: Option<f64>,
     pub max_interval_ms: Option<f64>,
+    pub min_interval_ms: Option<f64>,
     /// `Some(0)` = no deadline.
     pub max_wait_ms: Option<f64>,
     pub time_scale: Option<f64>,
@@ -213,8 +214,16 @@ pub struct WaitOptions {
 }
 
 impl WaitOptions {
-    pub const KEYS: &'static [&'static str] =
-        &["intervalMs", "maxIntervalMs", "maxWaitMs", "onProgress", "cancelOnAbort", "timeScale", "expectedMs"];
+    pub const KEYS: &'static [&'static str] = &[
+        "intervalMs",
+        "minIntervalMs",
+        "maxIntervalMs",
+        "maxWaitMs",
+        "onProgress",
+        "cancelOnAbort",
+        "timeScale",
+        "expectedMs",
+    ];
 
     pub fn read(bag: &Value) -> Result<WaitOptions, ArgumentError> {
         check_keys(bag, &[CallOptions::KEYS, WaitOptions::KEYS])?;
@@ -226,6 +235,7 @@ impl WaitOptions {
             call: CallOptions::read(bag)?,
             interval_ms: wait_ms(bag, "intervalMs", false)?,
             max_interval_ms: wait_ms(bag, "maxIntervalMs", false)?,
+            min_interval_ms: wait_ms(bag, "minIntervalMs", false)?,
             max_wait_ms: wait_ms(bag, "maxWaitMs", true)?,
             time_scale: factor(bag, "timeScale")?,
             expected_ms: wait_ms(bag, "expectedMs", false)?,

@@ -58,6 +58,8 @@ pub struct PollOptions {
     pub interval_ms: Option<f64>,
     /// Cap on any scheduled delay (Retry-After still wins).
     pub max_interval_ms: Option<f64>,
+    /// Floor on any scheduled delay (the vendor script's `--pollMinMs`).
+    pub min_interval_ms: Option<f64>,
     /// `None` = no deadline.
     pub max_wait_ms: Option<f64>,
     /// Multiplies every delay of the default schedule (simulators with compressed time).
@@ -85,6 +87,7 @@ pub struct WaitRequest {
     pub max_wait_ms: Option<f64>,
     pub interval_ms: Option<f64>,
     pub max_interval_ms: Option<f64>,
+    pub min_interval_ms: Option<f64>,
 }
 
 /// Expected run time when nothing better is known.
@@ -112,6 +115,7 @@ impl PollOptions {
             expected_ms,
             interval_ms: positive(w.interval_ms),
             max_interval_ms: positive(w.max_interval_ms),
+            min_interval_ms: positive(w.min_interval_ms),
             max_wait_ms,
             time_scale,
         }
@@ -178,9 +182,13 @@ impl Poller {
             Some(fixed) => fixed,
             None => default_delay(elapsed / s, self.opts.expected_ms / s, self.polls) * s,
         };
-        let capped = match self.opts.max_interval_ms {
-            Some(cap) => raw.min(cap),
+        let floored = match self.opts.min_interval_ms {
+            Some(floor) => raw.max(floor),
             None => raw,
+        };
+        let capped = match self.opts.max_interval_ms {
+            Some(cap) => floored.min(cap),
+            None => floored,
         };
         // ±5 % jitter spreads many waiters apart without moving the mean.
         let j = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.5 };
@@ -233,6 +241,7 @@ mod tests {
             expected_ms: expected_s * 1000.0,
             interval_ms: None,
             max_interval_ms: None,
+            min_interval_ms: None,
             max_wait_ms: Some(PollOptions::default_max_wait(expected_s * 1000.0)),
             time_scale: 1.0,
         }

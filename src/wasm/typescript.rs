@@ -147,6 +147,9 @@ export interface ProgressEvent {
 export interface WaitOptions extends CallOptions {
   /** Fixed poll interval instead of the adaptive schedule. */
   intervalMs?: number | undefined;
+  /** Floor on every delay of the schedule (the vendor script's --pollMinMs). */
+  minIntervalMs?: number | undefined;
+  /** Cap on every delay of the schedule (the vendor script's --pollMaxMs). */
   maxIntervalMs?: number | undefined;
   /** Default: 4× the model's expected time, at least 30 minutes. 0 = no deadline. */
   maxWaitMs?: number | undefined;

@@ -33,7 +33,7 @@ function cli(args, { env = {}, stdin, onSpawn } = {}) {
   });
 }
 
-const KEYS = ["ok", "status", "taskId", "data", "errorCode", "errorMessage", "retryAfter", "httpStatus", "suggestions"];
+const KEYS = ["ok", "status", "taskId", "data", "errorCode", "errorMessage", "retryAfter", "httpStatus", "suggestions", "timestamp"];
 function assertEnvelope(r, code) {
   assert.ok(r.json, `stdout is JSON: ${r.stdout.slice(0, 300)} / ${r.stderr}`);
   assert.deepEqual(Object.keys(r.json).sort(), [...KEYS].sort());
@@ -194,4 +194,30 @@ test("hostile inputs to the CLI: file contents never echoed, bad keys are usage 
   assert.match(slow.json.errorMessage, /no complete download within 300 ms/);
   assert.ok(Date.now() - t0 < 4500, "the timeout ended it");
   await fetch(`${sim.url}/__sim/config`, { method: "POST", body: JSON.stringify({ fileDelayMs: 0 }) });
+});
+
+test("the vendor script's flag forms are accepted with the same meaning", async () => {
+  await sim.reset();
+  const p = (prompt) => JSON.stringify({ prompt, aspectRatio: "16:9", duration: "5" });
+  const cases = [
+    // [args, exit code, check]
+    [["--model", "t2v", "--payload", p("debug true"), "--debug", "true", "--autoPoll", "false"], 0, (r) => /GET |POST /.test(r.stderr) && r.json.status === "SUBMITTED"],
+    [["--model", "t2v", "--payload", p("debug false"), "--debug", "false", "--autoPoll", "false"], 0, (r) => r.stderr === ""],
+    [["--model", "t2v", "--payload", p("debug=true"), "--debug=true", "--autoPoll=false"], 0, (r) => /POST /.test(r.stderr)],
+    [["--model", "t2v", "--payload", p("bare autoPoll"), "--time-scale", "0.001", "--autoPoll"], 0, (r) => r.json.status === "COMPLETED"],
+    [["--model", "t2v", "--payload", p("poll bounds"), "--time-scale", "0.001", "--pollMinMs", "1", "--pollMaxMs", "5"], 0, (r) => r.json.status === "COMPLETED"],
+    [["--model", "t2v", "--payload", p("no wait"), "--maxWaitMs", "0"], 1, (r) => r.json.errorCode === "POLL_TIMEOUT" && r.json.status === "SUBMITTED" && r.json.data.submitted.handle.taskId === r.json.taskId],
+    [["--model", "t2v", "--payload", p("task-id form"), "--time-scale", "0.001", "--max-wait-ms", "60000"], 0, (r) => r.json.status === "COMPLETED"],
+  ];
+  for (const [args, code, check] of cases) {
+    const r = await cli(args);
+    assertEnvelope(r, code);
+    assert.ok(check(r), `${args.join(" ")}: ${r.stdout.slice(0, 400)} / ${r.stderr.slice(0, 300)}`);
+    assert.ok(!Number.isNaN(Date.parse(r.json.timestamp)), "the envelope has the vendor's timestamp");
+  }
+  const id = (await cli(["--model", "t2v", "--payload", p("ids"), "--autoPoll", "false"])).json.taskId;
+  for (const flag of ["--taskId", "--task-id"]) {
+    const r = await cli(["--action", "getStatus", flag, id]);
+    assertEnvelope(r, 0);
+  }
 });

@@ -135,6 +135,32 @@ export async function runSuite(lib, simUrl) {
   check(events.length >= 1 && events[events.length - 1] === "COMPLETED", "progress events reach COMPLETED", events);
   noKey(wf, "workflow");
 
+  // ---- Tasks that end early are noticed within the bound: no look is ever more than 9.5 s
+  // (simulated) after the last, whatever the model's expected time.
+  await ctl("/__sim/reset", {});
+  const early = await client.createGeneration("t2v_v3", { prompt: "ends early", aspectRatio: "1:1", duration: "20" });
+  await ctl(`/__sim/tasks/${early.taskId}/force`, { status: "COMPLETED" });
+  const gaps = [];
+  const fast = await client.waitForTask(early.data.handle, { timeScale: 0.001, onProgress: (e) => gaps.push(e.nextPollInMs) });
+  check(fast.ok === true && fast.status === "COMPLETED", "a task forced to end early completes the wait", fast);
+  check(gaps.length <= 2 && gaps.every((g) => g === null || g <= 9.5 * 1.05), "an early end is seen at the first look (every gap ≤ 9.5 s simulated)", gaps);
+  const failing = await client.createGeneration("t2v_v3", { prompt: "fails early", aspectRatio: "1:1", duration: "20" }, { idempotencyScope: "fails" });
+  await ctl(`/__sim/tasks/${failing.taskId}/force`, { status: "FAILED" });
+  const failed = await client.waitForTask(failing.taskId, { timeScale: 0.001 });
+  check(failed.errorCode === "GENERATION_FAILED" && failed.taskId === failing.taskId, "an early failure is reported as such", failed);
+
+  // ---- A finished, paid result is never turned into a failure by one bad final read.
+  const reader = lib.createClient({ apiKey: KEY, baseUrl: simUrl, timeoutMs: 2000, maxRetries: 1 });
+  const paid = await reader.createGeneration("t2v", { prompt: "paid for", aspectRatio: "1:1", duration: "5" });
+  await ctl(`/__sim/tasks/${paid.taskId}/force`, { status: "COMPLETED" });
+  await ctl("/__sim/faults", { faults: [{ endpoint: "task", kind: "status", status: 503, times: 1 }] });
+  const got = await reader.waitForTask(paid.data.handle, { timeScale: 0.001 });
+  check(got.ok === true && /\.mp4$/.test(got.data.output.url), "a 503 on the final read is retried and the video is returned", got);
+  await ctl("/__sim/faults", { faults: [{ endpoint: "task", kind: "status", status: 503, times: 5 }] });
+  const unread = await reader.waitForTask(paid.data.handle, { timeScale: 0.001 });
+  check(unread.errorCode === "RESULT_UNAVAILABLE" && unread.status === "COMPLETED" && unread.data.handle && unread.data.handle.taskId === paid.taskId, "an unreadable result is RESULT_UNAVAILABLE, status COMPLETED, with its handle", unread);
+  await ctl("/__sim/faults", undefined, "DELETE");
+
   // ---- Money safety: the answer to a committed create is lost; the retry gets the replay.
   const T2V = { prompt: "a kite", aspectRatio: "16:9", duration: "5" };
   const quick = lib.createClient({ apiKey: KEY, baseUrl: simUrl, timeoutMs: 400 });

@@ -23,6 +23,7 @@ fn tasks(n: usize) -> Vec<Task> {
                 expected_ms: e,
                 interval_ms: None,
                 max_interval_ms: None,
+                min_interval_ms: None,
                 max_wait_ms: None,
                 time_scale: 1.0,
             };
