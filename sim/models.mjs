@@ -4,22 +4,24 @@
 
 const IMG = "image", VID = "video", AUD = "audio";
 const str = (o = {}) => ({ type: "string", ...o });
-const t2vBase = (durations) => ({
+// filterMode appeared for t2v/i2v/lv only (contract §4), never for the v3 models.
+const filterMode = (v1) => (v1 ? { filterMode: str({ enum: ["strict", "custom"] }) } : {});
+const t2vBase = (durations, v1) => ({
   prompt: str({ required: true, nonEmpty: true }),
   aspectRatio: str({ required: true, enum: ["16:9", "9:16", "1:1"] }),
   duration: str({ required: true, enum: durations }),
-  filterMode: str({ enum: ["strict", "custom"] }),
+  ...filterMode(v1),
 });
-const i2vBase = (durations) => ({
+const i2vBase = (durations, v1) => ({
   image: str({ required: true, media: IMG }),
   prompt: str({ nullable: true }),
   duration: str({ required: true, enum: durations }),
-  filterMode: str({ enum: ["strict", "custom"] }),
+  ...filterMode(v1),
 });
 
 export const MODELS = {
-  t2v: { fields: t2vBase(["5", "8"]), seconds: 390 },
-  i2v: { fields: i2vBase(["5", "8"]), seconds: 390 },
+  t2v: { fields: t2vBase(["5", "8"], true), seconds: 390 },
+  i2v: { fields: i2vBase(["5", "8"], true), seconds: 390 },
   lv: {
     fields: {
       image: str({ required: true, media: IMG }),
@@ -28,8 +30,8 @@ export const MODELS = {
     },
     seconds: 600,
   },
-  t2v_v3: { fields: t2vBase(["5", "10", "15", "20"]), seconds: 780 },
-  i2v_v3: { fields: i2vBase(["5", "10", "15", "20"]), seconds: 780 },
+  t2v_v3: { fields: t2vBase(["5", "10", "15", "20"], false), seconds: 780 },
+  i2v_v3: { fields: i2vBase(["5", "10", "15", "20"], false), seconds: 780 },
   minimax: {
     fields: {
       content: str({ required: true, nonEmpty: true }),

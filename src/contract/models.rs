@@ -14,31 +14,34 @@ const IMAGE_REQUIRED: Field =
 const PROMPT_OPTIONAL: Field = Field::new("prompt", Type::String).nullable().doc("Optional guidance for the motion.");
 
 /// The text-to-video family (t2v, t2v_v3): the same fields, different durations.
-const fn text_to_video(durations: &'static [&'static str]) -> [Field; 4] {
+const fn text_to_video(durations: &'static [&'static str]) -> [Field; 3] {
     [
         PROMPT,
         ASPECT_RATIO,
         Field::new("duration", Type::String).required().one_of(durations).doc("Seconds, as a string."),
-        FILTER_MODE,
     ]
 }
 
 /// The image-to-video family (i2v, i2v_v3): the same fields, different durations.
-const fn image_to_video(durations: &'static [&'static str]) -> [Field; 4] {
+const fn image_to_video(durations: &'static [&'static str]) -> [Field; 3] {
     [
         IMAGE_REQUIRED,
         PROMPT_OPTIONAL,
         Field::new("duration", Type::String).required().one_of(durations).doc("Seconds, as a string."),
-        FILTER_MODE,
     ]
+}
+
+/// The v1 models also take `filterMode` (contract §4: it appeared for t2v/i2v/lv only).
+const fn with_filter_mode(f: [Field; 3]) -> [Field; 4] {
+    [f[0], f[1], f[2], FILTER_MODE]
 }
 
 const DURATIONS_V1: &[&str] = &["5", "8"];
 const DURATIONS_V3: &[&str] = &["5", "10", "15", "20"];
-const T2V_FIELDS: [Field; 4] = text_to_video(DURATIONS_V1);
-const T2V_V3_FIELDS: [Field; 4] = text_to_video(DURATIONS_V3);
-const I2V_FIELDS: [Field; 4] = image_to_video(DURATIONS_V1);
-const I2V_V3_FIELDS: [Field; 4] = image_to_video(DURATIONS_V3);
+const T2V_FIELDS: [Field; 4] = with_filter_mode(text_to_video(DURATIONS_V1));
+const T2V_V3_FIELDS: [Field; 3] = text_to_video(DURATIONS_V3);
+const I2V_FIELDS: [Field; 4] = with_filter_mode(image_to_video(DURATIONS_V1));
+const I2V_V3_FIELDS: [Field; 3] = image_to_video(DURATIONS_V3);
 
 /// Names that belong to other models, mapped to this model's name for the same thing.
 const TO_RATIO: &[(&str, &str)] =

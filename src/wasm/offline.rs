@@ -17,8 +17,8 @@ type FilterMode = "strict" | "custom";
 export interface T2vPayload { prompt: string; aspectRatio: "16:9" | "9:16" | "1:1"; duration: "5" | "8"; filterMode?: FilterMode; }
 export interface I2vPayload { image: ImageInput; prompt?: string | null; duration: "5" | "8"; filterMode?: FilterMode; }
 export interface LvPayload { image: ImageInput; prompt: [string, ...string[]]; filterMode?: FilterMode; }
-export interface T2vV3Payload { prompt: string; aspectRatio: "16:9" | "9:16" | "1:1"; duration: "5" | "10" | "15" | "20"; filterMode?: FilterMode; }
-export interface I2vV3Payload { image: ImageInput; prompt?: string | null; duration: "5" | "10" | "15" | "20"; filterMode?: FilterMode; }
+export interface T2vV3Payload { prompt: string; aspectRatio: "16:9" | "9:16" | "1:1"; duration: "5" | "10" | "15" | "20"; }
+export interface I2vV3Payload { image: ImageInput; prompt?: string | null; duration: "5" | "10" | "15" | "20"; }
 export type MinimaxPayload = {
   content: string; duration?: number; resolution?: "720p" | "1080p"; tier?: "turbo" | "base";
   aspectRatio?: "auto" | "21:9" | "16:9" | "4:3" | "1:1" | "3:4" | "9:16";

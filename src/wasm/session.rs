@@ -95,7 +95,10 @@ impl Session {
                 Ok(()) => return Ok(()),
                 Err(ms) => ms,
             };
-            let left = call.timeout_ms - (now - started);
+            let mut left = call.timeout_ms - (now - started);
+            if let Some(deadline) = call.deadline {
+                left = left.min(deadline - now);
+            }
             match admit(wait, left, self.config.max_retry_after_ms) {
                 Admission::Refuse(e) => return Err(e.into()),
                 Admission::Wait(ms) => {
@@ -155,7 +158,12 @@ impl Session {
     /// signal, a JS object, is read here.
     pub fn call(&self, bag: &JsValue, opts: &CallOptions) -> Result<Call, ArgumentError> {
         let signal = signal_from(&member(bag, "signal").unwrap_or(JsValue::UNDEFINED)).map_err(ArgumentError::new)?;
-        Ok(Call { signal, timeout_ms: opts.timeout_ms.unwrap_or(self.config.timeout_ms), max_retries: None })
+        Ok(Call {
+            signal,
+            timeout_ms: opts.timeout_ms.unwrap_or(self.config.timeout_ms),
+            max_retries: None,
+            deadline: None,
+        })
     }
 }
 
@@ -165,13 +173,15 @@ pub struct Call {
     pub timeout_ms: f64,
     /// Overrides the client's `maxRetries` (polls retry through the poll schedule instead).
     pub max_retries: Option<u32>,
+    /// When the whole call must be over (a wait's `maxWaitMs`): no budget wait runs past it.
+    pub deadline: Option<f64>,
 }
 
 impl Call {
     /// A call no caller can abort (the shared list call of concurrent waits, a cancel after
     /// an abort), with no retries.
     pub fn detached(timeout_ms: f64) -> Call {
-        Call { signal: None, timeout_ms, max_retries: Some(0) }
+        Call { signal: None, timeout_ms, max_retries: Some(0), deadline: None }
     }
 }
 

@@ -87,8 +87,10 @@ impl Session {
     }
 
     /// Polls until the task ends, the deadline passes or the signal fires.
-    pub async fn wait(self: Rc<Self>, target: WaitTarget, call: Call, on_progress: Option<Function>) -> Envelope {
+    pub async fn wait(self: Rc<Self>, target: WaitTarget, mut call: Call, on_progress: Option<Function>) -> Envelope {
         let _guard = WaitingGuard::new(&self);
+        // Waiting for the rate budget counts against the wait's deadline too.
+        call.deadline = target.poll.max_wait_ms.map(|max| target.started_at + max);
         let id = target.task_id.as_str();
         let mut poller = Poller::new(target.poll, target.started_at);
         let mut verdict = poller.first_delay(js_sys::Date::now(), js_sys::Math::random());
@@ -124,8 +126,12 @@ impl Session {
             Some(task) => flow::task_answer(task, id, js_sys::Date::now()),
             None => match self.config.get_task(id) {
                 Ok(req) => {
-                    let read_call =
-                        Call { signal: call.signal.clone(), timeout_ms: call.timeout_ms, max_retries: None };
+                    let read_call = Call {
+                        signal: call.signal.clone(),
+                        timeout_ms: call.timeout_ms,
+                        max_retries: None,
+                        deadline: None,
+                    };
                     self.execute(Action::Task, &req, Some(id), &read_call).await
                 }
                 Err(e) => e.into(),

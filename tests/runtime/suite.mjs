@@ -141,8 +141,8 @@ export async function runSuite(lib, simUrl) {
   const early = await client.createGeneration("t2v_v3", { prompt: "ends early", aspectRatio: "1:1", duration: "20" });
   await ctl(`/__sim/tasks/${early.taskId}/force`, { status: "COMPLETED" });
   const gaps = [];
-  const fast = await client.waitForTask(early.data.handle, { timeScale: 0.001, onProgress: (e) => gaps.push(e.nextPollInMs) });
-  check(fast.ok === true && fast.status === "COMPLETED", "a task forced to end early completes the wait", fast);
+  const earlyEnd = await client.waitForTask(early.data.handle, { timeScale: 0.001, onProgress: (e) => gaps.push(e.nextPollInMs) });
+  check(earlyEnd.ok === true && earlyEnd.status === "COMPLETED", "a task forced to end early completes the wait", earlyEnd);
   check(gaps.length <= 2 && gaps.every((g) => g === null || g <= 9.5 * 1.05), "an early end is seen at the first look (every gap ≤ 9.5 s simulated)", gaps);
   const failing = await client.createGeneration("t2v_v3", { prompt: "fails early", aspectRatio: "1:1", duration: "20" }, { idempotencyScope: "fails" });
   await ctl(`/__sim/tasks/${failing.taskId}/force`, { status: "FAILED" });
