@@ -30,7 +30,8 @@ Options:
   --pollMaxMs <n>           never wait more than n ms between polls
   --max-credits <n>         refuse before sending when the price is higher (BUDGET_EXCEEDED)
   --quote-first             ask the server's free quote before creating
-  --idempotency-key <k>     8-128 chars; default: derived from model + payload (+ scope)
+  --idempotency-key <k>     8-128 chars, or "derived" (the default here: derived from model +
+                            payload + scope, so re-running a command never pays twice)
   --idempotency-scope <s>   makes a deliberate identical generation a new one
   --download <file>         save the finished video to a file
   --base-url <url>          default https://aivideomaker.ai (env AIVIDEO_BASE_URL)
@@ -139,7 +140,7 @@ async function main(argv, env) {
     process.stdout.write(`${JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")).version}\n`);
     return 0;
   }
-  if (args.idempotencyKey !== undefined && !/^[\x21-\x7e]{8,128}$/.test(args.idempotencyKey)) {
+  if (args.idempotencyKey !== undefined && args.idempotencyKey !== "derived" && !/^[\x21-\x7e]{8,128}$/.test(args.idempotencyKey)) {
     throw new UsageError("--idempotency-key must be 8 to 128 visible ASCII characters");
   }
   const action = args.action ?? (args.model ? "run" : undefined);
@@ -205,7 +206,9 @@ async function main(argv, env) {
       const createOpts = {
         ...call,
         ...(args.maxCredits !== undefined ? { maxCredits: number("max-credits", args.maxCredits) } : {}),
-        ...(args.idempotencyKey ? { idempotencyKey: args.idempotencyKey } : {}),
+        // The command line's default is the derived key: an agent that re-runs the same
+        // command after a lost answer gets its task back instead of paying twice.
+        idempotencyKey: args.idempotencyKey ?? "derived",
         ...(args.idempotencyScope ? { idempotencyScope: args.idempotencyScope } : {}),
         ...(args.quoteFirst ? { quoteFirst: true } : {}),
       };

@@ -10,7 +10,7 @@
 use crate::envelope::Envelope;
 use crate::error::{clip, Error, ErrorCode};
 use crate::retry::parse_retry_after;
-use crate::task::{normalize_task, task_error_text};
+use crate::task::{normalize_task, task_error_text, terminal, Terminal};
 use crate::value::Value;
 
 /// Which action a response answers; it decides how a success is shaped.
@@ -23,6 +23,21 @@ pub enum Action {
     List,
     Account,
     Quote,
+}
+
+impl Action {
+    /// The endpoint, for messages.
+    pub fn path(self) -> &'static str {
+        match self {
+            Action::Create => "/generate",
+            Action::Status => "/tasks/{id}/status",
+            Action::Task => "/tasks/{id}",
+            Action::Cancel => "/tasks/{id}/cancel",
+            Action::List => "/tasks",
+            Action::Account => "/account",
+            Action::Quote => "/quote",
+        }
+    }
 }
 
 /// A response body as the edge found it.
@@ -102,6 +117,11 @@ pub fn classify(action: Action, resp: &HttpResponse, task_id: Option<&str>, now_
         other => {
             let err = if resp.status == 429 {
                 Error::new(ErrorCode::RateLimited, "rate limited (HTTP 429)")
+            } else if resp.status == 404 && matches!(action, Action::Account | Action::Quote | Action::List) {
+                Error::new(
+                    ErrorCode::UnsupportedByServer,
+                    format!("this server has no {} endpoint (HTTP 404)", action.path()),
+                )
             } else {
                 let what = match other {
                     Body::Empty => "an empty body".to_string(),
@@ -124,23 +144,41 @@ pub fn classify(action: Action, resp: &HttpResponse, task_id: Option<&str>, now_
             let err = Error::new(ErrorCode::GenerationFailed, task_error_text(body)).with_http(resp.status, None);
             return Envelope::from(err.with_data(task)).with_task_id(task_id);
         }
-        return shape_success(action, &resp.body, resp.status, task_id);
+        let env = shape_success(action, &resp.body, resp.status, task_id);
+        if action == Action::Cancel && terminal(env.status.as_deref().unwrap_or("")) != Some(Terminal::Cancelled) {
+            // A 200 that does not say CANCEL is a refusal (the task had started), never a success.
+            let said = env.status.clone().unwrap_or_default();
+            let msg = format!("the cancel was answered with status {said}, not CANCEL: the task was not cancelled");
+            let data = Value::object(vec![("status", Value::opt_str(env.status.clone()))]);
+            let err = Error::new(ErrorCode::TaskNotCancellable, msg).with_data(data).with_http(resp.status, None);
+            let mut out = Envelope::from(err).with_task_id(env.task_id.clone());
+            out.status = env.status;
+            return out;
+        }
+        return env;
     }
 
-    let text = |k: &str| body.get(k).and_then(Value::as_str).filter(|m| !m.trim().is_empty());
-    let message = text("message").or_else(|| text("error")).map(clip);
+    let message = error_text(body).map(|m| clip(&m));
     let code = body
         .get("errorCode")
         .and_then(Value::as_str)
         .and_then(ErrorCode::from_wire)
         .map(|c| refine_server_code(c, resp.status))
         .unwrap_or_else(|| code_from_status_and_message(resp.status, message.as_deref()));
-    // Cancel refused because the task already started: not a payload problem.
-    let code = if action == Action::Cancel && matches!(resp.status, 400 | 409) && code != ErrorCode::TaskNotFound {
-        ErrorCode::TaskNotCancellable
+    // No task is named by /account, /quote or /tasks: their 404 is a missing endpoint.
+    let code = if resp.status == 404 && matches!(action, Action::Account | Action::Quote | Action::List) {
+        ErrorCode::UnsupportedByServer
     } else {
         code
     };
+    // Cancel refused because the task already started: not a payload problem.
+    let code =
+        if action == Action::Cancel && (success || matches!(resp.status, 400 | 409)) && code != ErrorCode::TaskNotFound
+        {
+            ErrorCode::TaskNotCancellable
+        } else {
+            code
+        };
     let default_msg = format!("{} (HTTP {})", code.as_str(), resp.status);
     let mut err = Error::new(code, message.unwrap_or(default_msg)).with_http(resp.status, retry_after_s);
     if code == ErrorCode::InvalidPayload {
@@ -201,12 +239,35 @@ fn code_from_status_and_message(status: u16, message: Option<&str>) -> ErrorCode
     ErrorCode::UnknownError
 }
 
+/// The message of an error body in the shapes servers use: `message`, `error` (a string or
+/// `{message}`), tRPC's `error.json.message`, zod's `issues[].message`.
+fn error_text(body: &Value) -> Option<String> {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).filter(|m| !m.trim().is_empty()).map(str::to_string);
+    let error = body.get("error");
+    text(body.get("message"))
+        .or_else(|| text(error))
+        .or_else(|| text(error.and_then(|e| e.get("message"))))
+        .or_else(|| text(error.and_then(|e| e.get("json")).and_then(|j| j.get("message"))))
+        .or_else(|| match body.get("issues") {
+            Some(Value::Array(items)) => {
+                let all: Vec<String> = items.iter().filter_map(|i| text(i.get("message"))).take(5).collect();
+                (!all.is_empty()).then(|| all.join("; "))
+            }
+            _ => None,
+        })
+}
+
 fn shape_success(action: Action, body: &Body, http: u16, task_id: Option<String>) -> Envelope {
     let data = match body {
         Body::Json(v) => v.clone(),
         _ => Value::Null,
     };
-    let status = data.get("status").and_then(Value::as_str).map(str::to_string);
+    // A task's status, only from the endpoints that are about one task (a list's own
+    // `status: "OK"` is not a task status).
+    let status = match action {
+        Action::List | Action::Account | Action::Quote => None,
+        _ => data.get("status").and_then(Value::as_str).map(str::to_string),
+    };
     let id = data
         .get("taskId")
         .or_else(|| if action == Action::Task { data.get("id") } else { None })
@@ -407,6 +468,30 @@ mod tests {
         assert_eq!(t.get("output").and_then(|o| o.get("url")).and_then(Value::as_str), Some("https://v/z.mp4"));
         let t = normalize_task(json(r#"{"id":"a","output":null}"#));
         assert_eq!(t.get("output"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn servers_that_differ_from_the_contract() {
+        let c = |action, status, body| classify(action, &resp(status, body), Some("t1"), 0.0);
+        // A cancel is ok only when the answer says CANCEL.
+        let refused = c(Action::Cancel, 200, r#"{"status":"PROGRESS"}"#);
+        assert_eq!(
+            (refused.code(), refused.status.as_deref()),
+            (Some(ErrorCode::TaskNotCancellable), Some("PROGRESS"))
+        );
+        assert_eq!(c(Action::Cancel, 200, r#"{"status":"FAILED"}"#).code(), Some(ErrorCode::TaskNotCancellable));
+        assert!(c(Action::Cancel, 200, r#"{"status":"CANCEL","taskId":"t1"}"#).is_ok());
+        // A missing endpoint is not a missing task.
+        assert_eq!(c(Action::Account, 404, r#"{"message":"Not Found"}"#).code(), Some(ErrorCode::UnsupportedByServer));
+        assert_eq!(c(Action::Quote, 404, "<html>404</html>").code(), Some(ErrorCode::UnsupportedByServer));
+        assert_eq!(c(Action::Task, 404, r#"{"message":"Not Found"}"#).code(), Some(ErrorCode::TaskNotFound));
+        // Messages in tRPC and zod shapes survive.
+        let trpc = c(Action::Create, 500, r#"{"error":{"json":{"message":"Internal boom","code":-32603}}}"#);
+        assert_eq!(trpc.message(), Some("Internal boom"));
+        let zod = c(Action::Create, 400, r#"{"issues":[{"message":"prompt too long"},{"message":"bad ratio"}]}"#);
+        assert_eq!(zod.message(), Some("prompt too long; bad ratio"));
+        // A list's own status is not a task status.
+        assert_eq!(c(Action::List, 200, r#"{"status":"OK","tasks":[]}"#).status, None);
     }
 
     #[test]

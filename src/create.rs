@@ -18,21 +18,29 @@ use crate::error::{Error, ErrorCode};
 use crate::idempotency::derive_key;
 use crate::options::CreateOptions;
 use crate::poll::expected_run_ms;
-use crate::request::{ApiRequest, ClientConfig, GenerateHeaders};
+use crate::request::{ApiRequest, ClientConfig, GenerateHeaders, RetryClass};
+use crate::retry::{RetryDecision, RetryPolicy};
 use crate::validate::validate_payload;
 use crate::value::Value;
 use crate::{contract, time};
 use std::rc::Rc;
 
+/// `idempotencyKey: "derived"`: the key derived from model + payload + `idempotencyScope`, so
+/// the same request from another process or a re-run script is the same generation.
+pub const DERIVED: &str = "derived";
+
 /// What the edge does next.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
-    /// Send this request (retrying as the client's policy says) and pass the envelope back.
-    /// Its body is the payload that was validated and priced, serialized from that value.
+    /// Send this request and pass the envelope back: a create once (its retries are the
+    /// flow's), a quote or list with the client's retries. A create's body is the payload
+    /// that was validated and priced, serialized from that value.
     Send {
         request: ApiRequest,
         action: Action,
     },
+    /// Sleep this many ms (the backoff before re-sending a create), then call `after_sleep`.
+    Sleep(f64),
     Done(Envelope),
 }
 
@@ -40,6 +48,8 @@ pub enum Step {
 enum Stage {
     Quoting,
     Creating,
+    /// A create's answer was lost: looking for the task in `GET /tasks` before re-sending.
+    Reconciling,
     Finished,
 }
 
@@ -57,6 +67,11 @@ pub struct CreateFlow {
     /// What the create's answer charged (or, when it did not say, the estimate), and
     /// whether it was a replay of an earlier create under the same key.
     charge: Option<(f64, bool)>,
+    /// Create attempts re-sent so far, the backoff before the next, and whether any
+    /// attempt's answer was lost.
+    retries: u32,
+    pending_delay: f64,
+    any_lost: bool,
 }
 
 fn done(e: impl Into<Error>) -> Step {
@@ -65,7 +80,8 @@ fn done(e: impl Into<Error>) -> Step {
 
 impl CreateFlow {
     /// The first step. `client_max_credits` is the client's default budget (the lower of it
-    /// and the call's applies).
+    /// and the call's applies); `fresh_key` is 32 random hex digits from the edge, the key of
+    /// this call unless the caller names one.
     pub fn start(
         config: &ClientConfig,
         model: &str,
@@ -73,6 +89,7 @@ impl CreateFlow {
         opts: &CreateOptions,
         client_max_credits: Option<u64>,
         now_ms: f64,
+        fresh_key: &str,
     ) -> (CreateFlow, Step) {
         let mut flow = CreateFlow {
             config: config.clone(),
@@ -85,12 +102,15 @@ impl CreateFlow {
             stage: Stage::Finished,
             now_ms,
             charge: None,
+            retries: 0,
+            pending_delay: 0.0,
+            any_lost: false,
         };
-        let step = flow.plan(opts, client_max_credits);
+        let step = flow.plan(opts, client_max_credits, fresh_key);
         (flow, step)
     }
 
-    fn plan(&mut self, opts: &CreateOptions, client_max_credits: Option<u64>) -> Step {
+    fn plan(&mut self, opts: &CreateOptions, client_max_credits: Option<u64>, fresh_key: &str) -> Step {
         if opts.validate {
             match validate_payload(&self.model, &self.payload, &opts.limits) {
                 Ok(v) => {
@@ -103,9 +123,12 @@ impl CreateFlow {
             self.spec = contract::model(&self.model);
             self.estimate = self.spec.map(|s| estimate(s, &self.payload));
         }
-        let key = match &opts.idempotency_key {
-            Some(k) => k.clone(),
-            None => derive_key(&self.model, &self.payload, opts.idempotency_scope.as_deref()),
+        // Each call is a new generation (a fresh key, reused by this call's retries), unless
+        // the caller names a key or asks for the one derived from model + payload + scope.
+        let key = match opts.idempotency_key.as_deref() {
+            Some(DERIVED) => derive_key(&self.model, &self.payload, opts.idempotency_scope.as_deref()),
+            Some(k) => k.to_string(),
+            None => format!("aiv1-{}-{}", self.model, fresh_key),
         };
         self.max_credits = match (opts.max_credits, client_max_credits) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -156,21 +179,119 @@ impl CreateFlow {
         }
     }
 
-    /// The answer to the last `Step::Send`.
-    pub fn on_answer(&mut self, env: Envelope) -> Step {
+    /// The answer to the last `Step::Send`. `answer_lost`: the request may have reached the
+    /// server and its answer never came back (a reset, a timeout, a 5xx). `jitter` in [0, 1)
+    /// spreads the backoff. The edge sends a create once per step: its retries are decided
+    /// here, so a lost answer is reconciled before anything is sent again.
+    pub fn on_answer(&mut self, env: Envelope, answer_lost: bool, jitter: f64) -> Step {
         match self.stage {
             Stage::Quoting => self.on_quote(env),
-            Stage::Creating => {
-                self.stage = Stage::Finished;
-                Step::Done(self.on_created(env))
-            }
+            Stage::Creating => self.on_create_answer(env, answer_lost, jitter),
+            Stage::Reconciling => self.on_list(env),
             Stage::Finished => Step::Done(env),
         }
+    }
+
+    /// The caller gave up (aborted) before the flow finished: if an answer was lost on the
+    /// way, the envelope says how to get the task back.
+    pub fn abandoned(&mut self, env: Envelope) -> Envelope {
+        self.stage = Stage::Finished;
+        self.on_created(env, self.any_lost)
+    }
+
+    /// After a `Step::Sleep`: the create again, under the same key.
+    pub fn after_sleep(&mut self) -> Step {
+        self.send_create()
+    }
+
+    fn on_create_answer(&mut self, env: Envelope, answer_lost: bool, jitter: f64) -> Step {
+        self.any_lost |= answer_lost;
+        let Some(err) = env.error() else {
+            self.stage = Stage::Finished;
+            return Step::Done(self.on_created(env, self.any_lost));
+        };
+        let policy = RetryPolicy {
+            max_retries: self.config.max_retries,
+            max_retry_after_ms: self.config.max_retry_after_ms.min(self.config.timeout_ms),
+        };
+        let retry_after = err.retry_after.map(|s| s * 1000.0);
+        match policy.next_delay(RetryClass::Safe, err.code, self.retries, retry_after, jitter) {
+            RetryDecision::GiveUp => {
+                self.stage = Stage::Finished;
+                Step::Done(self.on_created(env, self.any_lost))
+            }
+            RetryDecision::RetryAfter(ms) => {
+                self.retries += 1;
+                self.pending_delay = ms;
+                if !answer_lost {
+                    return Step::Sleep(ms);
+                }
+                // The server may have created the task (and not say so again if it ignores
+                // the idempotency key): look for it before sending the create again.
+                self.stage = Stage::Reconciling;
+                Step::Send { request: self.config.list_tasks(), action: Action::List }
+            }
+        }
+    }
+
+    fn on_list(&mut self, env: Envelope) -> Step {
+        let found = match &env.outcome {
+            Ok(reply) => match reply.data.get("tasks") {
+                Some(Value::Array(tasks)) => tasks.iter().find(|t| self.is_ours(t)).cloned(),
+                _ => None,
+            },
+            Err(_) => None,
+        };
+        let Some(task) = found else {
+            return Step::Sleep(self.pending_delay);
+        };
+        // Adopted instead of created again: the task the lost answer was about.
+        self.stage = Stage::Finished;
+        let id = task.get("id").and_then(Value::as_str).map(str::to_string);
+        let status = task.get("status").and_then(Value::as_str).map(str::to_string);
+        let data = Value::object(vec![
+            ("status", Value::opt_str(status.clone())),
+            ("taskId", Value::opt_str(id.clone())),
+            ("creditsCharged", task.get("creditsCharged").cloned().unwrap_or(Value::Null)),
+            ("idempotentReplay", Value::Bool(true)),
+            ("reconciled", Value::Bool(true)),
+        ]);
+        Step::Done(self.on_created(Envelope::success(status, id, data, 200), true))
+    }
+
+    /// A task in the list is this create's: it carries our idempotency key, or it has our
+    /// model and input and was created since the first attempt (a server that ignores keys).
+    fn is_ours(&self, task: &Value) -> bool {
+        let key = self.key();
+        if task.get("idempotencyKey").and_then(Value::as_str) == Some(key.as_str()) {
+            return true;
+        }
+        let model_matches = task.get("model").and_then(Value::as_str).is_some_and(|m| m.starts_with(&self.model));
+        let since = task.get("createdAt").and_then(Value::as_str).and_then(crate::time::parse_iso8601);
+        // A minute of clock difference between this machine and the server is allowed.
+        let recent = since.is_some_and(|t| t >= self.now_ms - 60_000.0);
+        let same_input = task.get("input").is_some_and(|i| i.to_canonical_json() == self.payload.to_canonical_json());
+        model_matches && recent && same_input
     }
 
     fn on_quote(&mut self, env: Envelope) -> Step {
         let quote = match env.outcome {
             Ok(reply) => reply.data,
+            Err(e) if e.code == ErrorCode::UnsupportedByServer => {
+                // No quote on this server: the local estimate, where the model has one.
+                return match self.estimate.as_ref().and_then(|e| e.credits) {
+                    Some(local) => self.after_price(local, "local estimate"),
+                    None => {
+                        self.stage = Stage::Finished;
+                        let msg = format!(
+                            "this server has no quote endpoint, and {} is priced only by the server, so maxCredits \
+                             cannot be checked: nothing was sent. Remove maxCredits to create without a price check",
+                            self.model
+                        );
+                        done(Error::new(ErrorCode::UnsupportedByServer, msg))
+                    }
+                };
+            }
             Err(_) => return Step::Done(env),
         };
         if quote.get("affordable") == Some(&Value::Bool(false)) {
@@ -190,7 +311,7 @@ impl CreateFlow {
         self.headers.idempotency_key.clone().unwrap_or_default()
     }
 
-    fn on_created(&mut self, mut env: Envelope) -> Envelope {
+    fn on_created(&mut self, mut env: Envelope, answer_lost: bool) -> Envelope {
         match &mut env.outcome {
             Ok(reply) => {
                 let replay = reply.data.get("idempotentReplay") == Some(&Value::Bool(true));
@@ -223,7 +344,8 @@ impl CreateFlow {
                     self.key()
                 );
             }
-            Err(e) if crate::retry::is_transient(e.code) => {
+            // Only when an answer was lost: a 429 (or any answered refusal) created nothing.
+            Err(e) if answer_lost && (crate::retry::is_transient(e.code) || e.code == ErrorCode::Aborted) => {
                 // The server may have created (and billed) the task before the answer was lost.
                 // The key is how to get that task back without paying twice.
                 let key = self.key();
@@ -286,16 +408,25 @@ mod tests {
     }
 
     #[test]
-    fn a_valid_payload_is_sent_once_with_a_derived_key_and_gets_a_handle() {
-        let (mut flow, step) = CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0);
+    fn a_valid_payload_is_sent_with_a_fresh_key_and_gets_a_handle() {
+        let (mut flow, step) =
+            CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0, "0123456789abcdef0123456789abcdef");
         let Step::Send { request, action: Action::Create } = step else { panic!("{step:?}") };
         let key = request.header("idempotency-key").map(str::to_string);
-        assert!(key.as_deref().is_some_and(|k| k.starts_with("aiv1-t2v-")));
-        let step = flow.on_answer(answer(
-            Action::Create,
-            200,
-            r#"{"status":"SUBMITTED","taskId":"t1","creditsCharged":15,"idempotentReplay":false}"#,
-        ));
+        assert_eq!(key.as_deref(), Some("aiv1-t2v-0123456789abcdef0123456789abcdef"), "a fresh key per call");
+        let (_, derived) =
+            CreateFlow::start(&config(), "t2v", t2v(), &opts(r#"{"idempotencyKey":"derived"}"#), None, 0.0, "x");
+        let Step::Send { request: derived, .. } = derived else { panic!() };
+        assert_eq!(derived.header("idempotency-key").map(str::to_string), Some(derive_key("t2v", &t2v(), None)));
+        let step = flow.on_answer(
+            answer(
+                Action::Create,
+                200,
+                r#"{"status":"SUBMITTED","taskId":"t1","creditsCharged":15,"idempotentReplay":false}"#,
+            ),
+            false,
+            0.5,
+        );
         let Step::Done(env) = step else { panic!() };
         let handle = env.data().get("handle").cloned().unwrap_or_default();
         assert_eq!(handle.get("taskId").and_then(Value::as_str), Some("t1"));
@@ -305,25 +436,40 @@ mod tests {
 
     #[test]
     fn a_replay_is_paid_once_even_when_the_first_answer_was_lost() {
-        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0);
-        flow.on_answer(answer(
-            Action::Create,
-            200,
-            r#"{"status":"SUBMITTED","taskId":"t1","creditsCharged":15,"idempotentReplay":true}"#,
-        ));
+        let (mut flow, _) =
+            CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0, "0123456789abcdef0123456789abcdef");
+        flow.on_answer(
+            answer(
+                Action::Create,
+                200,
+                r#"{"status":"SUBMITTED","taskId":"t1","creditsCharged":15,"idempotentReplay":true}"#,
+            ),
+            true,
+            0.5,
+        );
         assert_eq!(flow.charged(false), 15.0, "first answer lost: the replay is the only one seen");
         assert_eq!(flow.charged(true), 0.0, "already counted from the first answer");
-        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0);
-        flow.on_answer(answer(Action::Create, 200, r#"{"status":"SUBMITTED","taskId":"t2"}"#));
+        let (mut flow, _) =
+            CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0, "0123456789abcdef0123456789abcdef");
+        flow.on_answer(answer(Action::Create, 200, r#"{"status":"SUBMITTED","taskId":"t2"}"#), false, 0.5);
         assert_eq!(flow.charged(false), 15.0, "no creditsCharged: the estimate");
     }
 
     #[test]
     fn invalid_payloads_and_budgets_stop_before_anything_is_sent() {
         let bad = Rc::new(json(r#"{"prompt":"a","aspectRatio":"16:9","duration":5}"#));
-        let (_, step) = CreateFlow::start(&config(), "t2v", bad, &opts("{}"), None, 0.0);
+        let (_, step) =
+            CreateFlow::start(&config(), "t2v", bad, &opts("{}"), None, 0.0, "0123456789abcdef0123456789abcdef");
         assert!(matches!(step, Step::Done(ref e) if e.code() == Some(ErrorCode::InvalidPayload)), "{step:?}");
-        let (_, step) = CreateFlow::start(&config(), "t2v", t2v(), &opts(r#"{"maxCredits":20}"#), Some(10), 0.0);
+        let (_, step) = CreateFlow::start(
+            &config(),
+            "t2v",
+            t2v(),
+            &opts(r#"{"maxCredits":20}"#),
+            Some(10),
+            0.0,
+            "0123456789abcdef0123456789abcdef",
+        );
         let Step::Done(env) = step else { panic!("{step:?}") };
         assert_eq!(env.code(), Some(ErrorCode::BudgetExceeded), "the client's lower budget wins");
         assert_eq!(env.data().get("maxCredits").and_then(Value::as_f64), Some(10.0));
@@ -332,21 +478,69 @@ mod tests {
     #[test]
     fn server_priced_models_are_quoted_first_under_a_budget() {
         let payload = Rc::new(json(r#"{"prompt":"x","duration":5,"resolution":720,"ratio":"16:9"}"#));
-        let (mut flow, step) =
-            CreateFlow::start(&config(), "seedance20", payload, &opts(r#"{"maxCredits":50}"#), None, 0.0);
+        let (mut flow, step) = CreateFlow::start(
+            &config(),
+            "seedance20",
+            payload,
+            &opts(r#"{"maxCredits":50}"#),
+            None,
+            0.0,
+            "0123456789abcdef0123456789abcdef",
+        );
         assert!(matches!(step, Step::Send { action: Action::Quote, .. }), "{step:?}");
-        let step = flow.on_answer(answer(Action::Quote, 200, r#"{"credits":80,"affordable":true}"#));
+        let step = flow.on_answer(answer(Action::Quote, 200, r#"{"credits":80,"affordable":true}"#), false, 0.5);
         assert!(matches!(step, Step::Done(ref e) if e.code() == Some(ErrorCode::BudgetExceeded)), "{step:?}");
     }
 
     #[test]
-    fn a_lost_answer_says_how_to_recover_the_task() {
-        let (mut flow, _) =
-            CreateFlow::start(&config(), "t2v", t2v(), &opts(r#"{"idempotencyKey":"job-12345"}"#), None, 0.0);
-        let lost = Envelope::failure(ErrorCode::NetworkError, "request failed");
-        let Step::Done(env) = flow.on_answer(lost) else { panic!() };
+    fn a_lost_answer_is_reconciled_through_the_task_list_before_anything_is_sent_again() {
+        let key_opts = opts(r#"{"idempotencyKey":"job-12345"}"#);
+        let lost = || Envelope::failure(ErrorCode::NetworkError, "request failed");
+        let list = |body: &str| answer(Action::List, 200, body);
+        // Lost, not in the list: back off, send again; lost every time: say how to recover.
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &key_opts, None, 0.0, "k");
+        for _ in 0..3 {
+            assert!(matches!(flow.on_answer(lost(), true, 0.5), Step::Send { action: Action::List, .. }));
+            assert!(matches!(flow.on_answer(list(r#"{"tasks":[]}"#), false, 0.5), Step::Sleep(_)));
+            assert!(matches!(flow.after_sleep(), Step::Send { action: Action::Create, .. }));
+        }
+        let Step::Done(env) = flow.on_answer(lost(), true, 0.5) else { panic!() };
         assert_eq!(env.data().get("idempotencyKey").and_then(Value::as_str), Some("job-12345"));
         assert_eq!(env.data().get("maybeCreated"), Some(&Value::Bool(true)));
         assert_eq!(flow.charged(false), 0.0);
+        // The list has it under our key: adopted, charged once, nothing sent again.
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &key_opts, None, 0.0, "k");
+        flow.on_answer(lost(), true, 0.5);
+        let found =
+            list(r#"{"tasks":[{"id":"t7","status":"SUBMITTED","idempotencyKey":"job-12345","creditsCharged":15}]}"#);
+        let Step::Done(env) = flow.on_answer(found, false, 0.5) else { panic!() };
+        assert_eq!((env.is_ok(), env.task_id.as_deref()), (true, Some("t7")));
+        assert_eq!(env.data().get("reconciled"), Some(&Value::Bool(true)));
+        assert_eq!(flow.charged(false), 15.0);
+        // A server that ignores keys: the same model and input, created since the first try.
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &key_opts, None, 1_000_000.0, "k");
+        flow.on_answer(lost(), true, 0.5);
+        let body = r#"{"tasks":[{"id":"old","model":"t2v","createdAt":"1970-01-01T00:00:00.000Z","input":{"prompt":"a fox","aspectRatio":"16:9","duration":"5"}},{"id":"t8","model":"t2v","createdAt":"1970-01-01T00:16:40.000Z","input":{"duration":"5","prompt":"a fox","aspectRatio":"16:9"}}]}"#;
+        let Step::Done(env) = flow.on_answer(list(body), false, 0.5) else { panic!() };
+        assert_eq!(env.task_id.as_deref(), Some("t8"), "the earlier identical task is not ours");
+        // A 429 was answered: nothing was created, so nothing "may have been".
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0, "k");
+        let mut step = flow.on_answer(Envelope::failure(ErrorCode::RateLimited, "429"), false, 0.5);
+        while let Step::Sleep(_) = step {
+            flow.after_sleep();
+            step = flow.on_answer(Envelope::failure(ErrorCode::RateLimited, "429"), false, 0.5);
+        }
+        let Step::Done(env) = step else { panic!() };
+        assert_eq!((env.code(), env.data().get("maybeCreated")), (Some(ErrorCode::RateLimited), None));
+        // No quote endpoint: the local estimate decides, or a server-priced model is refused.
+        let (mut flow, _) =
+            CreateFlow::start(&config(), "t2v", t2v(), &opts(r#"{"maxCredits":50,"quoteFirst":true}"#), None, 0.0, "k");
+        let step = flow.on_answer(Envelope::failure(ErrorCode::UnsupportedByServer, "404"), false, 0.5);
+        assert!(matches!(step, Step::Send { action: Action::Create, .. }), "{step:?}");
+        let seed = Rc::new(json(r#"{"prompt":"x","duration":5,"resolution":720,"ratio":"16:9"}"#));
+        let (mut flow, _) =
+            CreateFlow::start(&config(), "seedance20", seed, &opts(r#"{"maxCredits":50}"#), None, 0.0, "k");
+        let step = flow.on_answer(Envelope::failure(ErrorCode::UnsupportedByServer, "404"), false, 0.5);
+        assert!(matches!(step, Step::Done(ref e) if e.code() == Some(ErrorCode::UnsupportedByServer)), "{step:?}");
     }
 }

@@ -35,6 +35,8 @@ pub enum ErrorCode {
     TaskNotCancellable,
     /// The task COMPLETED (and is paid for) but its result could not be read in time.
     ResultUnavailable,
+    /// The server has no such endpoint (a 404 for `/account`, `/quote`, `/tasks`).
+    UnsupportedByServer,
 }
 
 impl ErrorCode {
@@ -59,6 +61,7 @@ impl ErrorCode {
             ErrorCode::PollTimeout => "POLL_TIMEOUT",
             ErrorCode::TaskNotCancellable => "TASK_NOT_CANCELLABLE",
             ErrorCode::ResultUnavailable => "RESULT_UNAVAILABLE",
+            ErrorCode::UnsupportedByServer => "UNSUPPORTED_BY_SERVER",
         }
     }
 
@@ -93,7 +96,7 @@ impl ErrorCode {
             ErrorCode::InvalidModel | ErrorCode::InvalidPayload | ErrorCode::InvalidArgument => 400,
             ErrorCode::AuthFailed => 401,
             ErrorCode::InsufficientCredits => 402,
-            ErrorCode::TaskNotFound => 404,
+            ErrorCode::TaskNotFound | ErrorCode::UnsupportedByServer => 404,
             ErrorCode::IdempotencyConflict | ErrorCode::TaskNotCancellable => 409,
             ErrorCode::BudgetExceeded | ErrorCode::ContentRejected => 422,
             ErrorCode::RateLimited => 429,
@@ -109,7 +112,7 @@ impl ErrorCode {
     }
 
     /// Every code, for tables and tests.
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 20] = [
         ErrorCode::InvalidModel,
         ErrorCode::InvalidPayload,
         ErrorCode::AuthFailed,
@@ -129,6 +132,7 @@ impl ErrorCode {
         ErrorCode::PollTimeout,
         ErrorCode::TaskNotCancellable,
         ErrorCode::ResultUnavailable,
+        ErrorCode::UnsupportedByServer,
     ];
 }
 

@@ -27,6 +27,7 @@ pub fn suggestions(code: ErrorCode) -> &'static [&'static str] {
         ErrorCode::Cancelled => &["The task was cancelled and refunded."],
         ErrorCode::TaskNotCancellable => &["Only a SUBMITTED task can be cancelled: this one has started, so wait for it (waitForTask) or let it finish."],
         ErrorCode::ResultUnavailable => &["The task COMPLETED and is paid for: read it with getTask(taskId), or waitForTask(handle), before it expires (24 h after completion)."],
+        ErrorCode::UnsupportedByServer => &["This server does not offer the endpoint: check baseUrl, or do without it (a budget is then checked against the local estimate)."],
         ErrorCode::PollTimeout => &["The task is still running: call waitForTask again with the same taskId (it is not lost), or raise maxWaitMs."],
     }
 }

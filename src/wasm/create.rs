@@ -2,14 +2,38 @@
 //! for through the session, hand back the answer, until it is done. Also the two call forms
 //! of a create or quote.
 
+use super::bindings::sleep;
 use super::convert::{from_js, member};
 use super::session::Session;
+use crate::classify::{transport_failure, Action, TransportFailure};
 use crate::create::{CreateFlow, Step};
 use crate::envelope::Envelope;
 use crate::options::CreateOptions;
 use crate::value::Value;
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `crypto.getRandomValues`: every current runtime has it; where one does not (Node 18
+    /// without the global), the call throws and `Math.random` stands in.
+    #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(bytes: &js_sys::Uint8Array) -> Result<JsValue, JsValue>;
+}
+
+/// 32 random hex digits: this call's idempotency key, reused by its retries.
+fn fresh_key() -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = js_sys::Uint8Array::new_with_length(16);
+    let crypto = get_random_values(&bytes).is_ok();
+    let mut out = String::with_capacity(32);
+    for i in 0..16 {
+        let b = if crypto { bytes.get_index(i) } else { (js_sys::Math::random() * 256.0) as u8 };
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    out
+}
 
 /// The two call forms of a create or quote, as `(model, payload, opts)`: positional
 /// `(model, payload, opts?)`, or `({ model, payload }, opts?)`: the form TypeScript can tie
@@ -42,18 +66,35 @@ impl Generation {
 impl Session {
     /// The whole create; see `crate::create`. `spent` grows by what the server charged.
     pub async fn create(&self, g: &Generation, opts: &CreateOptions) -> Envelope {
-        let call = match self.call(&g.opts, &opts.call) {
+        let mut call = match self.call(&g.opts, &opts.call) {
             Ok(c) => c,
             Err(e) => return e.into(),
         };
-        let (mut flow, mut step) =
-            CreateFlow::start(&self.config, &g.model, g.payload.clone(), opts, self.max_credits, js_sys::Date::now());
+        let key = fresh_key();
+        let (mut flow, mut step) = CreateFlow::start(
+            &self.config,
+            &g.model,
+            g.payload.clone(),
+            opts,
+            self.max_credits,
+            js_sys::Date::now(),
+            &key,
+        );
         let env = loop {
             match step {
                 Step::Done(env) => break env,
                 Step::Send { request, action } => {
+                    call.lost.set(false);
+                    // A create is sent once per step: its retries are the flow's.
+                    call.max_retries = if action == Action::Create { Some(0) } else { None };
                     let answer = self.execute(action, &request, None, &call).await;
-                    step = flow.on_answer(answer);
+                    step = flow.on_answer(answer, call.lost.get(), js_sys::Math::random());
+                }
+                Step::Sleep(ms) => {
+                    if sleep(ms, call.signal.as_ref()).await.is_err() {
+                        break flow.abandoned(transport_failure(TransportFailure::Aborted, "", call.timeout_ms).into());
+                    }
+                    step = flow.after_sleep();
                 }
             }
         };

@@ -129,9 +129,20 @@ impl Session {
             self.log(&req.log_line());
             let env = match send(&self.fetch, req, call.timeout_ms, call.signal.as_ref(), self.max_response_bytes).await
             {
-                Ok(resp) => classify(action, &resp, task_id, js_sys::Date::now()),
-                Err(f) => Envelope::from(transport_failure(f.kind, &self.config.redact(&f.detail), call.timeout_ms))
-                    .with_task_id(task_id.map(str::to_string)),
+                Ok(resp) => {
+                    // A 5xx may come after the server committed the request.
+                    if resp.status >= 500 {
+                        call.lost.set(true);
+                    }
+                    classify(action, &resp, task_id, js_sys::Date::now())
+                }
+                Err(f) => {
+                    if f.kind != TransportFailure::Aborted {
+                        call.lost.set(true);
+                    }
+                    Envelope::from(transport_failure(f.kind, &self.config.redact(&f.detail), call.timeout_ms))
+                        .with_task_id(task_id.map(str::to_string))
+                }
             };
             let Some(code) = env.code() else {
                 return env;
@@ -163,6 +174,7 @@ impl Session {
             timeout_ms: opts.timeout_ms.unwrap_or(self.config.timeout_ms),
             max_retries: None,
             deadline: None,
+            lost: Cell::new(false),
         })
     }
 }
@@ -175,13 +187,16 @@ pub struct Call {
     pub max_retries: Option<u32>,
     /// When the whole call must be over (a wait's `maxWaitMs`): no budget wait runs past it.
     pub deadline: Option<f64>,
+    /// Set when an attempt may have reached the server and its answer never came (a reset,
+    /// a timeout, a 5xx): then a create "may have been created".
+    pub lost: Cell<bool>,
 }
 
 impl Call {
     /// A call no caller can abort (the shared list call of concurrent waits, a cancel after
     /// an abort), with no retries.
     pub fn detached(timeout_ms: f64) -> Call {
-        Call { signal: None, timeout_ms, max_retries: Some(0), deadline: None }
+        Call { signal: None, timeout_ms, max_retries: Some(0), deadline: None, lost: Cell::new(false) }
     }
 }
 

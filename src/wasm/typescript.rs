@@ -11,7 +11,7 @@ export type ErrorCode =
   | "TASK_NOT_FOUND" | "IDEMPOTENCY_CONFLICT" | "BUDGET_EXCEEDED" | "CONTENT_REJECTED"
   | "RATE_LIMITED" | "UPSTREAM_ERROR" | "NETWORK_ERROR" | "UNKNOWN_ERROR" | "ABORTED"
   | "INVALID_ARGUMENT" | "GENERATION_FAILED" | "CANCELLED" | "POLL_TIMEOUT" | "TASK_NOT_CANCELLABLE"
-  | "RESULT_UNAVAILABLE";
+  | "RESULT_UNAVAILABLE" | "UNSUPPORTED_BY_SERVER";
 
 /** Task statuses; any other string the server sends is passed through and never means success. */
 export type TaskStatus = "SUBMITTED" | "PROGRESS" | "COMPLETED" | "FAILED" | "CANCEL" | (string & {});
@@ -53,9 +53,11 @@ export interface FailureData {
   GENERATION_FAILED: Task | null;
   CANCELLED: Task | null;
   POLL_TIMEOUT: { lastStatus: TaskStatus | null; polls: number; elapsedMs: number };
-  TASK_NOT_CANCELLABLE: null;
+  /** The status the task had when the cancel was refused, when the server said. */
+  TASK_NOT_CANCELLABLE: { status: TaskStatus } | null;
   /** The task COMPLETED but reading it failed after retries: what to read it with later. */
   RESULT_UNAVAILABLE: { taskId: string; handle: TaskHandle | null; lastError: { errorCode: ErrorCode; errorMessage: string } };
+  UNSUPPORTED_BY_SERVER: null;
 }
 /** A failure with a given code: `data` is typed by the code. */
 export interface FailureOf<C extends ErrorCode> extends EnvelopeBase { ok: false; errorCode: C; errorMessage: string; data: FailureData[C]; }
@@ -109,9 +111,11 @@ export interface QuoteOptions extends CallOptions, ValidateOptions {
   validate?: boolean | undefined;
 }
 export interface CreateOptions extends CallOptions, ValidateOptions {
-  /** 8–128 characters. Default: derived from model + payload + idempotencyScope. */
-  idempotencyKey?: string | undefined;
-  /** Mixed into the derived key: two deliberate identical generations need different scopes. */
+  /** 8–128 visible ASCII characters, or "derived" for the key derived from model + payload +
+   * idempotencyScope (the same request is the same generation, even from another process).
+   * Default: a fresh random key per call, reused by that call's retries. */
+  idempotencyKey?: "derived" | (string & {}) | undefined;
+  /** Mixed into the derived key (with idempotencyKey: "derived"). */
   idempotencyScope?: string | undefined;
   /** Refuse (BUDGET_EXCEEDED, nothing sent) when the price is higher; also sent as X-Max-Credits. */
   maxCredits?: number | undefined;
@@ -132,6 +136,8 @@ export interface Task {
 }
 export interface SubmittedTask {
   status: TaskStatus; taskId: string; creditsCharged: number; idempotentReplay: boolean;
+  /** The create's answer was lost and the task was found in the task list instead of being created again. */
+  reconciled?: boolean;
   responseUrl: string; statusUrl: string; cancelUrl: string;
   /** JSON-serializable: store it and pass it to waitForTask to resume after a restart. */
   handle: TaskHandle;

@@ -131,6 +131,7 @@ impl Session {
                         timeout_ms: call.timeout_ms,
                         max_retries: None,
                         deadline: None,
+                        lost: std::cell::Cell::new(false),
                     };
                     self.execute(Action::Task, &req, Some(id), &read_call).await
                 }

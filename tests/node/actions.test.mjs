@@ -86,7 +86,8 @@ test("classification of answers (contract §6), never a rejection", async () => 
     [json(401, { status: "FAILED", message: "bad key" }), "AUTH_FAILED"],
     [json(402, { status: "FAILED", message: "no money" }), "INSUFFICIENT_CREDITS"],
     [json(400, { status: "FAILED", message: "Insufficient credits for this request" }), "INSUFFICIENT_CREDITS"],
-    [json(404, { status: "FAILED", message: "Task not found" }), "TASK_NOT_FOUND"],
+    // Asked of /account, a 404 is a missing endpoint; asked of a task, a missing task (below).
+    [json(404, { status: "FAILED", message: "Not found" }), "UNSUPPORTED_BY_SERVER"],
     [json(409, { status: "FAILED", errorCode: "IDEMPOTENCY_CONFLICT" }), "IDEMPOTENCY_CONFLICT"],
     [json(422, { status: "FAILED", errorCode: "BUDGET_EXCEEDED" }), "BUDGET_EXCEEDED"],
     [json(422, { status: "FAILED", message: "prompt rejected" }), "CONTENT_REJECTED"],
@@ -104,6 +105,8 @@ test("classification of answers (contract §6), never a rejection", async () => 
     assert.equal(r.errorCode, code, JSON.stringify(r));
     assert.ok(r.suggestions.length > 0);
   }
+  const gone = await client(scripted(json(404, { status: "FAILED", message: "Task not found" })).fetch, { maxRetries: 0 }).getTask("t1");
+  assert.equal(gone.errorCode, "TASK_NOT_FOUND");
   const top = await client(scripted(json(402, { status: "FAILED", message: "x" })).fetch).getAccount();
   assert.ok(top.suggestions.some((s) => /top up/i.test(s)) && top.suggestions.some((s) => /cheaper model/i.test(s)));
 });
@@ -144,23 +147,38 @@ test("GETs retry on 429 (Retry-After seconds or HTTP date), 5xx and network erro
   assert.equal((await client(cancel.fetch).cancelTask("t1")).errorCode, "UPSTREAM_ERROR");
   assert.equal(cancel.calls.length, 1, "cancel is never retried");
 
-  // Every create carries an idempotency key, so a lost answer is retried with the same key.
-  const create = scripted(json(503, { status: "FAILED" }), json(200, { status: "SUBMITTED", taskId: "t9", creditsCharged: 15, idempotentReplay: true }));
+  // Every create carries an idempotency key; a lost answer (a 503 may follow a commit) is
+  // first looked for in the task list, then retried with the same key.
+  const create = scripted(json(503, { status: "FAILED" }), json(200, { tasks: [] }), json(200, { status: "SUBMITTED", taskId: "t9", creditsCharged: 15, idempotentReplay: true }));
   const cr = await client(create.fetch).createGeneration("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" });
   assert.equal(cr.ok, true);
-  assert.equal(create.calls.length, 2);
-  const keys = create.calls.map((c) => c.init.headers["idempotency-key"]);
+  assert.deepEqual(create.calls.map((c) => new URL(c.url).pathname), ["/api/v1/generate/t2v", "/api/v1/tasks", "/api/v1/generate/t2v"]);
+  const keys = create.calls.filter((c) => c.url.includes("/generate/")).map((c) => c.init.headers["idempotency-key"]);
   assert.ok(keys[0] && keys[0] === keys[1], `same key on the retry: ${keys}`);
 });
 
+/** A fetch double that answers by path: creates from `creates`, the task list from `list`. */
+function routed(creates, list) {
+  const calls = [];
+  const fetch = (url, init) => {
+    calls.push({ url, init });
+    if (url.includes("/api/v1/tasks") && init.method === "GET") return typeof list === "function" ? list() : list;
+    const step = creates.shift();
+    if (!step) throw new Error(`unexpected call ${url}`);
+    return typeof step === "function" ? step(url, init) : step;
+  };
+  return { fetch, calls, creates: () => calls.filter((c) => c.url.includes("/generate/")) };
+}
+
 test("a create whose answers are all lost says how to get the task back without paying twice", async () => {
   const lost = () => Promise.reject(new TypeError("fetch failed"));
-  const s = scripted(lost, lost, lost, lost, json(200, { status: "SUBMITTED", taskId: "t7", creditsCharged: 15, idempotentReplay: true }));
+  const s = routed([lost, lost, lost, lost, json(200, { status: "SUBMITTED", taskId: "t7", creditsCharged: 15, idempotentReplay: true })], () => json(200, { tasks: [] }));
   const c = client(s.fetch, { maxRetries: 3 });
   const payload = { prompt: "a", aspectRatio: "16:9", duration: "5" };
-  const r = await c.createGeneration("t2v", payload, { idempotencyScope: "job-7" });
+  const r = await c.createGeneration("t2v", payload);
   assert.equal(r.errorCode, "NETWORK_ERROR");
-  assert.equal(s.calls.length, 4, "1 try + 3 retries");
+  assert.equal(s.creates().length, 4, "1 try + 3 retries");
+  assert.equal(s.calls.length, 7, "each lost answer was looked for in the task list first");
   assert.equal(r.data.maybeCreated, true);
   assert.equal(r.data.idempotencyKey, s.calls[0].init.headers["idempotency-key"]);
   assert.match(r.errorMessage, /without a second charge/);
@@ -168,7 +186,27 @@ test("a create whose answers are all lost says how to get the task back without 
   const again = await c.createGeneration("t2v", payload, { idempotencyKey: r.data.idempotencyKey });
   assert.equal(again.ok, true);
   assert.equal(again.data.idempotentReplay, true);
-  assert.equal(s.calls[4].init.headers["idempotency-key"], r.data.idempotencyKey);
+  assert.equal(s.creates()[4].init.headers["idempotency-key"], r.data.idempotencyKey);
+});
+
+test("a server that ignores Idempotency-Key: the lost create is found in the task list, not sent again", async () => {
+  const payload = { prompt: "found again", aspectRatio: "16:9", duration: "5" };
+  const committedThenLost = () => Promise.reject(new TypeError("fetch failed (ECONNRESET)"));
+  const listed = { id: "t5", model: "t2v", createdAt: new Date().toISOString(), input: payload, idempotencyKey: null, status: "SUBMITTED", creditsCharged: 15 };
+  const s = routed([committedThenLost], () => json(200, { tasks: [listed] }));
+  const c = client(s.fetch, { maxRetries: 3 });
+  const r = await c.createGeneration("t2v", payload);
+  assert.equal(r.ok, true, JSON.stringify(r));
+  assert.equal(r.taskId, "t5");
+  assert.equal(r.data.reconciled, true);
+  assert.equal(s.creates().length, 1, "never sent twice");
+  assert.equal(c.spentCredits, 15);
+  // A 429 creates nothing: no "may have been created".
+  const limited = routed([json(429, { status: "FAILED", errorCode: "RATE_LIMITED" }, { "retry-after": "0" }), json(429, { status: "FAILED" }, { "retry-after": "0" })], json(200, { tasks: [] }));
+  const l = await client(limited.fetch, { maxRetries: 1 }).createGeneration("t2v", payload);
+  assert.equal(l.errorCode, "RATE_LIMITED");
+  assert.equal(l.data, null, "no maybeCreated after answered 429s");
+  assert.equal(limited.calls.length, 2, "no list lookup: nothing was lost");
 });
 
 test("abort before, during a request, and during a retry wait; per-call timeout", async () => {

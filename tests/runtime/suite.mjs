@@ -177,6 +177,16 @@ export async function runSuite(lib, simUrl) {
     check(gens.length === 2 && gens[0].headers["idempotency-key"] === gens[1].headers["idempotency-key"], `${what}: same Idempotency-Key on the retry`, gens.map((g) => g.headers["idempotency-key"]));
   }
 
+  // Two deliberate identical creates are two generations; the derived key makes them one.
+  await ctl("/__sim/reset", {});
+  const take1 = await client.createGeneration("t2v", T2V);
+  const take2 = await client.createGeneration("t2v", T2V);
+  check(take1.ok && take2.ok && take1.taskId !== take2.taskId && take1.data.handle.idempotencyKey !== take2.data.handle.idempotencyKey, "two identical calls make two tasks (a fresh key each)", [take1.taskId, take2.taskId]);
+  const d1 = await client.createGeneration("t2v", T2V, { idempotencyKey: "derived" });
+  const d2 = await client.createGeneration("t2v", T2V, { idempotencyKey: "derived" });
+  check(d1.ok && d2.ok && d1.taskId === d2.taskId && d2.data.idempotentReplay === true, "with idempotencyKey: \"derived\" the same request is the same task", [d1.taskId, d2.taskId]);
+  check((await ctl("/__sim/ledger")).tasks.length === 3, "three tasks billed, not four");
+
   // Same key, different payload → IDEMPOTENCY_CONFLICT, nothing more billed.
   await ctl("/__sim/reset", {});
   const k = "order-4711-video";
