@@ -267,6 +267,12 @@ async function download(res, file, { signal, timeoutMs, maxBytes }) {
   signal.addEventListener("abort", onAbort);
   try {
     const r = await fetch(res.data.output.url, { signal: ctrl.signal });
+    if (r.status === 404 || r.status === 410) {
+      // The file is gone (expired, or the URL was replaced): another try at it would fail too.
+      const gone = envelope("UPSTREAM_ERROR", `the video finished but its file answered HTTP ${r.status}: it is gone or expired`, res.data);
+      gone.suggestions.unshift(`Read the task again (--action getTask --taskId ${res.taskId}) for its current URL; files are kept 24 hours after completion.`);
+      return { ...gone, status: res.status, taskId: res.taskId };
+    }
     if (!r.ok || !r.body) throw new Error(`HTTP ${r.status}`);
     const declared = Number(r.headers.get("content-length"));
     if (declared > maxBytes) throw new Error(`the video is ${declared} bytes, over --download-max-bytes ${maxBytes}`);

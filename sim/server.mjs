@@ -9,7 +9,7 @@
 //   POST /__sim/faults   {faults:[rule…]} appends rules (see `matchFault`); DELETE clears
 //   GET  /__sim/log      the request log     GET /__sim/ledger   tasks with their charges
 //   POST /__sim/reset    forget tasks, log, faults, limits; restore balances
-//   POST /__sim/config   {timeScale, failRate, rateLimitPerMinute, …}
+//   POST /__sim/config   {timeScale, failRate, rateLimitPerMinute, profile: "spec"|"live", dropQuote, dropAccount, …}
 //   POST /__sim/accounts {key, balance, …}   POST /__sim/tasks/{id}/force {status}
 import http from "node:http";
 import { createHash, randomBytes } from "node:crypto";
@@ -26,6 +26,13 @@ const DEFAULTS = {
   rateLimitPerMinute: 60, // query endpoints, per client IP, per simulated minute
   generationPerMinute: 30, // per key, per simulated minute
   fileDelayMs: 0, // real ms before a video file is served (a slow CDN, for download timeouts)
+  // "spec": the contract as written. "live": the service as integrators report it (contract
+  // §9): no Idempotency-Key support, X-Max-Credits not enforced, a task list that shows a
+  // task's status only as of its last per-task read, tRPC-style 5xx bodies, no lv, the live
+  // /account fields, a retention notice in output.msg, minimax tasks named minimax-h3.
+  profile: "spec",
+  dropQuote: false, // answer 404 for /quote (a server without it)
+  dropAccount: false, // answer 404 for /account
   seed: 1,
   accounts: [
     { key: DEMO_KEY, balance: 1_000_000 },
@@ -70,15 +77,25 @@ export async function startSimulator(options = {}) {
   /** Simulated now, in ms: real time since start stretched by 1/timeScale. */
   const simNow = () => state.epoch + (Date.now() - state.epoch) / cfg.timeScale;
 
+  const live = () => cfg.profile === "live";
+  const LIVE_MSG = "The video is kept for 24 hours after completion; download it before then.";
+
   function taskView(t, now = simNow()) {
     advance(t, now);
     const out = {
-      id: t.id, createdAt: new Date(t.createdAt).toISOString(), model: t.model, input: t.input,
+      id: t.id, createdAt: new Date(t.createdAt).toISOString(), model: live() && t.model === "minimax" ? "minimax-h3" : t.model, input: t.input,
       output: t.output, status: t.status, creditsCharged: t.creditsCharged, creditsRefunded: t.creditsRefunded,
       listValueCents: Math.max(0, t.creditsCharged - t.creditsRefunded), idempotencyKey: t.idempotencyKey,
       completedAt: t.completedAt ? new Date(t.completedAt).toISOString() : null,
     };
+    if (live() && out.status === "COMPLETED" && out.output) out.output = { ...out.output, msg: LIVE_MSG };
     return out;
+  }
+
+  /** A task as the list shows it: live, as of its last per-task read (the list lags). */
+  function listView(t) {
+    if (!live()) return taskView(t);
+    return t.lastRead ?? { ...taskView(t), status: "SUBMITTED", output: null, completedAt: null };
   }
 
   /** Moves a task along its timeline: SUBMITTED → PROGRESS (after ~8 %) → COMPLETED | FAILED. */
@@ -182,7 +199,8 @@ export async function startSimulator(options = {}) {
     res.on("finish", () => { entry.status = res.statusCode; });
 
     const route = routes.find(([, re]) => re.test(path));
-    if (!route) return fail(res, 404, "NOT_FOUND", `No route ${req.method} ${path}`);
+    const dropped = route && ((route[2] === "quote" && cfg.dropQuote) || (route[2] === "account" && cfg.dropAccount));
+    if (!route || dropped) return fail(res, 404, "NOT_FOUND", `No route ${req.method} ${path}`);
     const [method, re, endpoint, limitKind] = route;
     const param = decodeURIComponent((path.match(re) || [])[1] || "");
     entry.endpoint = endpoint;
@@ -209,22 +227,27 @@ export async function startSimulator(options = {}) {
     const ctx = { req, res, url, raw, key: String(key), account, param, origin, fault, entry };
     switch (endpoint) {
       case "account": return send(res, 200, {
-        ok: true, apiVersion: "1.0.15", skillVersion: "1.4.0", currentBalance: account.balance,
-        supportedModels: SUPPORTED_MODELS, dailyCreditLimit: account.dailyCreditLimit,
+        ok: true, apiVersion: live() ? "v1" : "1.0.15", skillVersion: live() ? "1.0.15" : "1.4.0", currentBalance: account.balance,
+        supportedModels: live() ? SUPPORTED_MODELS.filter((m) => m !== "lv") : SUPPORTED_MODELS, dailyCreditLimit: account.dailyCreditLimit,
         generationRequestsPerMinute: cfg.generationPerMinute, creditWarningAt: account.creditWarningAt,
       });
       case "quote": return quote(ctx);
       case "generate": return generate(ctx);
       case "tasks": {
         const list = [...state.tasks.values()].filter((t) => t.key === ctx.key).sort((a, b) => b.createdAt - a.createdAt || b.n - a.n);
-        return sendTaskBody(ctx, 200, { tasks: list.map((t) => taskView(t)) });
+        return sendTaskBody(ctx, 200, { tasks: list.map((t) => listView(t)) });
       }
       case "task": case "status": case "cancel": {
         const t = state.tasks.get(param);
         if (!t || t.key !== ctx.key) return fail(res, 404, "TASK_NOT_FOUND", "Task not found");
-        if (endpoint === "task") return sendTaskBody(ctx, 200, taskView(t));
+        if (endpoint === "task") {
+          const v = taskView(t);
+          t.lastRead = v;
+          return sendTaskBody(ctx, 200, v);
+        }
         if (endpoint === "status") {
           const v = taskView(t);
+          t.lastRead = v;
           return sendTaskBody(ctx, 200, { status: fault?.kind === "unknown_status" ? fault.status || "QUEUED" : v.status });
         }
         advance(t, simNow());
@@ -249,7 +272,7 @@ export async function startSimulator(options = {}) {
 
   function checkModel(ctx, body) {
     const model = ctx.param;
-    if (!MODELS[model]) {
+    if (!MODELS[model] || (live() && model === "lv")) {
       fail(ctx.res, 400, "INVALID_MODEL", `Unsupported model: ${model}`, { supportedModels: SUPPORTED_MODELS });
       return false;
     }
@@ -282,7 +305,7 @@ export async function startSimulator(options = {}) {
       return fail(res, 400, "INVALID_PAYLOAD", "Idempotency-Key must be 8-128 characters");
     }
     const bodyDigest = digest(canonical({ model: ctx.param, body: parsed.body }));
-    if (idemKey) {
+    if (idemKey && !live()) {
       const prior = state.idem.get(`${ctx.key}\n${idemKey}`);
       if (prior && prior.digest !== bodyDigest) {
         return fail(res, 409, "IDEMPOTENCY_CONFLICT", "Idempotency-Key was already used with a different request body");
@@ -296,7 +319,7 @@ export async function startSimulator(options = {}) {
     if (!checkModel(ctx, parsed.body)) return;
     const credits = price(ctx.param, parsed.body);
     const maxHeader = req.headers["x-max-credits"];
-    if (maxHeader !== undefined) {
+    if (maxHeader !== undefined && !live()) {
       if (!/^\d+$/.test(maxHeader)) return fail(res, 400, "INVALID_PAYLOAD", "X-Max-Credits must be an integer >= 0");
       if (credits > Number(maxHeader)) return fail(res, 422, "BUDGET_EXCEEDED", `Quote of ${credits} credits exceeds X-Max-Credits ${maxHeader}`, { credits });
     }
@@ -310,7 +333,7 @@ export async function startSimulator(options = {}) {
       id: `task_${n.toString().padStart(4, "0")}_${randomBytes(4).toString("hex")}`, n, key: ctx.key, model: ctx.param,
       input: parsed.body, createdAt: simNow(), durationMs: nominalSeconds(ctx.param, parsed.body) * 1000 * jitter,
       status: "SUBMITTED", output: null, creditsCharged: credits, creditsRefunded: 0, completedAt: null,
-      idempotencyKey: idemKey ?? null, willFail: state.rand() < cfg.failRate, origin: ctx.origin,
+      idempotencyKey: live() ? null : idemKey ?? null, willFail: state.rand() < cfg.failRate, origin: ctx.origin,
     };
     state.tasks.set(t.id, t);
     if (idemKey) state.idem.set(`${ctx.key}\n${idemKey}`, { digest: bodyDigest, taskId: t.id });
@@ -344,9 +367,13 @@ export async function startSimulator(options = {}) {
   async function preFault(f, req, res) {
     const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     switch (f.kind) {
-      case "status": // any status with a JSON error body, e.g. {status: 503} or {status: 429, headers: {"retry-after": "1"}}
-        send(res, f.status, f.body ?? { status: "FAILED", ...(f.errorCode ? { errorCode: f.errorCode } : {}), message: f.message ?? `Simulated HTTP ${f.status}` }, f.headers);
+      case "status": { // any status with a JSON error body, e.g. {status: 503} or {status: 429, headers: {"retry-after": "1"}}
+        const message = f.message ?? `Simulated HTTP ${f.status}`;
+        // The live service answers its 5xx in the web app's tRPC shape.
+        const body = live() && f.status >= 500 ? { error: { json: { message, code: -32603 } } } : { status: "FAILED", ...(f.errorCode ? { errorCode: f.errorCode } : {}), message };
+        send(res, f.status, f.body ?? body, f.headers);
         return true;
+      }
       case "html":
         send(res, f.status ?? 502, "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>cloudflare</center></body></html>", f.headers);
         return true;

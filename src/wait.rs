@@ -114,6 +114,24 @@ pub fn from_list(tasks: &[(String, Value)], task_id: &str) -> Option<Polled> {
     })
 }
 
+/// While concurrent waits share `GET /tasks`, each still asks its own task every this many
+/// ticks: the per-task status is the authority (contract §9), and a list that lags behind it
+/// is caught within about a minute.
+pub const CROSS_CHECK_EVERY: u32 = 6;
+
+/// Whether this poll asks the task itself rather than the shared list: always once the list
+/// was caught lagging, at least every `CROSS_CHECK_EVERY` ticks, and every other tick once
+/// the task is well past its expected time (its list status "has not changed for longer than
+/// the schedule expects").
+pub fn cross_check_due(ticks_since_check: u32, elapsed: f64, expected: f64, list_trusted: bool) -> bool {
+    !list_trusted || ticks_since_check + 1 >= CROSS_CHECK_EVERY || (elapsed > expected * 1.3 && ticks_since_check >= 1)
+}
+
+/// A task's own status that differs from what the list says of it: the list lags.
+pub fn list_lags(list_status: Option<&str>, task_status: &str) -> bool {
+    list_status.is_some_and(|l| l != task_status)
+}
+
 /// Why a wait stops before the task ends.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stop {
@@ -307,6 +325,16 @@ mod tests {
         assert_eq!(env.data().get("handle").and_then(|h| h.get("taskId")).and_then(Value::as_str), Some("t1"));
         let env = finished(&t, Terminal::Failed, Envelope::failure(ErrorCode::NetworkError, "reset"));
         assert_eq!((env.code(), env.status.as_deref()), (Some(ErrorCode::GenerationFailed), Some("FAILED")));
+    }
+
+    #[test]
+    fn a_shared_list_is_cross_checked_and_dropped_once_it_lags() {
+        assert!(!cross_check_due(0, 10_000.0, 390_000.0, true));
+        assert!(cross_check_due(CROSS_CHECK_EVERY - 1, 10_000.0, 390_000.0, true), "at least every few ticks");
+        assert!(cross_check_due(1, 600_000.0, 390_000.0, true), "overdue: every other tick");
+        assert!(cross_check_due(0, 10_000.0, 390_000.0, false), "a lagging list is not asked again");
+        assert!(list_lags(Some("SUBMITTED"), "COMPLETED"));
+        assert!(!list_lags(Some("PROGRESS"), "PROGRESS") && !list_lags(None, "COMPLETED"));
     }
 
     #[test]

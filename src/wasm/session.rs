@@ -43,6 +43,10 @@ pub struct Session {
     /// Tasks being waited on right now; two or more switch polling to one list call per tick.
     pub waiting: Cell<u32>,
     pub batch: RefCell<BatchState>,
+    /// False once per-task statuses contradicted the shared list twice (one contradiction can
+    /// be a status that changed between the two reads): waits then ask each task.
+    pub list_trusted: Cell<bool>,
+    pub list_strikes: Cell<u32>,
     /// Default per-create budget (`createClient({ maxCredits })`).
     pub max_credits: Option<u64>,
     /// Credits charged by creates of this client (replays not counted twice).
@@ -63,6 +67,8 @@ impl Session {
             budget: RefCell::new(budget),
             waiting: Cell::new(0),
             batch: RefCell::new(BatchState::default()),
+            list_trusted: Cell::new(true),
+            list_strikes: Cell::new(0),
             max_credits: limits.max_credits,
             spent: Cell::new(0.0),
             counted: RefCell::new(Vec::new()),

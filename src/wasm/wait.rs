@@ -4,7 +4,8 @@
 //! this file sleeps, polls and calls back. When two or more waits run on one session, each
 //! tick polls them all with one `GET /tasks` (a result a few seconds old is shared rather
 //! than fetched again), falling back to the per-task status call for a task missing from
-//! the list.
+//! the list; every few ticks each wait still asks its own task (`crate::wait::cross_check_due`),
+//! and once a task's own status contradicts the list, the session stops trusting the list.
 
 use super::bindings::sleep;
 use super::convert::to_js;
@@ -61,16 +62,34 @@ impl Session {
         flow::from_list(tasks, task_id)
     }
 
-    async fn poll_once(self: &Rc<Self>, task_id: &str, fresh_ms: f64, call: &Call) -> Polled {
-        if self.waiting.get() >= 2 {
+    /// One look: the shared list while concurrent waits run (unless `check` asks the task
+    /// itself), else the task's own status. A task's own status that contradicts the list
+    /// marks the list as lagging for the whole session.
+    async fn poll_once(self: &Rc<Self>, task_id: &str, fresh_ms: f64, call: &Call, check: bool) -> Polled {
+        let batched = self.waiting.get() >= 2;
+        if batched && !check {
             if let Some(p) = self.batch_lookup(task_id, fresh_ms, call.timeout_ms).await {
                 return p;
             }
         }
-        match self.config.get_status(task_id) {
+        let polled = match self.config.get_status(task_id) {
             Ok(req) => flow::read_status(self.execute(Action::Status, &req, Some(task_id), call).await, task_id),
             Err(e) => Polled::Failed(e.into()),
+        };
+        if let (true, Polled::Status(status, _)) = (batched, &polled) {
+            let listed =
+                self.batch.borrow().last.as_ref().and_then(|(_, tasks)| match flow::from_list(tasks, task_id) {
+                    Some(Polled::Status(s, _)) => Some(s),
+                    _ => None,
+                });
+            if flow::list_lags(listed.as_deref(), status) {
+                self.list_strikes.set(self.list_strikes.get() + 1);
+                if self.list_strikes.get() >= 2 {
+                    self.list_trusted.set(false);
+                }
+            }
         }
+        polled
     }
 
     async fn aborted(self: &Rc<Self>, target: &WaitTarget, poller: &Poller, call: &Call) -> Envelope {
@@ -95,6 +114,7 @@ impl Session {
         let mut poller = Poller::new(target.poll, target.started_at);
         let mut verdict = poller.first_delay(js_sys::Date::now(), js_sys::Math::random());
         let mut fetched: Option<Value> = None;
+        let mut ticks_since_check = 0;
         let terminal = loop {
             let delay = match verdict {
                 Verdict::Sleep(ms) => ms,
@@ -105,7 +125,15 @@ impl Session {
                 return self.aborted(&target, &poller, &call).await;
             }
             let before = poller.last_status.clone();
-            let polled = self.poll_once(id, (delay * 0.5).max(1.0), &call).await;
+            let now = js_sys::Date::now();
+            let check = flow::cross_check_due(
+                ticks_since_check,
+                poller.elapsed(now),
+                target.poll.expected_ms,
+                self.list_trusted.get(),
+            );
+            ticks_since_check = if check { 0 } else { ticks_since_check + 1 };
+            let polled = self.poll_once(id, (delay * 0.5).max(1.0), &call, check).await;
             let now = js_sys::Date::now();
             verdict = match flow::after_poll(&mut poller, polled, &mut fetched, id, now, js_sys::Math::random()) {
                 Ok(v) => v,
