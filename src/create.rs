@@ -366,14 +366,13 @@ impl CreateFlow {
         self.key()
     }
 
-    /// Credits to add to the client's spend: what the task was charged, counted once. A
-    /// replay is counted unless `already_counted` (the client saw the first answer): a
-    /// create whose first answer was lost is still paid for once.
+    /// Credits to add to the client's spend: what the task was charged, once per task
+    /// (`already_counted`: the client has counted this task before, from an earlier answer).
+    /// A replay whose first answer was lost is still counted, once.
     pub fn charged(&self, already_counted: bool) -> f64 {
         match self.charge {
-            Some((_, true)) if already_counted => 0.0,
-            Some((credits, _)) => credits,
-            None => 0.0,
+            Some((credits, _)) if !already_counted => credits,
+            _ => 0.0,
         }
     }
 }

@@ -98,12 +98,12 @@ impl Session {
                 }
             }
         };
-        if env.is_ok() {
-            let key = flow.idempotency_key();
-            let seen = self.counted.borrow().contains(&key);
+        // Each task is counted once, however many answers name it.
+        if let (true, Some(task)) = (env.is_ok(), env.task_id.clone()) {
+            let seen = self.counted.borrow().contains(&task);
             self.spent.set(self.spent.get() + flow.charged(seen));
             if !seen {
-                self.counted.borrow_mut().push(key);
+                self.counted.borrow_mut().push(task);
             }
         }
         env

@@ -43,15 +43,15 @@ pub struct Session {
     /// Tasks being waited on right now; two or more switch polling to one list call per tick.
     pub waiting: Cell<u32>,
     pub batch: RefCell<BatchState>,
-    /// False once per-task statuses contradicted the shared list twice (one contradiction can
-    /// be a status that changed between the two reads): waits then ask each task.
+    /// False once a wait's cross-checks contradicted the shared list twice in a row (one
+    /// contradiction can be a status that changed between the two reads): waits then ask
+    /// each task.
     pub list_trusted: Cell<bool>,
-    pub list_strikes: Cell<u32>,
     /// Default per-create budget (`createClient({ maxCredits })`).
     pub max_credits: Option<u64>,
     /// Credits charged by creates of this client (replays not counted twice).
     pub spent: Cell<f64>,
-    /// Idempotency keys whose charge is already in `spent`.
+    /// Tasks whose charge is already in `spent`.
     pub counted: RefCell<Vec<String>>,
     /// The largest response body read (`maxResponseBytes`).
     max_response_bytes: f64,
@@ -68,7 +68,6 @@ impl Session {
             waiting: Cell::new(0),
             batch: RefCell::new(BatchState::default()),
             list_trusted: Cell::new(true),
-            list_strikes: Cell::new(0),
             max_credits: limits.max_credits,
             spent: Cell::new(0.0),
             counted: RefCell::new(Vec::new()),
@@ -101,10 +100,12 @@ impl Session {
                 Ok(()) => return Ok(()),
                 Err(ms) => ms,
             };
-            let mut left = call.timeout_ms - (now - started);
-            if let Some(deadline) = call.deadline {
-                left = left.min(deadline - now);
-            }
+            // A call bounded by a deadline (a wait's poll, its final read) may wait for the
+            // budget until that deadline; any other call, as long as its own timeout.
+            let left = match call.deadline {
+                Some(deadline) => deadline - now,
+                None => call.timeout_ms - (now - started),
+            };
             match admit(wait, left, self.config.max_retry_after_ms) {
                 Admission::Refuse(e) => return Err(e.into()),
                 Admission::Wait(ms) => {

@@ -63,9 +63,17 @@ impl Session {
     }
 
     /// One look: the shared list while concurrent waits run (unless `check` asks the task
-    /// itself), else the task's own status. A task's own status that contradicts the list
-    /// marks the list as lagging for the whole session.
-    async fn poll_once(self: &Rc<Self>, task_id: &str, fresh_ms: f64, call: &Call, check: bool) -> Polled {
+    /// itself), else the task's own status. `lags` counts, for this wait, the cross-checks in
+    /// a row whose answer contradicted the list; two in a row (a status change between two
+    /// reads explains one) mark the list as lagging for the whole session.
+    async fn poll_once(
+        self: &Rc<Self>,
+        task_id: &str,
+        fresh_ms: f64,
+        call: &Call,
+        check: bool,
+        lags: &mut u32,
+    ) -> Polled {
         let batched = self.waiting.get() >= 2;
         if batched && !check {
             if let Some(p) = self.batch_lookup(task_id, fresh_ms, call.timeout_ms).await {
@@ -83,10 +91,12 @@ impl Session {
                     _ => None,
                 });
             if flow::list_lags(listed.as_deref(), status) {
-                self.list_strikes.set(self.list_strikes.get() + 1);
-                if self.list_strikes.get() >= 2 {
+                *lags += 1;
+                if *lags >= 2 {
                     self.list_trusted.set(false);
                 }
+            } else if listed.is_some() {
+                *lags = 0;
             }
         }
         polled
@@ -115,6 +125,7 @@ impl Session {
         let mut verdict = poller.first_delay(js_sys::Date::now(), js_sys::Math::random());
         let mut fetched: Option<Value> = None;
         let mut ticks_since_check = 0;
+        let mut lags = 0;
         let terminal = loop {
             let delay = match verdict {
                 Verdict::Sleep(ms) => ms,
@@ -133,7 +144,7 @@ impl Session {
                 self.list_trusted.get(),
             );
             ticks_since_check = if check { 0 } else { ticks_since_check + 1 };
-            let polled = self.poll_once(id, (delay * 0.5).max(1.0), &call, check).await;
+            let polled = self.poll_once(id, (delay * 0.5).max(1.0), &call, check, &mut lags).await;
             let now = js_sys::Date::now();
             verdict = match flow::after_poll(&mut poller, polled, &mut fetched, id, now, js_sys::Math::random()) {
                 Ok(v) => v,
@@ -154,11 +165,12 @@ impl Session {
             Some(task) => flow::task_answer(task, id, js_sys::Date::now()),
             None => match self.config.get_task(id) {
                 Ok(req) => {
+                    // Retried, and waiting for the budget as long as the wait itself may.
                     let read_call = Call {
                         signal: call.signal.clone(),
                         timeout_ms: call.timeout_ms,
                         max_retries: None,
-                        deadline: None,
+                        deadline: call.deadline,
                         lost: std::cell::Cell::new(false),
                     };
                     self.execute(Action::Task, &req, Some(id), &read_call).await
