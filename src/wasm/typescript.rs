@@ -46,8 +46,9 @@ export interface FailureData {
   UPSTREAM_ERROR: MaybeCreated | null;
   NETWORK_ERROR: MaybeCreated | null;
   UNKNOWN_ERROR: unknown;
-  /** From a wait: the last status seen, and whether `cancelOnAbort` cancelled the task. */
-  ABORTED: { lastStatus: TaskStatus | null; cancelled?: boolean } | null;
+  /** From a wait: the last status seen, and whether `cancelOnAbort` cancelled the task; from
+   * a create aborted after an answer was lost: how to get the task back. */
+  ABORTED: { lastStatus: TaskStatus | null; cancelled?: boolean } | MaybeCreated | null;
   INVALID_ARGUMENT: null;
   /** The task as the server reported it. */
   GENERATION_FAILED: Task | null;

@@ -165,12 +165,14 @@ impl Session {
             Some(task) => flow::task_answer(task, id, js_sys::Date::now()),
             None => match self.config.get_task(id) {
                 Ok(req) => {
-                    // Retried, and waiting for the budget as long as the wait itself may.
+                    // Retried, and allowed to wait for the rate budget up to a minute (one
+                    // request's worth at 60/min) even past the wait's deadline: the task is
+                    // finished and paid for, reading it is what remains.
                     let read_call = Call {
                         signal: call.signal.clone(),
                         timeout_ms: call.timeout_ms,
                         max_retries: None,
-                        deadline: call.deadline,
+                        deadline: Some(js_sys::Date::now() + call.timeout_ms.max(60_000.0)),
                         lost: std::cell::Cell::new(false),
                     };
                     self.execute(Action::Task, &req, Some(id), &read_call).await

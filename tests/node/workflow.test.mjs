@@ -142,13 +142,8 @@ test("several waits poll together: one GET /tasks per tick, not one call per tas
   // Each wait still asks its own task every 6th tick (a lagging list is caught), and a task
   // seen finished that way is read once: still far fewer requests than one loop per task.
   assert.ok(lists + statuses + tasks < ids.length * 5, `requests: ${lists} lists + ${statuses} status + ${tasks} task reads for ${ids.length} tasks`);
-  // The same waits one at a time cost far more per task.
-  await sim.reset();
-  const solo = [];
-  for (let i = 0; i < 3; i++) solo.push((await c.createGeneration("t2v", { ...T2V, prompt: `solo ${i}` })).taskId);
-  await c.waitForTask(solo[0], { intervalMs: 40 });
-  const soloCalls = (await sim.log()).filter((e) => ["status", "task", "tasks"].includes(e.endpoint)).length;
-  assert.ok((lists + statuses + tasks) / ids.length < soloCalls, `batched ${(lists + statuses + tasks) / ids.length} per task vs ${soloCalls} alone`);
+  // (What batching saves at realistic intervals is measured by `make bench`: 30 tasks on one
+  // client against one loop per task.)
 });
 
 test("the rate budget spaces query calls: no 429 from a 60/min server even with a burst of waits", async () => {
