@@ -347,7 +347,20 @@ const NOTES = `## What limits the misses, and what would close them
 - **5 MB data URI (0.16× of \`Buffer.from\`).** The 5 MB string is copied into wasm memory
   (UTF-16 to UTF-8) before its base64 is checked; the check itself reads the bytes once and
   never allocates the decoded data. Checking the data URI in JS (a regex test is memchr-fast in
-  V8) and passing only its length into wasm would make it near free.`;
+  V8) and passing only its length into wasm would make it near free. Since the hardening
+  (reads of JS values through catching imports, string lengths checked before copying) the
+  ratio is lower (0.09× in the 2026-12-02 run); that cost is likely, not yet profiled.
+- **Memory (create with a 10 MB data URI over 3×).** The request body is serialized from the
+  validated snapshot instead of \`JSON.stringify\` of the caller's object, so a getter or
+  \`toJSON\` cannot change what is sent; the JSON text is built in the wasm memory (10 MB more
+  at the peak) and copied to JS once. What would close it: write the body in chunks into a
+  \`Blob\` (the wasm never holds the whole text), or keep strings above a size in JS and have
+  the snapshot refer to them.
+- **Polling, a client per task (about the vendor's request count).** The schedule looks at
+  least every 9 s whatever the end time (a task that ends early is never noticed late); a
+  single wait can only save requests against the vendor's loop by looking less often, which
+  is what made early endings late before. The savings come from one client watching many
+  tasks (the target row), cross-checks of each task's own status included.`;
 
 // ---- Write the table
 const date = new Date().toISOString();

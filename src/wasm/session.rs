@@ -47,6 +47,10 @@ pub struct Session {
     /// contradiction can be a status that changed between the two reads): waits then ask
     /// each task.
     pub list_trusted: Cell<bool>,
+    /// When a wait of this session last asked its own task while the list is trusted: one
+    /// such cross-check per tick for the whole session, so hundreds of waits do not turn
+    /// into hundreds of status calls (a lagging list is still caught within a few ticks).
+    pub last_cross_check: Cell<f64>,
     /// Default per-create budget (`createClient({ maxCredits })`).
     pub max_credits: Option<u64>,
     /// Credits charged by creates of this client (replays not counted twice).
@@ -68,6 +72,7 @@ impl Session {
             waiting: Cell::new(0),
             batch: RefCell::new(BatchState::default()),
             list_trusted: Cell::new(true),
+            last_cross_check: Cell::new(f64::NEG_INFINITY),
             max_credits: limits.max_credits,
             spent: Cell::new(0.0),
             counted: RefCell::new(Vec::new()),

@@ -137,12 +137,17 @@ impl Session {
             }
             let before = poller.last_status.clone();
             let now = js_sys::Date::now();
-            let check = flow::cross_check_due(
+            let due = flow::cross_check_due(
                 ticks_since_check,
                 poller.elapsed(now),
                 target.poll.expected_ms,
                 self.list_trusted.get(),
             );
+            // While the list is trusted, one cross-check per tick for the whole session.
+            let check = due && (!self.list_trusted.get() || now - self.last_cross_check.get() >= delay * 0.9);
+            if check && self.list_trusted.get() {
+                self.last_cross_check.set(now);
+            }
             ticks_since_check = if check { 0 } else { ticks_since_check + 1 };
             let polled = self.poll_once(id, (delay * 0.5).max(1.0), &call, check, &mut lags).await;
             let now = js_sys::Date::now();
