@@ -46,6 +46,9 @@ pub enum Step {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Stage {
+    /// A keyed create (the caller's key, or "derived"): looking for its task in `GET /tasks`
+    /// first, so a resend after a lost answer is not charged twice by a server that ignores keys.
+    Prechecking,
     Quoting,
     Creating,
     /// A create's answer was lost: looking for the task in `GET /tasks` before re-sending.
@@ -72,6 +75,7 @@ pub struct CreateFlow {
     retries: u32,
     pending_delay: f64,
     any_lost: bool,
+    quote_first: bool,
 }
 
 fn done(e: impl Into<Error>) -> Step {
@@ -105,6 +109,7 @@ impl CreateFlow {
             retries: 0,
             pending_delay: 0.0,
             any_lost: false,
+            quote_first: opts.quote_first,
         };
         let step = flow.plan(opts, client_max_credits, fresh_key);
         (flow, step)
@@ -139,8 +144,17 @@ impl CreateFlow {
             max_credits: self.max_credits,
             webhook_url: opts.webhook_url.clone(),
         };
+        if opts.idempotency_key.is_some() {
+            self.stage = Stage::Prechecking;
+            return Step::Send { request: self.config.list_tasks(), action: Action::List };
+        }
+        self.price()
+    }
+
+    /// The price check, then the create (see `after_price`).
+    fn price(&mut self) -> Step {
         let local = self.estimate.as_ref().and_then(|e| e.credits);
-        match price_check(self.max_credits, opts.quote_first, local) {
+        match price_check(self.max_credits, self.quote_first, local) {
             PriceCheck::Skip => self.send_create(),
             PriceCheck::Local(price) => self.after_price(price, "local estimate"),
             PriceCheck::Quote => match self.config.quote(&self.model, &self.payload) {
@@ -187,7 +201,7 @@ impl CreateFlow {
         match self.stage {
             Stage::Quoting => self.on_quote(env),
             Stage::Creating => self.on_create_answer(env, answer_lost, jitter),
-            Stage::Reconciling => self.on_list(env),
+            Stage::Reconciling | Stage::Prechecking => self.on_list(env),
             Stage::Finished => Step::Done(env),
         }
     }
@@ -243,9 +257,10 @@ impl CreateFlow {
             Err(_) => None,
         };
         let Some(task) = found else {
-            return Step::Sleep(self.pending_delay);
+            // Not there: a keyed create goes on to its price check; a lost one is sent again.
+            return if self.stage == Stage::Prechecking { self.price() } else { Step::Sleep(self.pending_delay) };
         };
-        // Adopted instead of created again: the task the lost answer was about.
+        // Adopted instead of created (again): the task the key or the lost answer was about.
         self.stage = Stage::Finished;
         let id = task.get("id").and_then(Value::as_str).map(str::to_string);
         let status = task.get("status").and_then(Value::as_str).map(str::to_string);
@@ -259,19 +274,27 @@ impl CreateFlow {
         Step::Done(self.on_created(Envelope::success(status, id, data, 200), true))
     }
 
-    /// A task in the list is this create's: it carries our idempotency key, or it has our
-    /// model and input and was created since the first attempt (a server that ignores keys).
+    /// A task in the list is this create's: it carries our idempotency key (with our input,
+    /// before anything was sent: the same key with another input is the server's 409 to
+    /// give), or, carrying no key (a server that ignores keys), it has our model and input
+    /// and was created since the first attempt; for a keyed create not yet sent, within the
+    /// last 24 hours.
     fn is_ours(&self, task: &Value) -> bool {
         let key = self.key();
-        if task.get("idempotencyKey").and_then(Value::as_str) == Some(key.as_str()) {
-            return true;
+        let same_input =
+            || task.get("input").is_some_and(|i| i.to_canonical_json() == self.payload.to_canonical_json());
+        let precheck = self.stage == Stage::Prechecking;
+        match task.get("idempotencyKey").and_then(Value::as_str) {
+            Some(k) if k == key => return !precheck || same_input(),
+            Some(_) => return false,
+            None => {}
         }
         let model_matches = task.get("model").and_then(Value::as_str).is_some_and(|m| m.starts_with(&self.model));
         let since = task.get("createdAt").and_then(Value::as_str).and_then(crate::time::parse_iso8601);
         // A minute of clock difference between this machine and the server is allowed.
-        let recent = since.is_some_and(|t| t >= self.now_ms - 60_000.0);
-        let same_input = task.get("input").is_some_and(|i| i.to_canonical_json() == self.payload.to_canonical_json());
-        model_matches && recent && same_input
+        let window = if precheck { 24.0 * 3_600_000.0 } else { 60_000.0 };
+        let recent = since.is_some_and(|t| t >= self.now_ms - window);
+        model_matches && recent && same_input()
     }
 
     fn on_quote(&mut self, env: Envelope) -> Step {
@@ -413,10 +436,10 @@ mod tests {
         let Step::Send { request, action: Action::Create } = step else { panic!("{step:?}") };
         let key = request.header("idempotency-key").map(str::to_string);
         assert_eq!(key.as_deref(), Some("aiv1-t2v-0123456789abcdef0123456789abcdef"), "a fresh key per call");
-        let (_, derived) =
+        let (derived, first) =
             CreateFlow::start(&config(), "t2v", t2v(), &opts(r#"{"idempotencyKey":"derived"}"#), None, 0.0, "x");
-        let Step::Send { request: derived, .. } = derived else { panic!() };
-        assert_eq!(derived.header("idempotency-key").map(str::to_string), Some(derive_key("t2v", &t2v(), None)));
+        assert!(matches!(first, Step::Send { action: Action::List, .. }), "a keyed create looks for its task first");
+        assert_eq!(derived.idempotency_key(), derive_key("t2v", &t2v(), None));
         let step = flow.on_answer(
             answer(
                 Action::Create,
@@ -452,6 +475,24 @@ mod tests {
             CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0, "0123456789abcdef0123456789abcdef");
         flow.on_answer(answer(Action::Create, 200, r#"{"status":"SUBMITTED","taskId":"t2"}"#), false, 0.5);
         assert_eq!(flow.charged(false), 15.0, "no creditsCharged: the estimate");
+    }
+
+    #[test]
+    fn a_keyed_create_adopts_its_task_before_sending_and_leaves_conflicts_to_the_server() {
+        let keyed = opts(r#"{"idempotencyKey":"job-777777"}"#);
+        let list = |body: &str| answer(Action::List, 200, body);
+        let mine = r#"{"tasks":[{"id":"t1","idempotencyKey":"job-777777","input":{"prompt":"a fox","aspectRatio":"16:9","duration":"5"},"creditsCharged":15}]}"#;
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k");
+        let Step::Done(env) = flow.on_answer(list(mine), false, 0.5) else { panic!() };
+        assert_eq!((env.task_id.as_deref(), env.data().get("reconciled")), (Some("t1"), Some(&Value::Bool(true))));
+        // The same key with another input: not ours; the server answers 409.
+        let other = r#"{"tasks":[{"id":"t1","idempotencyKey":"job-777777","input":{"prompt":"else"}}]}"#;
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k");
+        assert!(matches!(flow.on_answer(list(other), false, 0.5), Step::Send { action: Action::Create, .. }));
+        // Another key: never ours, even with the same input.
+        let theirs = r#"{"tasks":[{"id":"t1","idempotencyKey":"job-1","input":{"prompt":"a fox","aspectRatio":"16:9","duration":"5"}}]}"#;
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k");
+        assert!(matches!(flow.on_answer(list(theirs), false, 0.5), Step::Send { action: Action::Create, .. }));
     }
 
     #[test]
@@ -497,7 +538,12 @@ mod tests {
         let lost = || Envelope::failure(ErrorCode::NetworkError, "request failed");
         let list = |body: &str| answer(Action::List, 200, body);
         // Lost, not in the list: back off, send again; lost every time: say how to recover.
-        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &key_opts, None, 0.0, "k");
+        let (mut flow, first) = CreateFlow::start(&config(), "t2v", t2v(), &key_opts, None, 0.0, "k");
+        assert!(matches!(first, Step::Send { action: Action::List, .. }), "keyed: the list first");
+        assert!(matches!(
+            flow.on_answer(list(r#"{"tasks":[]}"#), false, 0.5),
+            Step::Send { action: Action::Create, .. }
+        ));
         for _ in 0..3 {
             assert!(matches!(flow.on_answer(lost(), true, 0.5), Step::Send { action: Action::List, .. }));
             assert!(matches!(flow.on_answer(list(r#"{"tasks":[]}"#), false, 0.5), Step::Sleep(_)));
@@ -509,6 +555,7 @@ mod tests {
         assert_eq!(flow.charged(false), 0.0);
         // The list has it under our key: adopted, charged once, nothing sent again.
         let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &key_opts, None, 0.0, "k");
+        flow.on_answer(list(r#"{"tasks":[]}"#), false, 0.5);
         flow.on_answer(lost(), true, 0.5);
         let found =
             list(r#"{"tasks":[{"id":"t7","status":"SUBMITTED","idempotencyKey":"job-12345","creditsCharged":15}]}"#);
@@ -517,7 +564,7 @@ mod tests {
         assert_eq!(env.data().get("reconciled"), Some(&Value::Bool(true)));
         assert_eq!(flow.charged(false), 15.0);
         // A server that ignores keys: the same model and input, created since the first try.
-        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &key_opts, None, 1_000_000.0, "k");
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 1_000_000.0, "k");
         flow.on_answer(lost(), true, 0.5);
         let body = r#"{"tasks":[{"id":"old","model":"t2v","createdAt":"1970-01-01T00:00:00.000Z","input":{"prompt":"a fox","aspectRatio":"16:9","duration":"5"}},{"id":"t8","model":"t2v","createdAt":"1970-01-01T00:16:40.000Z","input":{"duration":"5","prompt":"a fox","aspectRatio":"16:9"}}]}"#;
         let Step::Done(env) = flow.on_answer(list(body), false, 0.5) else { panic!() };
