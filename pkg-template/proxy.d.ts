@@ -7,8 +7,11 @@ export interface ProxyOptions {
   allowedOrigins?: string[] | undefined;
   /** Default: every model the client knows (env.ALLOWED_MODELS). */
   allowedModels?: string[] | undefined;
-  /** Creates priced above this are refused before anything goes upstream (env.MAX_CREDITS_PER_TASK). */
-  maxCreditsPerTask?: number | undefined;
+  /** Creates priced above this are refused before anything goes upstream (env.MAX_CREDITS_PER_TASK).
+   * Required: the proxy fails closed (500 naming the setting) unless a number or "unlimited" is given. */
+  maxCreditsPerTask?: number | "unlimited" | undefined;
+  /** Request bodies larger than this are refused with 413 (env.MAX_BODY_BYTES), default 30 MiB. */
+  maxBodyBytes?: number | undefined;
   /** Accept requests with no Origin header (server-to-server), default false. */
   allowServerRequests?: boolean | undefined;
   timeoutMs?: number | undefined;

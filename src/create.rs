@@ -76,6 +76,7 @@ pub struct CreateFlow {
     pending_delay: f64,
     any_lost: bool,
     quote_first: bool,
+    reconcile: bool,
 }
 
 fn done(e: impl Into<Error>) -> Step {
@@ -110,6 +111,7 @@ impl CreateFlow {
             pending_delay: 0.0,
             any_lost: false,
             quote_first: opts.quote_first,
+            reconcile: opts.reconcile,
         };
         let step = flow.plan(opts, client_max_credits, fresh_key);
         (flow, step)
@@ -144,7 +146,7 @@ impl CreateFlow {
             max_credits: self.max_credits,
             webhook_url: opts.webhook_url.clone(),
         };
-        if opts.idempotency_key.is_some() {
+        if opts.idempotency_key.is_some() && opts.reconcile {
             self.stage = Stage::Prechecking;
             return Step::Send { request: self.config.list_tasks(), action: Action::List };
         }
@@ -237,7 +239,7 @@ impl CreateFlow {
             RetryDecision::RetryAfter(ms) => {
                 self.retries += 1;
                 self.pending_delay = ms;
-                if !answer_lost {
+                if !answer_lost || !self.reconcile {
                     return Step::Sleep(ms);
                 }
                 // The server may have created the task (and not say so again if it ignores

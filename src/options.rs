@@ -173,11 +173,15 @@ pub struct CreateOptions {
     pub webhook_url: Option<String>,
     pub validate: bool,
     pub limits: ValidateOptions,
+    /// Look for the task in `GET /tasks` before a keyed create and after a lost answer
+    /// (default true). A proxy that forwards its callers' creates turns it off: the callers
+    /// reconcile, and a shared key's list holds other users' tasks.
+    pub reconcile: bool,
 }
 
 impl CreateOptions {
     pub const KEYS: &'static [&'static str] =
-        &["idempotencyKey", "idempotencyScope", "maxCredits", "quoteFirst", "webhookUrl", "validate"];
+        &["idempotencyKey", "idempotencyScope", "maxCredits", "quoteFirst", "webhookUrl", "validate", "reconcile"];
 
     pub fn read(bag: &Value) -> Result<CreateOptions, ArgumentError> {
         check_keys(bag, &[CallOptions::KEYS, CreateOptions::KEYS, VALIDATE_KEYS])?;
@@ -194,6 +198,7 @@ impl CreateOptions {
             webhook_url: text(bag, "webhookUrl")?,
             validate: flag(bag, "validate")?.unwrap_or(true),
             limits: read_validate(bag)?,
+            reconcile: flag(bag, "reconcile")?.unwrap_or(true),
         })
     }
 }

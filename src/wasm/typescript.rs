@@ -125,6 +125,9 @@ export interface CreateOptions extends CallOptions, ValidateOptions {
   webhookUrl?: string | undefined;
   /** `false` sends the payload without local validation (for models added upstream later). */
   validate?: boolean | undefined;
+  /** Look for the task in GET /tasks before a keyed create and after a lost answer (default
+   * true). A proxy forwarding its callers' creates sets false: the callers reconcile. */
+  reconcile?: boolean | undefined;
 }
 export interface StatusData { status: TaskStatus; }
 export interface TaskOutput { url?: string; msg?: string; error?: string; }

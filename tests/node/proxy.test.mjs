@@ -87,3 +87,41 @@ test("mounted on the app's own site: basePath routes, same-origin requests pass,
   assert.equal((await unmounted.json()).errorCode, "INVALID_ARGUMENT", "a missing route is not a missing task");
   assert.equal(seen.length, 1);
 });
+
+test("fails closed and tells nothing: no cap, Origin null, bad escapes, huge bodies, upstream URLs, gone callers", async () => {
+  // No cap configured: refused, naming the setting, with CORS for an allowed page.
+  const uncapped = lib.createProxyHandler({ apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], fetch: () => json(200, {}) });
+  const r = await uncapped(req("/api/v1/account"));
+  assert.equal(r.status, 500);
+  assert.match((await r.json()).message, /MAX_CREDITS_PER_TASK is not set/);
+  assert.equal(r.headers.get("access-control-allow-origin"), ORIGIN);
+  const unlimited = lib.createProxyHandler({ apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: "unlimited", fetch: () => json(200, { ok: true }) });
+  assert.equal((await unlimited(req("/api/v1/account"))).status, 200, "\"unlimited\" is an explicit choice");
+  // "*" is not "Origin: null".
+  const any = lib.createProxyHandler({ apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: ["*"], maxCreditsPerTask: 50, fetch: () => json(200, {}) });
+  const nul = await any(new Request("https://proxy.example/api/v1/account", { headers: { origin: "null" } }));
+  assert.equal(nul.status, 403);
+  // A swapped setting: the 500 names it and never echoes its value.
+  const swapped = lib.createProxyHandler({ apiKey: "https://api.example", baseUrl: KEY, allowedOrigins: [ORIGIN], maxCreditsPerTask: 50 });
+  const bad = await swapped(req("/api/v1/account"));
+  const text = await bad.text();
+  assert.equal(bad.status, 500);
+  assert.ok(!text.includes(KEY) && !text.includes("api.example"), text);
+  // Malformed escapes, huge bodies, upstream URLs, callers that went away.
+  const { handler, seen } = proxy([json(200, { status: "SUBMITTED", taskId: "t1", creditsCharged: 15, idempotentReplay: false, responseUrl: "https://internal/x", statusUrl: "https://internal/s", cancelUrl: "https://internal/c" })], { maxBodyBytes: 4096 });
+  const esc = await handler(req("/api/v1/tasks/%E0%A4%A/status"));
+  assert.equal(esc.status, 400);
+  assert.equal(esc.headers.get("access-control-allow-origin"), ORIGIN);
+  const big = await handler(req("/api/v1/generate/t2v", { method: "POST", body: JSON.stringify({ prompt: "x".repeat(10000), aspectRatio: "16:9", duration: "5" }) }));
+  assert.equal(big.status, 413);
+  const created = await handler(req("/api/v1/generate/t2v", { method: "POST", body: JSON.stringify({ prompt: "a", aspectRatio: "16:9", duration: "5" }), headers: { "idempotency-key": "browser-key-123" } }));
+  const createdBody = await created.json();
+  assert.equal(created.status, 200, JSON.stringify(createdBody));
+  assert.ok(!("responseUrl" in createdBody) && !("statusUrl" in createdBody) && !("cancelUrl" in createdBody), JSON.stringify(createdBody));
+  assert.equal(seen.length, 1, "a proxied keyed create is sent as is: no look at the operator's task list");
+  const gone = new AbortController();
+  gone.abort();
+  const left = await handler(new Request("https://proxy.example/api/v1/tasks/t1/status", { headers: { origin: ORIGIN }, signal: gone.signal }));
+  assert.notEqual(left.status, 200);
+  assert.equal(seen.length, 1, "nothing went upstream for a caller that had gone");
+});
