@@ -77,6 +77,8 @@ pub struct CreateFlow {
     any_lost: bool,
     quote_first: bool,
     reconcile: bool,
+    /// Per attempt: the call's `timeoutMs`, else the client's.
+    timeout_ms: f64,
 }
 
 fn done(e: impl Into<Error>) -> Step {
@@ -112,6 +114,7 @@ impl CreateFlow {
             any_lost: false,
             quote_first: opts.quote_first,
             reconcile: opts.reconcile,
+            timeout_ms: opts.call.timeout_ms.unwrap_or(config.timeout_ms),
         };
         let step = flow.plan(opts, client_max_credits, fresh_key);
         (flow, step)
@@ -226,10 +229,7 @@ impl CreateFlow {
             self.stage = Stage::Finished;
             return Step::Done(self.on_created(env, self.any_lost));
         };
-        let policy = RetryPolicy {
-            max_retries: self.config.max_retries,
-            max_retry_after_ms: self.config.max_retry_after_ms.min(self.config.timeout_ms),
-        };
+        let policy = RetryPolicy::for_call(&self.config, None, self.timeout_ms);
         let retry_after = err.retry_after.map(|s| s * 1000.0);
         match policy.next_delay(RetryClass::Safe, err.code, self.retries, retry_after, jitter) {
             RetryDecision::GiveUp => {
@@ -253,7 +253,10 @@ impl CreateFlow {
     fn on_list(&mut self, env: Envelope) -> Step {
         let found = match &env.outcome {
             Ok(reply) => match reply.data.get("tasks") {
-                Some(Value::Array(tasks)) => tasks.iter().find(|t| self.is_ours(t)).cloned(),
+                Some(Value::Array(tasks)) => {
+                    let input = self.payload.to_canonical_json();
+                    tasks.iter().find(|t| self.is_ours(t, &input)).cloned()
+                }
                 _ => None,
             },
             Err(_) => None,
@@ -280,11 +283,10 @@ impl CreateFlow {
     /// before anything was sent: the same key with another input is the server's 409 to
     /// give), or, carrying no key (a server that ignores keys), it has our model and input
     /// and was created since the first attempt; for a keyed create not yet sent, within the
-    /// last 24 hours.
-    fn is_ours(&self, task: &Value) -> bool {
+    /// last 24 hours. `input` is our payload in canonical form, computed once per list.
+    fn is_ours(&self, task: &Value, input: &str) -> bool {
         let key = self.key();
-        let same_input =
-            || task.get("input").is_some_and(|i| i.to_canonical_json() == self.payload.to_canonical_json());
+        let same_input = || task.get("input").is_some_and(|i| i.to_canonical_json() == input);
         let precheck = self.stage == Stage::Prechecking;
         match task.get("idempotencyKey").and_then(Value::as_str) {
             Some(k) if k == key => return !precheck || same_input(),

@@ -113,7 +113,14 @@ pub struct CallOptions {
 impl CallOptions {
     pub const KEYS: &'static [&'static str] = &["signal", "timeoutMs"];
 
+    /// The options bag of a call that takes only these (getStatus, listTasks, …).
     pub fn read(bag: &Value) -> Result<CallOptions, ArgumentError> {
+        check_keys(bag, &[CallOptions::KEYS])?;
+        CallOptions::values(bag)
+    }
+
+    /// These options out of a larger bag whose keys the caller checked.
+    fn values(bag: &Value) -> Result<CallOptions, ArgumentError> {
         Ok(CallOptions { timeout_ms: ms(bag, "timeoutMs")? })
     }
 }
@@ -155,7 +162,7 @@ impl QuoteOptions {
     pub fn read(bag: &Value) -> Result<QuoteOptions, ArgumentError> {
         check_keys(bag, &[CallOptions::KEYS, QuoteOptions::KEYS, VALIDATE_KEYS])?;
         Ok(QuoteOptions {
-            call: CallOptions::read(bag)?,
+            call: CallOptions::values(bag)?,
             validate: flag(bag, "validate")?.unwrap_or(true),
             limits: read_validate(bag)?,
         })
@@ -190,7 +197,7 @@ impl CreateOptions {
 
     fn read_unchecked(bag: &Value) -> Result<CreateOptions, ArgumentError> {
         Ok(CreateOptions {
-            call: CallOptions::read(bag)?,
+            call: CallOptions::values(bag)?,
             idempotency_key: text(bag, "idempotencyKey")?,
             idempotency_scope: text(bag, "idempotencyScope")?,
             max_credits: credits(bag, "maxCredits")?,
@@ -237,7 +244,7 @@ impl WaitOptions {
 
     fn read_unchecked(bag: &Value) -> Result<WaitOptions, ArgumentError> {
         Ok(WaitOptions {
-            call: CallOptions::read(bag)?,
+            call: CallOptions::values(bag)?,
             interval_ms: wait_ms(bag, "intervalMs", false)?,
             max_interval_ms: wait_ms(bag, "maxIntervalMs", false)?,
             min_interval_ms: wait_ms(bag, "minIntervalMs", false)?,

@@ -6,7 +6,7 @@
 
 use crate::error::ErrorCode;
 use crate::limits::MAX_RETRY_AFTER_MS;
-use crate::request::RetryClass;
+use crate::request::{ClientConfig, RetryClass};
 use crate::time::parse_http_date;
 
 /// Backoff without a server hint: 800 ms doubling to 8 s, plus up to 250 ms of jitter (the
@@ -66,6 +66,16 @@ pub fn is_transient(code: ErrorCode) -> bool {
 }
 
 impl RetryPolicy {
+    /// The policy of one call: the client's `maxRetries` unless the call overrides it, and a
+    /// server's Retry-After waited only as long as one attempt may take (`timeout_ms`) and
+    /// the client's `maxRetryAfterMs` allow.
+    pub fn for_call(config: &ClientConfig, max_retries: Option<u32>, timeout_ms: f64) -> RetryPolicy {
+        RetryPolicy {
+            max_retries: max_retries.unwrap_or(config.max_retries),
+            max_retry_after_ms: config.max_retry_after_ms.min(timeout_ms),
+        }
+    }
+
     /// `retries_done` counts the retries already made (0 after the first attempt).
     pub fn next_delay(
         &self,

@@ -291,6 +291,7 @@ mod tests {
     fn target(handle: &str, opts: &str, now: f64) -> Result<WaitTarget, ArgumentError> {
         WaitTarget::resolve(&json(handle), &WaitOptions::read(&json(opts)).unwrap(), now)
         // ok: test
+        // ok: test
     }
 
     #[test]

@@ -1,7 +1,8 @@
 // `make test` after the Rust checks: builds a consumer project from the packed tarball and
 // runs every JS-side suite. Prints one line per runtime with its assertion count; any
 // runtime that cannot run fails the whole run (nothing is skipped silently).
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import { run } from "../tools/spawn.mjs";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { makeConsumer, ROOT } from "../tools/consumer.mjs";
@@ -22,18 +23,6 @@ function report(name, r) {
   console.log(`${r.failures.length ? "FAIL" : "ok  "} ${name.padEnd(28)} ${r.count} assertions${r.failures.length ? `, ${r.failures.length} failed` : ""}`);
   for (const f of r.failures) console.log(`     - ${f}`);
   if (r.failures.length || r.count === 0) failed = true;
-}
-
-/** Async spawn: the simulator lives in this process, so the event loop must stay free. */
-function run(cmd, args, opts) {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "", stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), opts.timeout ?? 120000);
-    p.on("close", (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
-  });
 }
 
 function parseLastJson(text, name) {

@@ -3,7 +3,7 @@
 // plus esbuild and webpack server bundles for Node), then runs each bundle for real: the browser
 // ones in Chromium, the Node ones with node; plus a CommonJS consumer and a Jest test that
 // require() the package. Each must complete a workflow against the simulator.
-import { spawn } from "node:child_process";
+import { run } from "./spawn.mjs";
 import { mkdirSync, writeFileSync, mkdtempSync, copyFileSync } from "node:fs";
 import { join, basename, dirname } from "node:path";
 import { tmpdir } from "node:os";
@@ -14,17 +14,6 @@ import { launchChromium } from "./chromium.mjs";
 
 const TESTS = join(ROOT, "tests");
 const require = createRequire(join(ROOT, "package.json"));
-
-function run(cmd, args, opts = {}) {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { ...opts, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    p.stdout.on("data", (d) => (out += d));
-    p.stderr.on("data", (d) => (out += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), opts.timeout ?? 60000);
-    p.on("close", (status) => { clearTimeout(timer); resolve({ status, out }); });
-  });
-}
 
 const page = (label) => `<!doctype html><html><head><meta charset="utf-8"><title>${label}</title>
 <script>globalThis.BUNDLER_LABEL = ${JSON.stringify(label)};</script></head>
@@ -125,7 +114,7 @@ export async function runBundlers(simUrl) {
       copyFileSync(file, join(lone, basename(file)));
       file = join(lone, basename(file));
     }
-    const p = await run("node", [file, simUrl, label], { cwd: dirname(file) });
+    const p = await run("node", [file, simUrl, label], { cwd: dirname(file), timeout: 60000 });
     const line = p.out.trim().split("\n").filter((l) => l.startsWith("{")).pop();
     return line ? JSON.parse(line) : { count: 0, failures: [`${label}: exit ${p.status}: ${p.out.slice(-1500)}`] };
   };

@@ -43,8 +43,7 @@ impl Client {
         let session = self.session.clone();
         let bag = opts.unwrap_or_default();
         promise(async move {
-            let prepared = options::check_keys(&from_js(&bag), &[CallOptions::KEYS])
-                .and_then(|()| CallOptions::read(&from_js(&bag)))
+            let prepared = CallOptions::read(&from_js(&bag))
                 .and_then(|o| session.call(&bag, &o))
                 .and_then(|call| build(&session.config).map(|req| (call, req)));
             let env = match prepared {

@@ -125,10 +125,7 @@ impl Session {
     /// The attempt loop: send, classify, and retry while the policy says so.
     pub async fn execute(&self, action: Action, req: &ApiRequest, task_id: Option<&str>, call: &Call) -> Envelope {
         // A server's Retry-After is waited only as long as one attempt may take.
-        let policy = RetryPolicy {
-            max_retries: call.max_retries.unwrap_or(self.config.max_retries),
-            max_retry_after_ms: self.config.max_retry_after_ms.min(call.timeout_ms),
-        };
+        let policy = RetryPolicy::for_call(&self.config, call.max_retries, call.timeout_ms);
         let is_query = matches!(action, Action::Status | Action::Task | Action::List | Action::Account);
         let aborted = || Envelope::from(transport_failure(TransportFailure::Aborted, "", call.timeout_ms));
         let mut retries = 0;
@@ -181,13 +178,7 @@ impl Session {
     /// signal, a JS object, is read here.
     pub fn call(&self, bag: &JsValue, opts: &CallOptions) -> Result<Call, ArgumentError> {
         let signal = signal_from(&member(bag, "signal").unwrap_or(JsValue::UNDEFINED)).map_err(ArgumentError::new)?;
-        Ok(Call {
-            signal,
-            timeout_ms: opts.timeout_ms.unwrap_or(self.config.timeout_ms),
-            max_retries: None,
-            deadline: None,
-            lost: Cell::new(false),
-        })
+        Ok(Call::new(signal, opts.timeout_ms.unwrap_or(self.config.timeout_ms)))
     }
 }
 
@@ -205,10 +196,15 @@ pub struct Call {
 }
 
 impl Call {
+    /// The client's retries, no deadline beyond each attempt's timeout.
+    pub fn new(signal: Option<AbortSignal>, timeout_ms: f64) -> Call {
+        Call { signal, timeout_ms, max_retries: None, deadline: None, lost: Cell::new(false) }
+    }
+
     /// A call no caller can abort (the shared list call of concurrent waits, a cancel after
     /// an abort), with no retries.
     pub fn detached(timeout_ms: f64) -> Call {
-        Call { signal: None, timeout_ms, max_retries: Some(0), deadline: None, lost: Cell::new(false) }
+        Call { max_retries: Some(0), ..Call::new(None, timeout_ms) }
     }
 }
 

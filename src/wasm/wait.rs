@@ -174,11 +174,8 @@ impl Session {
                     // request's worth at 60/min) even past the wait's deadline: the task is
                     // finished and paid for, reading it is what remains.
                     let read_call = Call {
-                        signal: call.signal.clone(),
-                        timeout_ms: call.timeout_ms,
-                        max_retries: None,
                         deadline: Some(js_sys::Date::now() + call.timeout_ms.max(60_000.0)),
-                        lost: std::cell::Cell::new(false),
+                        ..Call::new(call.signal.clone(), call.timeout_ms)
                     };
                     self.execute(Action::Task, &req, Some(id), &read_call).await
                 }
