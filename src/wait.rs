@@ -289,9 +289,8 @@ mod tests {
     use crate::value::test_json::json;
 
     fn target(handle: &str, opts: &str, now: f64) -> Result<WaitTarget, ArgumentError> {
-        WaitTarget::resolve(&json(handle), &WaitOptions::read(&json(opts)).unwrap(), now)
-        // ok: test
-        // ok: test
+        let opts = WaitOptions::read(&json(opts)).unwrap(); // ok: test
+        WaitTarget::resolve(&json(handle), &opts, now)
     }
 
     #[test]
