@@ -60,4 +60,3 @@ export declare function estimateCredits(model: Model | (string & {}), payload: u
 /** The contract as plain data, for rendering forms. */
 export declare function describeModels(): ModelDescription[];
 export declare function modelNames(): Model[];
-export { createProxyHandler, type ProxyOptions } from "./proxy.js";

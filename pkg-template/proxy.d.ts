@@ -1,26 +1,107 @@
-export interface ProxyOptions {
-  /** Default: env.AIVIDEO_API_KEY. Never sent to the browser. */
+// aivideo/proxy: the edge proxy (Cloudflare Workers, Node, Deno). Server-side only.
+import type { ClientOptions } from "./aivideo.js";
+
+/** Who is calling, as `authorize` vouches for it. Limits here replace the proxy's defaults for this caller. */
+export interface ProxyCaller {
+  /** Stable id of the user: tasks, quotas and idempotency keys are bound to it. At most 256 characters. */
+  userId: string;
+  /** May read the account and the whole task list, and any task. Default false. */
+  admin?: boolean | undefined;
+  requestsPerMinute?: number | undefined;
+  creditsPerDay?: number | undefined;
+  /** Can only lower the proxy's `maxCreditsPerTask`. */
+  maxCreditsPerTask?: number | undefined;
+}
+
+/** Decides who is calling: a caller, `null` (answered 401), or a `Response` of your own (sent as is, with CORS). */
+export type Authorize = (request: Request, env: Record<string, unknown>, ctx?: unknown) => ProxyCaller | null | Response | Promise<ProxyCaller | null | Response>;
+
+/** Counters behind the quotas, in fixed windows. `memoryStore()` (per isolate) is the default. */
+export interface ProxyStore {
+  /** Adds `amount` to `key`'s counter for the window holding `now` if it stays within `limit`. */
+  take(key: string, amount: number, limit: number, windowMs: number, now: number): Promise<{ ok: boolean; used: number; resetAt: number }>;
+  /** Gives `amount` back (a refused create, or one cheaper than reserved). */
+  give(key: string, amount: number, windowMs: number, now: number): Promise<void>;
+}
+
+interface ProxyCommonOptions {
+  /** Default: env.AIVIDEO_API_KEY. Never sent to a caller. */
   apiKey?: string | undefined;
   /** Upstream, default env.AIVIDEO_BASE_URL or the live API. */
   baseUrl?: string | undefined;
-  /** Exact origins allowed to call (CORS), default env.ALLOWED_ORIGINS (comma-separated); "*" allows any. */
+  /** Exact origins allowed to call from a browser (CORS), default env.ALLOWED_ORIGINS (comma-separated); "*" allows any but never `null`. */
   allowedOrigins?: string[] | undefined;
   /** Default: every model the client knows (env.ALLOWED_MODELS). */
   allowedModels?: string[] | undefined;
-  /** Creates priced above this are refused before anything goes upstream (env.MAX_CREDITS_PER_TASK).
-   * Required: the proxy fails closed (500 naming the setting) unless a number or "unlimited" is given. */
+  /** Required (env.MAX_CREDITS_PER_TASK): creates priced above this are refused before anything goes
+   * upstream. The proxy fails closed (500 naming the setting) unless a number or "unlimited"/Infinity is given. */
   maxCreditsPerTask?: number | "unlimited" | undefined;
-  /** Request bodies larger than this are refused with 413 (env.MAX_BODY_BYTES), default 30 MiB. */
+  /** Per caller, default 60 (env.REQUESTS_PER_MINUTE). Over it: 429 + Retry-After at once. */
+  requestsPerMinute?: number | "unlimited" | undefined;
+  /** Per caller per UTC day, default 500 (env.CREDITS_PER_DAY). Over it: 429 BUDGET_EXCEEDED + Retry-After. */
+  creditsPerDay?: number | "unlimited" | undefined;
+  /** Concurrent upstream requests per caller (per isolate), default 4 (env.MAX_IN_FLIGHT): one caller's backlog cannot starve others. */
+  maxInFlight?: number | undefined;
+  /** Request bodies larger than this are refused with 413 (env.MAX_BODY_BYTES), default 12 MiB. */
   maxBodyBytes?: number | undefined;
-  /** Accept requests with no Origin header (server-to-server), default false. */
+  /** Accept requests with no Origin header (server-to-server callers, still authenticated), default false (env.ALLOW_SERVER_REQUESTS). */
   allowServerRequests?: boolean | undefined;
+  /** Where the proxy is mounted on a site, e.g. "/api/aivideo" (env.BASE_PATH). */
+  basePath?: string | undefined;
+  /** Binds task ids and idempotency keys to callers (env.PROXY_SECRET); default: derived from the API key. */
+  secret?: string | undefined;
+  store?: ProxyStore | undefined;
   timeoutMs?: number | undefined;
   /** Upstream retries, default 0: the browser's client retries, with the same idempotency key. */
   maxRetries?: number | undefined;
-  /** Where the proxy is mounted on a site, e.g. "/api/aivideo" (env.BASE_PATH); the browser's
-   * client then uses `baseUrl: "/api/aivideo"`. Same-origin requests from that site are allowed. */
-  basePath?: string | undefined;
+  /** More options for the proxy's own client (e.g. `rateLimitPerMinute`: the key's upstream rate). */
+  clientOptions?: Omit<ClientOptions, "apiKey" | "baseUrl"> | undefined;
   fetch?: ((input: string, init?: RequestInit) => Promise<Response>) | undefined;
 }
-/** A Worker `fetch` handler: `export default { fetch: createProxyHandler({...}) }`. */
-export declare function createProxyHandler(options?: ProxyOptions): (request: Request, env?: Record<string, string | undefined>) => Promise<Response>;
+
+/** Authentication is required: pass `authorize`, or (knowingly) `allowAnonymous: true`, limited per client IP. */
+export type ProxyOptions =
+  | (ProxyCommonOptions & { authorize: Authorize; allowAnonymous?: false | undefined })
+  | (ProxyCommonOptions & { allowAnonymous: true; authorize?: undefined });
+
+/** A Worker `fetch` handler: `export default { fetch: createProxyHandler({...}) }`. Throws a TypeError when authentication is missing. */
+export declare function createProxyHandler(options: ProxyOptions): (request: Request, env?: Record<string, unknown>, ctx?: unknown) => Promise<Response>;
+
+export interface JwtAuthorizerOptions {
+  /** HS256 secret (at least 32 characters); default env[secretEnv]. */
+  secret?: string | undefined;
+  /** Default "AIVIDEO_TOKEN_SECRET". */
+  secretEnv?: string | undefined;
+  /** RS256/ES256 keys of your identity provider (https). */
+  jwksUrl?: string | undefined;
+  /** The same, given inline. */
+  jwks?: { keys: object[] } | undefined;
+  /** Default "aivideo-proxy". */
+  audience?: string | undefined;
+  issuer?: string | undefined;
+  algorithms?: string[] | undefined;
+  /** Tokens older than this are refused even before `exp`, default "1h". */
+  maxTokenAge?: string | number | undefined;
+  /** Seconds, default 30. */
+  clockTolerance?: number | undefined;
+}
+/** `Authorization: Bearer <jwt>` → a caller: `sub` is the user id; an `aivideo` claim may carry `admin` and limits. */
+export declare function jwtAuthorizer(options?: JwtAuthorizerOptions): Authorize;
+
+export interface MintOptions {
+  secret: string;
+  userId: string;
+  /** Default "15m". */
+  expiresIn?: string | number | undefined;
+  admin?: boolean | undefined;
+  limits?: { requestsPerMinute?: number; creditsPerDay?: number; maxCreditsPerTask?: number } | undefined;
+  audience?: string | undefined;
+  issuer?: string | undefined;
+}
+/** For your backend: a short-lived HS256 token for one signed-in user. */
+export declare function mintProxyToken(options: MintOptions): Promise<string>;
+
+/** The default quota store: fixed windows in this isolate's memory. */
+export declare function memoryStore(options?: { maxKeys?: number }): ProxyStore;
+
+export declare class ProxySetupError extends Error {}

@@ -1,15 +1,18 @@
-// An edge proxy for browsers: browser → this handler (holds the key, validates, enforces a
-// budget, answers CORS for allowed origins) → the API. It speaks the API's own wire format,
-// so the browser side is the same client with `baseUrl` set to the proxy and no key.
+// aivideo/proxy: an edge proxy you can put on the public internet. Browser → this handler
+// (authenticates the caller, enforces per-caller quotas, binds task ids to their owner,
+// holds the API key) → the API. It speaks the API's own wire format, so the browser side is
+// the same client with `baseUrl` set to the proxy and no key.
 //
-//   import { createProxyHandler } from "aivideo";
-//   const handler = createProxyHandler({ allowedOrigins: ["https://app.example.com"], maxCreditsPerTask: 100 });
-//   export default { fetch: handler };   // the key comes from env.AIVIDEO_API_KEY
+//   import { createProxyHandler, jwtAuthorizer } from "aivideo/proxy";
+//   export default { fetch: createProxyHandler({ authorize: jwtAuthorizer(), maxCreditsPerTask: 100 }) };
 //
-// Every forwarded call goes through this package's client: validation, idempotency keys,
-// budgets, retries, the shared rate budget and classification are the client's; this file
-// only routes, checks the origin and turns envelopes back into API responses.
-import { createClient, validatePayload, __httpStatusFor } from "./aivideo.js";
+// Every forwarded call goes through this package's client (validation, retries, the shared
+// upstream rate budget, classification); this file authenticates, meters, routes and turns
+// envelopes back into API responses. Quota state lives behind `ProxyStore` (per isolate by
+// default: `memoryStore()`); a durable store plugs in there.
+import "#aivideo"; // the runtime's entry: initializes the wasm (workerd, Node, browsers, Deno)
+import { createClient, validatePayload, estimateCredits, __httpStatusFor } from "./aivideo.js";
+import { jwtVerify, SignJWT, createRemoteJWKSet, createLocalJWKSet } from "jose";
 
 const ROUTES = [
   ["GET", /^\/api\/v1\/account$/, "account"],
@@ -20,78 +23,276 @@ const ROUTES = [
   ["GET", /^\/api\/v1\/tasks\/([^/]+)\/status$/, "status"],
   ["PUT", /^\/api\/v1\/tasks\/([^/]+)\/cancel$/, "cancel"],
 ];
-const ALLOWED_HEADERS = "content-type, accept, idempotency-key, x-max-credits";
+const ALLOWED_HEADERS = "authorization, content-type, accept, idempotency-key, x-max-credits";
+const DAY_MS = 86_400_000;
+const MINUTE_MS = 60_000;
+const TOKEN_AUDIENCE = "aivideo-proxy";
+const enc = new TextEncoder();
+
+/** A setting that cannot work: answered as a 500 naming the setting, never its value. */
+export class ProxySetupError extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Quota state
 
 /**
- * @param {object} [options]
- * @param {string} [options.apiKey] default env.AIVIDEO_API_KEY
- * @param {string} [options.baseUrl] default env.AIVIDEO_BASE_URL, else the live API
- * @param {string[]} [options.allowedOrigins] exact origins allowed to call (CORS); default env.ALLOWED_ORIGINS (comma-separated)
- * @param {string[]} [options.allowedModels] default: every model the client knows
- * @param {number} [options.maxCreditsPerTask] refuse creates priced above this
- * @param {boolean} [options.allowServerRequests] accept requests without an Origin header (default false)
- * @param {number} [options.maxRetries] retries upstream (default 0: the browser's client retries)
- * @param {string} [options.basePath] where the proxy is mounted on a site (e.g. "/api/aivideo"); default env.BASE_PATH, else "/"
- * @returns {(request: Request, env?: Record<string, string>) => Promise<Response>}
+ * The default store: fixed windows in this isolate's memory (a Worker has many isolates, so
+ * limits hold per isolate; the Durable Object coordinator makes them global). Bounded: expired
+ * windows are dropped, and past `maxKeys` live counters the oldest are forgotten.
  */
-class ProxySetupError extends Error {}
+export function memoryStore({ maxKeys = 100_000 } = {}) {
+  const counters = new Map();
+  const window = (key, windowMs, now) => {
+    const index = Math.floor(now / windowMs);
+    let c = counters.get(key);
+    if (!c || c.index !== index) {
+      c = { index, used: 0, resetAt: (index + 1) * windowMs };
+      counters.delete(key);
+      counters.set(key, c);
+      if (counters.size > maxKeys) {
+        for (const [k, v] of counters) {
+          if (counters.size <= maxKeys * 0.9) break;
+          if (v.resetAt <= now || counters.size > maxKeys) counters.delete(k);
+        }
+      }
+    }
+    return c;
+  };
+  return {
+    async take(key, amount, limit, windowMs, now = Date.now()) {
+      const c = window(key, windowMs, now);
+      if (c.used + amount > limit) return { ok: false, used: c.used, resetAt: c.resetAt };
+      c.used += amount;
+      return { ok: true, used: c.used, resetAt: c.resetAt };
+    },
+    async give(key, amount, windowMs, now = Date.now()) {
+      const c = window(key, windowMs, now);
+      c.used = Math.max(0, c.used - amount);
+    },
+  };
+}
 
+// ---------------------------------------------------------------------------------------------
+// Authentication: short-lived JWTs minted by the app's backend
+
+function b64url(bytes) {
+  let s = "";
+  for (const b of new Uint8Array(bytes)) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function secretBytes(secret, name) {
+  if (typeof secret !== "string" || secret.length < 32) {
+    throw new ProxySetupError(`${name} is not set or shorter than 32 characters`);
+  }
+  return enc.encode(secret);
+}
+
+/**
+ * For the app's backend: a token for one signed-in user, sent by the page as
+ * `Authorization: Bearer <token>`. HS256 with the secret the proxy also holds.
+ */
+export async function mintProxyToken({ secret, userId, expiresIn = "15m", admin = false, limits = {}, audience = TOKEN_AUDIENCE, issuer } = {}) {
+  let key;
+  try {
+    key = secretBytes(secret, "secret");
+  } catch (e) {
+    throw new TypeError(`mintProxyToken: ${e.message}`);
+  }
+  if (typeof userId !== "string" || !userId || userId.length > 256) throw new TypeError("mintProxyToken: userId must be a non-empty string of at most 256 characters");
+  const claims = {};
+  for (const k of ["requestsPerMinute", "creditsPerDay", "maxCreditsPerTask"]) {
+    if (limits[k] !== undefined) {
+      if (!(Number.isFinite(limits[k]) && limits[k] >= 0)) throw new TypeError(`mintProxyToken: limits.${k} must be a number of at least 0`);
+      claims[k] = limits[k];
+    }
+  }
+  if (admin) claims.admin = true;
+  const jwt = new SignJWT({ aivideo: claims }).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setSubject(userId).setIssuedAt().setExpirationTime(expiresIn).setAudience(audience);
+  if (issuer) jwt.setIssuer(issuer);
+  return jwt.sign(key);
+}
+
+/**
+ * An `authorize` that accepts `Authorization: Bearer <jwt>`: HS256 with a shared secret
+ * (default env.AIVIDEO_TOKEN_SECRET), or RS256/ES256 against a JWKS (`jwksUrl`, or `jwks` given
+ * inline). The token must carry `sub` (the user), `exp` and `iat`, the audience, and be at most
+ * `maxTokenAge` old. Its `aivideo` claim may carry `admin` and per-user limits.
+ */
+export function jwtAuthorizer({ secret, secretEnv = "AIVIDEO_TOKEN_SECRET", jwksUrl, jwks, audience = TOKEN_AUDIENCE, issuer, algorithms, maxTokenAge = "1h", clockTolerance = 30 } = {}) {
+  let keyFor = null;
+  if (jwksUrl || jwks) {
+    if (jwksUrl && jwks) throw new TypeError("jwtAuthorizer: pass jwksUrl or jwks, not both");
+    let url;
+    if (jwksUrl) {
+      try {
+        url = new URL(jwksUrl);
+      } catch {
+        throw new TypeError("jwtAuthorizer: jwksUrl is not a URL");
+      }
+      if (url.protocol !== "https:" && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname)) throw new TypeError("jwtAuthorizer: jwksUrl must be https");
+    }
+    const set = jwksUrl ? createRemoteJWKSet(url) : createLocalJWKSet(jwks);
+    keyFor = () => set;
+    algorithms ??= ["RS256", "ES256"];
+  } else {
+    let cached = null;
+    keyFor = (env) => {
+      const value = secret ?? env?.[secretEnv];
+      if (cached && cached.value === value) return cached.key;
+      cached = { value, key: secretBytes(value, secret !== undefined ? "jwtAuthorizer's secret" : secretEnv) };
+      return cached.key;
+    };
+    algorithms ??= ["HS256"];
+  }
+  return async function authorize(request, env) {
+    const key = keyFor(env); // a setup problem throws (a 500 naming the setting) even without a token
+    const header = request.headers.get("authorization") || "";
+    const m = /^Bearer ([A-Za-z0-9_\-.]{1,8192})$/.exec(header);
+    if (!m) return null;
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(m[1], key, { audience, issuer, algorithms, maxTokenAge, clockTolerance, requiredClaims: ["sub", "exp", "iat"] }));
+    } catch {
+      return null;
+    }
+    const claims = payload.aivideo && typeof payload.aivideo === "object" ? payload.aivideo : {};
+    const caller = { userId: payload.sub, admin: claims.admin === true };
+    for (const k of ["requestsPerMinute", "creditsPerDay", "maxCreditsPerTask"]) if (typeof claims[k] === "number") caller[k] = claims[k];
+    return caller;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The handler
+
+function limitSetting(value, name, fallback) {
+  if (value === undefined || value === null || value === "") return fallback;
+  if (value === Infinity || value === "unlimited") return Infinity;
+  const n = typeof value === "number" ? value : /^\d+$/.test(String(value).trim()) ? Number(String(value).trim()) : NaN;
+  if (!(Number.isFinite(n) && n >= 0)) throw new ProxySetupError(`${name} must be a whole number or "unlimited"`);
+  return n;
+}
+
+/**
+ * @param {import("./proxy.d.ts").ProxyOptions} options
+ * @returns {(request: Request, env?: object, ctx?: object) => Promise<Response>}
+ */
 export function createProxyHandler(options = {}) {
+  if (options === null || typeof options !== "object") throw new TypeError("createProxyHandler: options must be an object");
+  // Authentication is required: a proxy without it spends the operator's credits for anyone.
+  if (options.authorize !== undefined && typeof options.authorize !== "function") throw new TypeError("createProxyHandler: authorize must be a function (request, env, ctx) => caller | null | Response");
+  if (options.authorize && options.allowAnonymous) throw new TypeError("createProxyHandler: pass authorize or allowAnonymous, not both");
+  if (!options.authorize && options.allowAnonymous !== true) {
+    throw new TypeError("createProxyHandler: authorize is required (e.g. authorize: jwtAuthorizer()); to serve anonymous callers, limited per client IP, set allowAnonymous: true");
+  }
+  const store = options.store ?? memoryStore();
+  if (typeof store.take !== "function" || typeof store.give !== "function") throw new TypeError("createProxyHandler: store must have take() and give()");
+  // Settings given as options are checked now, at start-up; env settings at the first request.
+  for (const [k, name] of [["maxCreditsPerTask", "maxCreditsPerTask"], ["requestsPerMinute", "requestsPerMinute"], ["creditsPerDay", "creditsPerDay"], ["maxInFlight", "maxInFlight"], ["maxBodyBytes", "maxBodyBytes"]]) {
+    try {
+      limitSetting(options[k], name, 0);
+    } catch (e) {
+      throw new TypeError(`createProxyHandler: ${e.message}`);
+    }
+  }
+
   let client = null;
   let settings = null;
+  let secrets = null;
+  const inFlight = new Map();
 
   /** The settings, read without throwing: the origin check must come before any error. */
   function read(env = {}) {
     if (settings) return settings;
     const list = (v) => (Array.isArray(v) ? v : typeof v === "string" && v ? v.split(",").map((s) => s.trim()).filter(Boolean) : null);
-    // Fails closed: no cap unless one is set, or "unlimited" is said explicitly.
-    const cap = options.maxCreditsPerTask ?? env.MAX_CREDITS_PER_TASK;
-    const capText = cap === undefined || cap === null ? "" : String(cap).trim();
-    settings = {
+    const s = {
       allowedOrigins: new Set(list(options.allowedOrigins) ?? list(env.ALLOWED_ORIGINS) ?? []),
       allowedModels: list(options.allowedModels) ?? list(env.ALLOWED_MODELS),
-      maxCredits: capText === "unlimited" ? undefined : /^\d+$/.test(capText) ? Number(capText) : NaN,
-      capProblem: capText === "" ? "MAX_CREDITS_PER_TASK is not set (a whole number of credits, or \"unlimited\")"
-        : capText !== "unlimited" && !/^\d+$/.test(capText) ? "MAX_CREDITS_PER_TASK must be a whole number of credits or \"unlimited\"" : null,
       allowServerRequests: options.allowServerRequests ?? env.ALLOW_SERVER_REQUESTS === "true",
       basePath: String(options.basePath ?? env.BASE_PATH ?? "").replace(/\/+$/, ""),
-      maxBodyBytes: Number(options.maxBodyBytes ?? env.MAX_BODY_BYTES ?? 30 * 1024 * 1024),
+      problem: null,
     };
-    return settings;
+    try {
+      // Fails closed: no cap unless one is set, or "unlimited" (Infinity) is said explicitly.
+      const cap = options.maxCreditsPerTask ?? env.MAX_CREDITS_PER_TASK;
+      if (cap === undefined || cap === null || cap === "") throw new ProxySetupError("MAX_CREDITS_PER_TASK is not set (a whole number of credits, or \"unlimited\")");
+      s.maxCredits = limitSetting(cap, "MAX_CREDITS_PER_TASK", undefined);
+      s.requestsPerMinute = limitSetting(options.requestsPerMinute ?? env.REQUESTS_PER_MINUTE, "REQUESTS_PER_MINUTE", 60);
+      s.creditsPerDay = limitSetting(options.creditsPerDay ?? env.CREDITS_PER_DAY, "CREDITS_PER_DAY", 500);
+      s.maxInFlight = limitSetting(options.maxInFlight ?? env.MAX_IN_FLIGHT, "MAX_IN_FLIGHT", 4);
+      s.maxBodyBytes = limitSetting(options.maxBodyBytes ?? env.MAX_BODY_BYTES, "MAX_BODY_BYTES", 12 * 1024 * 1024);
+    } catch (e) {
+      s.problem = e instanceof ProxySetupError ? e.message : "a limit setting is not usable";
+    }
+    settings = s;
+    return s;
   }
 
-  /** The client; throws a ProxySetupError naming the setting (never its value). */
-  function setup(env = {}) {
-    if (client) return;
-    if (settings.capProblem) throw new ProxySetupError(settings.capProblem);
-    try {
-      client = createClient({
-        apiKey: options.apiKey ?? env.AIVIDEO_API_KEY,
-        baseUrl: options.baseUrl ?? env.AIVIDEO_BASE_URL,
-        // One retry layer: the browser's client retries (with the same idempotency key), so the
-        // proxy answers at once, passing 429s and their Retry-After through.
-        maxRetries: options.maxRetries ?? 0,
-        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        ...(settings.maxCredits !== undefined ? { maxCredits: settings.maxCredits } : {}),
-      });
-    } catch (e) {
-      // The client names the bad option; its message may quote the value, so it stays in the log.
-      console.error(`aivideo proxy: ${scrub(String(e && e.message), env)}`);
-      throw new ProxySetupError("the upstream settings (AIVIDEO_API_KEY, AIVIDEO_BASE_URL) are not usable; see the log");
+  /** The client and the proxy's keys; throws a ProxySetupError naming the setting (never its value). */
+  async function setup(env = {}) {
+    if (client && secrets) return;
+    if (settings.problem) throw new ProxySetupError(settings.problem);
+    const apiKey = options.apiKey ?? env.AIVIDEO_API_KEY;
+    if (!client) {
+      try {
+        client = createClient({
+          ...(options.clientOptions || {}),
+          apiKey,
+          baseUrl: options.baseUrl ?? env.AIVIDEO_BASE_URL,
+          // One retry layer: the browser's client retries (with the same idempotency key), so
+          // the proxy answers at once, passing 429s and their Retry-After through.
+          maxRetries: options.maxRetries ?? 0,
+          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          ...(Number.isFinite(settings.maxCredits) ? { maxCredits: settings.maxCredits } : {}),
+        });
+      } catch (e) {
+        // The client names the bad option; its message may quote the value, so it stays in the log.
+        console.error(`aivideo proxy: ${scrub(String(e && e.message), env)}`);
+        throw new ProxySetupError("the upstream settings (AIVIDEO_API_KEY, AIVIDEO_BASE_URL) are not usable; see the log");
+      }
     }
+    // Task ids and idempotency keys are bound to callers with a key derived from the API key
+    // (or PROXY_SECRET): nothing to configure, and nobody without the key can forge a binding.
+    const material = options.secret ?? env.PROXY_SECRET ?? apiKey;
+    if (typeof material !== "string" || material.length < 16) throw new ProxySetupError("AIVIDEO_API_KEY (or PROXY_SECRET) is missing");
+    const base = await crypto.subtle.importKey("raw", enc.encode(material), "HKDF", false, ["deriveKey"]);
+    const derive = (info) => crypto.subtle.deriveKey({ name: "HKDF", hash: "SHA-256", salt: enc.encode("aivideo-proxy"), info: enc.encode(info) }, base, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign"]);
+    secrets = { owner: await derive("task ownership v1"), idem: await derive("idempotency namespace v1") };
+  }
+
+  async function mac(key, text, bytes = 16) {
+    return b64url((await crypto.subtle.sign("HMAC", key, enc.encode(text))).slice(0, bytes));
+  }
+
+  /** A task id bound to its owner: `<upstream id>.<tag>`; only the owner's requests unbind it. */
+  async function bind(userId, taskId) {
+    return `${taskId}.${await mac(secrets.owner, `${userId}\n${taskId}`)}`;
+  }
+
+  async function unbind(caller, bound) {
+    const dot = bound.lastIndexOf(".");
+    if (dot <= 0) return caller.admin ? bound : null;
+    const id = bound.slice(0, dot);
+    const want = await mac(secrets.owner, `${caller.userId}\n${id}`);
+    const got = bound.slice(dot + 1);
+    let diff = want.length ^ got.length;
+    for (let i = 0; i < want.length; i++) diff |= want.charCodeAt(i) ^ (got.charCodeAt(i) || 0);
+    if (diff === 0) return id;
+    return caller.admin ? bound : null;
   }
 
   function scrub(text, env) {
     const key = options.apiKey ?? env?.AIVIDEO_API_KEY;
-    return key ? text.split(key).join("***") : text;
+    return key && key.length >= 4 ? text.split(key).join("[redacted]") : text;
   }
 
   /** The body, read with a byte cap (a huge body is refused before it costs memory). */
   async function body(request) {
     const declared = Number(request.headers.get("content-length"));
     if (declared > settings.maxBodyBytes) return null;
-    if (!request.body) return request.text();
+    if (!request.body) return "";
     const reader = request.body.getReader();
     const decoder = new TextDecoder();
     let seen = 0;
@@ -109,104 +310,197 @@ export function createProxyHandler(options = {}) {
   }
 
   function cors(origin) {
-    return origin ? { "access-control-allow-origin": origin, vary: "origin", "access-control-expose-headers": "retry-after" } : {};
+    return origin ? { "access-control-allow-origin": origin, vary: "origin", "access-control-expose-headers": "retry-after, www-authenticate" } : {};
   }
 
-  function reply(status, body, origin, extra = {}) {
-    return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...cors(origin), ...extra } });
+  function answer(status, body, origin, extra = {}, env) {
+    // The last line of defence: an upstream that echoes the key never gets it to a caller.
+    const text = scrub(JSON.stringify(body ?? null), env);
+    return new Response(text, { status, headers: { "content-type": "application/json", "cache-control": "no-store", ...cors(origin), ...extra } });
+  }
+
+  const failure = (status, errorCode, message, origin, extra, env) => answer(status, { status: "FAILED", errorCode, message }, origin, extra, env);
+
+  function tooMany(errorCode, message, resetAt, origin, env) {
+    const seconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
+    return failure(429, errorCode, message, origin, { "retry-after": String(seconds) }, env);
   }
 
   /** An envelope back into the API's wire format (the browser client classifies it again). */
-  function fromEnvelope(env, origin) {
-    if (env.ok) {
-      const data = env.data && typeof env.data === "object" ? { ...env.data } : env.data;
-      // The upstream's own URLs stay behind the proxy.
-      if (data && typeof data === "object") for (const k of ["handle", "responseUrl", "statusUrl", "cancelUrl"]) delete data[k];
-      return reply(env.httpStatus || 200, data, origin);
+  async function fromEnvelope(out, origin, env, caller, taskId) {
+    if (out.ok) {
+      let data = out.data && typeof out.data === "object" && !Array.isArray(out.data) ? { ...out.data } : out.data;
+      if (data && typeof data === "object") {
+        // The upstream's own URLs and keys stay behind the proxy; task ids go out bound.
+        for (const k of ["handle", "responseUrl", "statusUrl", "cancelUrl", "idempotencyKey"]) delete data[k];
+        const raw = data.taskId ?? data.id ?? taskId;
+        if (typeof raw === "string" && caller) {
+          const bound = await bind(caller.userId, raw);
+          if ("taskId" in data || out.status === "SUBMITTED") data.taskId = bound;
+          if ("id" in data) data.id = bound;
+        }
+      }
+      return answer(out.httpStatus || 200, data, origin, {}, env);
     }
     // A failure decided locally has no HTTP status: the core's table gives the one to answer with.
-    const status = env.httpStatus || __httpStatusFor(env.errorCode);
-    const extra = env.retryAfter != null ? { "retry-after": String(env.retryAfter) } : {};
-    const body = { status: "FAILED", errorCode: env.errorCode === "NETWORK_ERROR" ? "UPSTREAM_ERROR" : env.errorCode, message: env.errorMessage };
-    if (env.data && env.data.details) body.details = env.data.details;
-    return reply(status, body, origin, extra);
+    const status = out.httpStatus || __httpStatusFor(out.errorCode);
+    const extra = out.retryAfter != null ? { "retry-after": String(Math.ceil(out.retryAfter)) } : {};
+    const b = { status: "FAILED", errorCode: out.errorCode === "NETWORK_ERROR" ? "UPSTREAM_ERROR" : out.errorCode, message: out.errorMessage };
+    if (out.data && out.data.details) b.details = out.data.details;
+    return answer(status, b, origin, extra, env);
   }
 
-  return async function handle(request, env) {
+  function originAllowed(request) {
+    const origin = request.headers.get("origin");
+    if (origin) return origin !== "null" && (settings.allowedOrigins.has(origin) || settings.allowedOrigins.has("*"));
+    // Browsers send no Origin on a same-origin GET, but always say `Sec-Fetch-Site:
+    // same-origin`, which a cross-site page cannot make them send.
+    return request.headers.get("sec-fetch-site") === "same-origin" || settings.allowServerRequests;
+  }
+
+  return async function handle(request, env, ctx) {
     try {
-      return await route(request, env);
+      return await route(request, env || {}, ctx);
     } catch (e) {
       // A misconfiguration or a bug: a clear 500 that names the setting, never a value or the key.
       const message = e instanceof ProxySetupError ? e.message : "internal error; see the log";
-      if (!(e instanceof ProxySetupError)) console.error(`aivideo proxy: ${scrub(String(e && e.stack || e), env)}`);
+      if (!(e instanceof ProxySetupError)) console.error(`aivideo proxy: ${scrub(String((e && e.stack) || e), env)}`);
       const origin = request.headers.get("origin");
-      const allowed = settings && origin && origin !== "null" && (settings.allowedOrigins.has(origin) || settings.allowedOrigins.has("*"));
-      return new Response(JSON.stringify({ status: "FAILED", errorCode: "UPSTREAM_ERROR", message: `proxy error: ${message}` }), { status: 500, headers: { "content-type": "application/json", ...(allowed ? cors(origin) : {}) } });
+      return failure(500, "UPSTREAM_ERROR", `proxy error: ${message}`, settings && originAllowed(request) ? origin : null, {}, env);
     }
   };
 
-  async function route(request, env) {
+  async function route(request, env, ctx) {
     read(env);
     const url = new URL(request.url);
     const origin = request.headers.get("origin");
-    // Browsers send no Origin on a same-origin GET, but always say `Sec-Fetch-Site:
-    // same-origin`, which a cross-site page cannot make them send: a page served from the
-    // proxy's own site (a proxy mounted at `basePath`) is as allowed as a listed origin.
-    const sameOrigin = !origin && request.headers.get("sec-fetch-site") === "same-origin";
-    // `Origin: null` (sandboxed iframes, file: pages, some redirects) is never "any origin".
-    const originOk = origin ? origin !== "null" && (settings.allowedOrigins.has(origin) || settings.allowedOrigins.has("*")) : sameOrigin || settings.allowServerRequests;
-    if (!originOk) {
-      return new Response(JSON.stringify({ status: "FAILED", errorCode: "AUTH_FAILED", message: "origin not allowed by this proxy" }), { status: 403, headers: { "content-type": "application/json" } });
-    }
-    setup(env);
+    if (!originAllowed(request)) return failure(403, "AUTH_FAILED", "origin not allowed by this proxy", null, {}, env);
+    await setup(env);
     if (request.method === "OPTIONS") {
       return new Response(null, { status: 204, headers: { ...cors(origin), "access-control-allow-methods": "GET, POST, PUT, OPTIONS", "access-control-allow-headers": ALLOWED_HEADERS, "access-control-max-age": "600" } });
     }
+
+    // Who is calling. Nothing below runs for a caller the app did not vouch for.
+    let caller;
+    if (options.allowAnonymous) {
+      // Cloudflare sets CF-Connecting-IP at its edge; elsewhere put the proxy behind one that does.
+      caller = { userId: `ip:${request.headers.get("cf-connecting-ip") || "unknown"}`, admin: false };
+    } else {
+      const got = await options.authorize(request, env, ctx);
+      if (got instanceof Response) {
+        const headers = new Headers(got.headers);
+        for (const [k, v] of Object.entries(cors(origin))) headers.set(k, v);
+        return new Response(got.body, { status: got.status, statusText: got.statusText, headers });
+      }
+      if (!got || typeof got !== "object" || typeof got.userId !== "string" || !got.userId || got.userId.length > 256) {
+        return failure(401, "AUTH_FAILED", "sign in first: this proxy needs a valid token (Authorization: Bearer …)", origin, { "www-authenticate": 'Bearer realm="aivideo"' }, env);
+      }
+      caller = got;
+    }
+    const limit = (k) => (typeof caller[k] === "number" && caller[k] >= 0 ? caller[k] : settings[k]);
+
     const base = settings.basePath;
     const path = base && (url.pathname === base || url.pathname.startsWith(base + "/")) ? url.pathname.slice(base.length) : url.pathname;
-    const route = ROUTES.find(([, re]) => re.test(path));
-    if (!route) return reply(404, { status: "FAILED", errorCode: "INVALID_ARGUMENT", message: `no route ${url.pathname}${base ? ` (mounted at ${base})` : ""}` }, origin);
-    const [method, re, name] = route;
-    if (request.method !== method) return reply(405, { status: "FAILED", message: `use ${method}` }, origin, { allow: method });
+    const found = ROUTES.find(([, re]) => re.test(path));
+    if (!found) return failure(404, "INVALID_ARGUMENT", `no route ${url.pathname}${base ? ` (mounted at ${base})` : ""}`, origin, {}, env);
+    const [method, re, name] = found;
+    if (request.method !== method) return answer(405, { status: "FAILED", errorCode: "INVALID_ARGUMENT", message: `use ${method}` }, origin, { allow: method }, env);
     let param;
     try {
       param = decodeURIComponent(path.match(re)[1] ?? "");
     } catch {
-      return reply(400, { status: "FAILED", errorCode: "INVALID_ARGUMENT", message: "the path has a malformed % escape" }, origin);
+      return failure(400, "INVALID_ARGUMENT", "the path has a malformed % escape", origin, {}, env);
     }
+
+    // Quotas answer at once (429 + Retry-After); nothing queues for a caller over them.
+    const uid = caller.userId;
+    const rate = await store.take(`rpm:${uid}`, 1, limit("requestsPerMinute"), MINUTE_MS, Date.now());
+    if (!rate.ok) return tooMany("RATE_LIMITED", "too many requests for this user; retry after the Retry-After seconds", rate.resetAt, origin, env);
+    const busy = inFlight.get(uid) || 0;
+    if (busy >= settings.maxInFlight) return tooMany("RATE_LIMITED", `at most ${settings.maxInFlight} requests at a time per user`, Date.now() + 1000, origin, env);
+    inFlight.set(uid, busy + 1);
+    try {
+      return await dispatch(request, env, caller, name, param, origin, limit);
+    } finally {
+      const n = (inFlight.get(uid) || 1) - 1;
+      if (n) inFlight.set(uid, n);
+      else inFlight.delete(uid);
+    }
+  }
+
+  async function dispatch(request, env, caller, name, param, origin, limit) {
     // A caller that went away cancels what it asked for (nothing more goes upstream for it).
     const call = request.signal ? { signal: request.signal } : {};
+    if (name === "account" || name === "tasks") {
+      // The operator's account and task list hold every user's tasks.
+      if (!caller.admin) return failure(403, "AUTH_FAILED", `${name === "tasks" ? "the task list" : "the account"} is for admins of this proxy`, origin, {}, env);
+      return fromEnvelope(await (name === "tasks" ? client.listTasks(call) : client.getAccount(call)), origin, env, null);
+    }
+    if (name === "task" || name === "status" || name === "cancel") {
+      const id = await unbind(caller, param);
+      // Another user's task, a forged binding and a missing task look the same.
+      if (id === null) return failure(404, "TASK_NOT_FOUND", "Task not found", origin, {}, env);
+      const out = name === "task" ? await client.getTask(id, call) : name === "status" ? await client.getStatus(id, call) : await client.cancelTask(id, call);
+      return fromEnvelope(out, origin, env, caller, id);
+    }
 
-    if (name === "quote" || name === "generate") {
-      if (settings.allowedModels && !settings.allowedModels.includes(param)) {
-        return reply(400, { status: "FAILED", errorCode: "INVALID_MODEL", message: `model ${param} is not allowed by this proxy (allowed: ${settings.allowedModels.join(", ")})` }, origin);
-      }
-      let payload;
-      try {
-        const text = await body(request);
-        if (text === null) return reply(413, { status: "FAILED", errorCode: "INVALID_PAYLOAD", message: `the body is larger than ${settings.maxBodyBytes} bytes` }, origin);
-        payload = JSON.parse(text);
-      } catch {
-        return reply(400, { status: "FAILED", errorCode: "INVALID_PAYLOAD", message: "the body is not JSON" }, origin);
-      }
-      const check = validatePayload(param, payload);
-      if (!check.ok) return reply(400, { status: "FAILED", errorCode: check.errorCode, message: check.errorMessage, details: check.details }, origin);
-      if (name === "quote") return fromEnvelope(await client.quote(param, payload, call), origin);
-      // The caller's client reconciles lost answers itself; the operator's task list holds
-      // other users' tasks, so the proxy never adopts from it.
-      const opts = { ...call, reconcile: false };
-      const key = request.headers.get("idempotency-key");
-      if (key) opts.idempotencyKey = key;
-      const max = request.headers.get("x-max-credits");
-      if (max !== null && /^\d+$/.test(max)) opts.maxCredits = Number(max);
-      return fromEnvelope(await client.createGeneration(param, payload, opts), origin);
+    // quote, generate
+    if (settings.allowedModels && !settings.allowedModels.includes(param)) {
+      return failure(400, "INVALID_MODEL", `model ${param} is not allowed by this proxy (allowed: ${settings.allowedModels.join(", ")})`, origin, {}, env);
     }
-    switch (name) {
-      case "account": return fromEnvelope(await client.getAccount(call), origin);
-      case "tasks": return fromEnvelope(await client.listTasks(call), origin);
-      case "task": return fromEnvelope(await client.getTask(param, call), origin);
-      case "status": return fromEnvelope(await client.getStatus(param, call), origin);
-      case "cancel": return fromEnvelope(await client.cancelTask(param, call), origin);
+    let payload;
+    try {
+      const text = await body(request);
+      if (text === null) return failure(413, "INVALID_PAYLOAD", `the body is larger than ${settings.maxBodyBytes} bytes`, origin, {}, env);
+      payload = JSON.parse(text);
+    } catch {
+      return failure(400, "INVALID_PAYLOAD", "the body is not JSON", origin, {}, env);
     }
+    const check = validatePayload(param, payload);
+    if (!check.ok) return answer(400, { status: "FAILED", errorCode: check.errorCode, message: check.errorMessage, details: check.details }, origin, {}, env);
+    if (name === "quote") return fromEnvelope(await client.quote(param, payload, call), origin, env, caller);
+
+    // The per-task cap: the operator's, lowered by the caller's token or its X-Max-Credits.
+    let cap = Math.min(settings.maxCredits, limit("maxCreditsPerTask") ?? Infinity);
+    const asked = request.headers.get("x-max-credits");
+    if (asked !== null && /^\d+$/.test(asked)) cap = Math.min(cap, Number(asked));
+    // The daily quota is reserved before anything goes upstream: the local estimate, or the cap
+    // when only the server prices the payload; settled to what the create charged.
+    const estimate = estimateCredits(param, payload).credits;
+    if (typeof estimate === "number" && estimate > cap) {
+      return failure(422, "BUDGET_EXCEEDED", `this task costs ${estimate} credits, over the ${cap}-credit cap per task`, origin, {}, env);
+    }
+    const reserve = typeof estimate === "number" ? estimate : Number.isFinite(cap) ? cap : 0;
+    const dayKey = `cpd:${caller.userId}`;
+    const day = await store.take(dayKey, reserve, limit("creditsPerDay"), DAY_MS, Date.now());
+    if (!day.ok) {
+      return tooMany("BUDGET_EXCEEDED", `daily credit quota reached (${day.used} of ${limit("creditsPerDay")} used; this task needs ${reserve})`, day.resetAt, origin, env);
+    }
+    const opts = { ...call, reconcile: false, ...(Number.isFinite(cap) ? { maxCredits: cap } : {}) };
+    // The caller's idempotency key, namespaced: another user who knows or guesses it cannot
+    // claim it upstream, and identical payloads of two users never share a task.
+    const key = request.headers.get("idempotency-key");
+    if (key) {
+      if (key.length < 8 || key.length > 128 || !/^[\x21-\x7e]+$/.test(key)) return failure(400, "INVALID_ARGUMENT", "Idempotency-Key must be 8 to 128 visible ASCII characters", origin, {}, env);
+      opts.idempotencyKey = `px1-${await mac(secrets.idem, `${caller.userId}\n${key}`, 24)}`;
+    }
+    let out;
+    try {
+      out = await client.createGeneration(param, payload, opts);
+    } catch (e) {
+      await store.give(dayKey, reserve, DAY_MS, Date.now());
+      throw e;
+    }
+    const now = Date.now();
+    if (out.ok) {
+      // A replay was counted when it was first created (or kept reserved when its answer was lost).
+      const charged = out.data && out.data.idempotentReplay ? 0 : Number(out.data && out.data.creditsCharged) || 0;
+      if (charged < reserve) await store.give(dayKey, reserve - charged, DAY_MS, now);
+      else if (charged > reserve) await store.take(dayKey, charged - reserve, Infinity, DAY_MS, now);
+    } else if (!(out.data && out.data.maybeCreated)) {
+      // Definitely not created: nothing was spent.
+      await store.give(dayKey, reserve, DAY_MS, now);
+    }
+    return fromEnvelope(out, origin, env, caller);
   }
 }

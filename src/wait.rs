@@ -106,6 +106,12 @@ pub fn list_index(env: &Envelope) -> Option<Vec<(String, Value)>> {
     Some(map)
 }
 
+/// A list call refused for good (a proxy that keeps the task list to admins, a key without
+/// the right): the session stops using the list and asks each task itself.
+pub fn list_refused(env: &Envelope) -> bool {
+    matches!(env.code(), Some(ErrorCode::AuthFailed | ErrorCode::UnsupportedByServer))
+}
+
 /// A task found in a list answer, as a poll result.
 pub fn from_list(tasks: &[(String, Value)], task_id: &str) -> Option<Polled> {
     tasks.iter().find(|(k, _)| k == task_id).map(|(_, t)| {
@@ -287,6 +293,13 @@ pub fn progress_event(task_id: &str, poller: &Poller, now: f64, next: &Verdict, 
 mod tests {
     use super::*;
     use crate::value::test_json::json;
+
+    #[test]
+    fn a_refused_list_is_given_up_but_a_transient_failure_is_not() {
+        assert!(list_refused(&Envelope::failure(ErrorCode::AuthFailed, "list is for admins")));
+        assert!(!list_refused(&Envelope::failure(ErrorCode::UpstreamError, "503")));
+        assert!(!list_refused(&Envelope::failure(ErrorCode::RateLimited, "429")));
+    }
 
     fn target(handle: &str, opts: &str, now: f64) -> Result<WaitTarget, ArgumentError> {
         let opts = WaitOptions::read(&json(opts)).unwrap(); // ok: test

@@ -4,7 +4,7 @@
 // ones in Chromium, the Node ones with node; plus a CommonJS consumer and a Jest test that
 // require() the package. Each must complete a workflow against the simulator.
 import { run } from "./spawn.mjs";
-import { mkdirSync, writeFileSync, mkdtempSync, copyFileSync } from "node:fs";
+import { mkdirSync, writeFileSync, mkdtempSync, copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { join, basename, dirname } from "node:path";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
@@ -100,6 +100,11 @@ export async function runBundlers(simUrl) {
       await tab.waitForFunction(() => window.__result !== undefined, null, { timeout: 30000 }).catch(() => {});
       const r = (await tab.evaluate(() => window.__result)) || { count: 0, failures: [`${label}: the page never finished`] };
       r.failures.push(...errors);
+      // Browser bundles never carry the edge proxy (it lives in aivideo/proxy, with jose).
+      const js = readdirSync(serveDir, { recursive: true }).filter((f) => /\.m?js$/.test(f));
+      const carried = js.filter((f) => readFileSync(join(serveDir, f), "utf8").includes("aivideo-proxy"));
+      r.count += 1;
+      if (!js.length || carried.length) r.failures.push(`${label}: ${js.length ? `the proxy is in the browser bundle (${carried})` : "no script found"}`);
       return r;
     } finally {
       await tab.close();

@@ -41,6 +41,9 @@ impl Session {
                     let req = me.config.list_tasks();
                     let env = me.execute(Action::List, &req, None, &Call::detached(timeout_ms)).await;
                     let index = flow::list_index(&env);
+                    if flow::list_refused(&env) {
+                        me.list_trusted.set(false);
+                    }
                     let mut state = me.batch.borrow_mut();
                     state.in_flight = None;
                     let ok = index.is_some();
@@ -74,7 +77,7 @@ impl Session {
         check: bool,
         lags: &mut u32,
     ) -> Polled {
-        let batched = self.waiting.get() >= 2;
+        let batched = self.waiting.get() >= 2 && self.list_trusted.get();
         if batched && !check {
             if let Some(p) = self.batch_lookup(task_id, fresh_ms, call.timeout_ms).await {
                 return p;
