@@ -24,12 +24,15 @@ export function workerdEntry(pkgDir) {
 
 /**
  * modules: [[name, path, kind]] with kind "esModule" | "wasm" | "text"; the first is the main
- * module. bindings: [[name, text]]. Returns { url, stop, output }.
+ * module. bindings: [[name, text]]; services: [[name, service]] (a service binding, e.g. to "main"). Returns { url, stop, output }.
  */
-export async function startWorkerd({ dir, modules, bindings = [], port }) {
+export async function startWorkerd({ dir, modules, bindings = [], services = [], port, flags = [] }) {
   port ??= await freePort();
   const mods = modules.map(([name, path, kind = "esModule"]) => `(name = ${JSON.stringify(name)}, ${kind} = embed ${JSON.stringify(path)})`).join(",\n      ");
-  const binds = bindings.map(([name, text]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(text)})`).join(", ");
+  const binds = [
+    ...bindings.map(([name, text]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(text)})`),
+    ...services.map(([name, service]) => `(name = ${JSON.stringify(name)}, service = ${JSON.stringify(service)})`),
+  ].join(", ");
   const config = `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
@@ -44,7 +47,7 @@ const worker :Workerd.Worker = (
   ],
   bindings = [ ${binds} ],
   compatibilityDate = "2025-09-01",
-  compatibilityFlags = ["nodejs_compat"],
+  compatibilityFlags = ${JSON.stringify(["nodejs_compat", ...flags])},
   globalOutbound = "loopback",
 );
 `;
@@ -62,5 +65,5 @@ const worker :Workerd.Worker = (
     if (Date.now() > deadline) { proc.kill(); throw new Error(`workerd did not start: ${output}`); }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url, output: () => output, stop: () => new Promise((r) => { proc.once("exit", r); proc.kill("SIGTERM"); }) };
+  return { url, pid: proc.pid, output: () => output, stop: () => new Promise((r) => { proc.once("exit", r); proc.kill("SIGTERM"); }) };
 }

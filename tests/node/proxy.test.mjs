@@ -2,7 +2,13 @@
 // of upstream answer, and that a misconfiguration never leaks the key.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { lib } from "./pkg.mjs";
+import { lib, proxyLib } from "./pkg.mjs";
+
+const { createProxyHandler, jwtAuthorizer, mintProxyToken, memoryStore } = proxyLib;
+const ALICE = () => ({ userId: "alice" });
+// The scripted-upstream tests below act as an admin (raw task ids, the account); the
+// ownership tests use ordinary callers.
+const OPS = () => ({ userId: "ops", admin: true });
 
 const KEY = "ak_proxy_secret_0123456789";
 const ORIGIN = "https://app.example";
@@ -11,8 +17,8 @@ const req = (path, init = {}) => new Request(`https://proxy.example${path}`, { .
 
 function proxy(answers, extra = {}) {
   const seen = [];
-  const handler = lib.createProxyHandler({
-    apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: 50, timeoutMs: 500,
+  const handler = createProxyHandler({
+    authorize: OPS, apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: 50, timeoutMs: 500,
     fetch: (url, init) => { seen.push({ url, init }); const a = answers.shift(); return typeof a === "function" ? a() : a; },
     ...extra,
   });
@@ -90,19 +96,19 @@ test("mounted on the app's own site: basePath routes, same-origin requests pass,
 
 test("fails closed and tells nothing: no cap, Origin null, bad escapes, huge bodies, upstream URLs, gone callers", async () => {
   // No cap configured: refused, naming the setting, with CORS for an allowed page.
-  const uncapped = lib.createProxyHandler({ apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], fetch: () => json(200, {}) });
+  const uncapped = createProxyHandler({ authorize: OPS, apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], fetch: () => json(200, {}) });
   const r = await uncapped(req("/api/v1/account"));
   assert.equal(r.status, 500);
   assert.match((await r.json()).message, /MAX_CREDITS_PER_TASK is not set/);
   assert.equal(r.headers.get("access-control-allow-origin"), ORIGIN);
-  const unlimited = lib.createProxyHandler({ apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: "unlimited", fetch: () => json(200, { ok: true }) });
+  const unlimited = createProxyHandler({ authorize: OPS, apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: "unlimited", fetch: () => json(200, { ok: true }) });
   assert.equal((await unlimited(req("/api/v1/account"))).status, 200, "\"unlimited\" is an explicit choice");
   // "*" is not "Origin: null".
-  const any = lib.createProxyHandler({ apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: ["*"], maxCreditsPerTask: 50, fetch: () => json(200, {}) });
+  const any = createProxyHandler({ authorize: ALICE, apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: ["*"], maxCreditsPerTask: 50, fetch: () => json(200, {}) });
   const nul = await any(new Request("https://proxy.example/api/v1/account", { headers: { origin: "null" } }));
   assert.equal(nul.status, 403);
   // A swapped setting: the 500 names it and never echoes its value.
-  const swapped = lib.createProxyHandler({ apiKey: "https://api.example", baseUrl: KEY, allowedOrigins: [ORIGIN], maxCreditsPerTask: 50 });
+  const swapped = createProxyHandler({ authorize: ALICE, apiKey: "https://api.example", baseUrl: KEY, allowedOrigins: [ORIGIN], maxCreditsPerTask: 50 });
   const bad = await swapped(req("/api/v1/account"));
   const text = await bad.text();
   assert.equal(bad.status, 500);
@@ -124,4 +130,104 @@ test("fails closed and tells nothing: no cap, Origin null, bad escapes, huge bod
   const left = await handler(new Request("https://proxy.example/api/v1/tasks/t1/status", { headers: { origin: ORIGIN }, signal: gone.signal }));
   assert.notEqual(left.status, 200);
   assert.equal(seen.length, 1, "nothing went upstream for a caller that had gone");
+});
+
+test("authentication is required: no authorize refuses to start; anonymous mode is explicit and per client IP", async () => {
+  assert.throws(() => createProxyHandler({ apiKey: KEY, maxCreditsPerTask: 50 }), /authorize is required.*allowAnonymous: true/);
+  assert.throws(() => createProxyHandler({ authorize: ALICE, allowAnonymous: true, maxCreditsPerTask: 50 }), /not both/);
+  assert.throws(() => createProxyHandler({ authorize: ALICE, maxCreditsPerTask: -3 }), /maxCreditsPerTask must be/);
+  const seen = [];
+  const anon = createProxyHandler({
+    allowAnonymous: true, apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: 50, requestsPerMinute: 2,
+    fetch: (url) => { seen.push(url); return json(200, { status: "SUBMITTED", taskId: "t9", creditsCharged: 15, idempotentReplay: false }); },
+  });
+  const from = (ip) => req("/api/v1/generate/t2v", { method: "POST", body: JSON.stringify({ prompt: "a", aspectRatio: "16:9", duration: "5" }), headers: { "cf-connecting-ip": ip } });
+  assert.equal((await anon(from("203.0.113.1"))).status, 200);
+  assert.equal((await anon(from("203.0.113.1"))).status, 200);
+  const third = await anon(from("203.0.113.1"));
+  assert.equal(third.status, 429, "two a minute per IP");
+  assert.ok(Number(third.headers.get("retry-after")) >= 1);
+  assert.equal((await anon(from("198.51.100.7"))).status, 200, "another IP has its own budget");
+  assert.equal(seen.length, 3);
+  // An anonymous caller still cannot read the operator's account or task list.
+  assert.equal((await anon(req("/api/v1/tasks", { headers: { "cf-connecting-ip": "198.51.100.8" } }))).status, 403);
+});
+
+test("jwtAuthorizer (HS256): missing, forged, expired, foreign and 'none' tokens get 401; a missing secret is a 500 naming it", async () => {
+  const SECRET = "a-long-shared-secret-of-32-chars-or-more";
+  const handler = createProxyHandler({ authorize: jwtAuthorizer(), apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: 50, fetch: () => json(200, { status: "PROGRESS" }) });
+  const env = { AIVIDEO_TOKEN_SECRET: SECRET };
+  const withToken = (t) => req("/api/v1/tasks/t1/status", { headers: { authorization: `Bearer ${t}` } });
+  const none = await handler(req("/api/v1/tasks/t1/status"), env);
+  assert.equal(none.status, 401);
+  assert.match(none.headers.get("www-authenticate"), /^Bearer/);
+  assert.equal(none.headers.get("access-control-allow-origin"), ORIGIN, "the page can read why");
+  assert.equal((await none.json()).errorCode, "AUTH_FAILED");
+  const good = await mintProxyToken({ secret: SECRET, userId: "alice" });
+  const forged = await mintProxyToken({ secret: "another-secret-that-is-32-chars-long!", userId: "alice" });
+  const expired = await mintProxyToken({ secret: SECRET, userId: "alice", expiresIn: Math.floor(Date.now() / 1000) - 120 });
+  const foreign = await mintProxyToken({ secret: SECRET, userId: "alice", audience: "some-other-service" });
+  const [h, p] = good.split(".");
+  const unsigned = `${Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url")}.${p}.`;
+  for (const [name, t] of [["forged", forged], ["expired", expired], ["foreign audience", foreign], ["alg none", unsigned], ["garbage", `${h}.x.y`]]) {
+    assert.equal((await handler(withToken(t), env)).status, 401, name);
+  }
+  // A valid token reaches the route (alice is no admin: a raw task id is nobody's).
+  const own = await handler(withToken(good), env);
+  assert.equal(own.status, 404);
+  assert.equal((await own.json()).errorCode, "TASK_NOT_FOUND");
+  // No secret configured: a 500 that names the setting; a short one too; never the value.
+  const unset = await handler(withToken(good), {});
+  assert.equal(unset.status, 500);
+  assert.match((await unset.json()).message, /AIVIDEO_TOKEN_SECRET is not set/);
+  const short = await handler(withToken(good), { AIVIDEO_TOKEN_SECRET: "short-secret" });
+  const shortText = await short.text();
+  assert.equal(short.status, 500);
+  assert.ok(!shortText.includes("short-secret"), shortText);
+  await assert.rejects(mintProxyToken({ secret: "short", userId: "a" }), /32 characters/);
+});
+
+test("jwtAuthorizer (ES256 via a JWKS URL): the identity provider's tokens, with admin and limits claims", async () => {
+  const jose = await import("jose");
+  const { publicKey, privateKey } = await jose.generateKeyPair("ES256");
+  const jwk = { ...(await jose.exportJWK(publicKey)), kid: "k1", alg: "ES256", use: "sig" };
+  const http = await import("node:http");
+  const server = http.createServer((q, s) => { s.writeHead(200, { "content-type": "application/json" }); s.end(JSON.stringify({ keys: [jwk] })); });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const seen = [];
+    const handler = createProxyHandler({
+      authorize: jwtAuthorizer({ jwksUrl: `http://127.0.0.1:${server.address().port}/.well-known/jwks.json`, issuer: "https://id.example" }),
+      apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: 50,
+      fetch: (url) => { seen.push(url); return json(200, { balance: 100 }); },
+    });
+    const sign = (claims, sub = "bob") => new jose.SignJWT(claims).setProtectedHeader({ alg: "ES256", kid: "k1" }).setSubject(sub).setIssuer("https://id.example").setAudience("aivideo-proxy").setIssuedAt().setExpirationTime("5m").sign(privateKey);
+    const as = async (t) => handler(req("/api/v1/account", { headers: { authorization: `Bearer ${t}` } }));
+    assert.equal((await as(await sign({}))).status, 403, "an ordinary user cannot read the operator's account");
+    assert.equal((await as(await sign({ aivideo: { admin: true } }, "ops"))).status, 200, "an admin can");
+    // An HS256 token "signed" with the public key (the classic confusion) is refused.
+    const confused = await new jose.SignJWT({ aivideo: { admin: true } }).setProtectedHeader({ alg: "HS256" }).setSubject("ops").setIssuer("https://id.example").setAudience("aivideo-proxy").setIssuedAt().setExpirationTime("5m").sign(new TextEncoder().encode(JSON.stringify(jwk)));
+    assert.equal((await as(confused)).status, 401);
+    // Per-user limits from the token: one request a minute for this user.
+    const slow = await sign({ aivideo: { requestsPerMinute: 1 } }, "carol");
+    assert.equal((await as(slow)).status, 403);
+    assert.equal((await as(slow)).status, 429);
+    assert.equal(seen.length, 1);
+  } finally {
+    server.close();
+  }
+  assert.throws(() => jwtAuthorizer({ jwksUrl: "http://id.example/jwks" }), /https/);
+});
+
+test("memoryStore: fixed windows, give-backs, and bounded size", async () => {
+  const store = memoryStore({ maxKeys: 100 });
+  assert.deepEqual(await store.take("a", 3, 5, 1000, 10_500), { ok: true, used: 3, resetAt: 11_000 });
+  assert.equal((await store.take("a", 3, 5, 1000, 10_600)).ok, false);
+  await store.give("a", 2, 1000, 10_700);
+  assert.equal((await store.take("a", 3, 5, 1000, 10_800)).used, 4);
+  assert.equal((await store.take("a", 5, 5, 1000, 11_000)).ok, true, "a new window starts empty");
+  for (let i = 0; i < 1000; i++) await store.take(`k${i}`, 1, 5, 1000, 20_000 + i);
+  // The oldest counters were forgotten, so an early key starts over; a recent one still counts.
+  assert.equal((await store.take("k0", 5, 5, 1000, 20_999)).ok, true, "k0 was forgotten");
+  assert.equal((await store.take("k999", 5, 5, 1000, 20_999)).ok, false, "k999 still counts its 1");
 });
