@@ -34,7 +34,8 @@ Options:
                             payload + scope, so re-running a command never pays twice)
   --idempotency-scope <s>   makes a deliberate identical generation a new one
   --download <file>         save the finished video to a file
-  --base-url <url>          default https://aivideomaker.ai (env AIVIDEO_BASE_URL)
+  --base-url <url>          default https://aivideomaker.ai (env AIVIDEO_BASE_URL); an
+                            aivideo proxy's URL with env AIVIDEO_PROXY_TOKEN set
   --timeout-ms <n>          per request attempt (env AIVIDEO_TIMEOUT_MS, default 30000)
   --max-retries <n>         retries of safe requests (env AIVIDEO_MAX_RETRIES, default 3)
   --time-scale <f>          compress the poll schedule (for simulators)
@@ -44,7 +45,8 @@ Options:
   --version                 the package version
   --help                    this text
 
-Environment: AIVIDEO_API_KEY (required except for validate), AIVIDEO_BASE_URL,
+Environment: AIVIDEO_API_KEY (required except for validate), or AIVIDEO_PROXY_TOKEN (a
+token for an aivideo proxy at --base-url, instead of the key), AIVIDEO_BASE_URL,
 AIVIDEO_TIMEOUT_MS, AIVIDEO_MAX_RETRIES.
 
 Output: one JSON envelope on stdout {ok, status, taskId, data, errorCode, errorMessage,
@@ -157,14 +159,31 @@ async function main(argv, env) {
     return print(out);
   }
 
-  // The command line always holds its own key (a keyless client is for browsers behind a proxy).
-  if (!env.AIVIDEO_API_KEY || !env.AIVIDEO_API_KEY.trim()) throw new UsageError("AIVIDEO_API_KEY is not set");
+  // The command line holds its own key, or a proxy's token (AIVIDEO_PROXY_TOKEN, with the
+  // proxy as --base-url): the token goes in an Authorization header to the proxy's origin only,
+  // and the key, if set too, is not sent at all.
+  const proxyToken = (env.AIVIDEO_PROXY_TOKEN || "").trim();
+  if (!proxyToken && (!env.AIVIDEO_API_KEY || !env.AIVIDEO_API_KEY.trim())) throw new UsageError("AIVIDEO_API_KEY is not set (or AIVIDEO_PROXY_TOKEN, to go through an aivideo proxy)");
+  const proxyUrl = args.baseUrl ?? env.AIVIDEO_BASE_URL;
+  if (proxyToken && !proxyUrl) throw new UsageError("AIVIDEO_PROXY_TOKEN needs the proxy's URL: --base-url or AIVIDEO_BASE_URL");
+  let proxyOrigin = null;
+  if (proxyToken) {
+    try {
+      proxyOrigin = new URL(proxyUrl).origin;
+    } catch {
+      throw new UsageError("--base-url is not a URL");
+    }
+  }
+  const viaProxy = proxyToken
+    ? { apiKey: "", fetch: (url, init = {}) => fetch(url, new URL(url).origin === proxyOrigin ? { ...init, headers: { ...init.headers, authorization: `Bearer ${proxyToken}` } } : init) }
+    : {};
   const stderrTty = Boolean(process.stderr.isTTY);
   const debug = Boolean(args.debug);
   let client;
   try {
     // The environment is read by the library (clientFromEnv); flags override it.
     client = clientFromEnv(env, {
+      ...viaProxy,
       ...(args.baseUrl !== undefined ? { baseUrl: args.baseUrl } : {}),
       ...(args.timeoutMs !== undefined ? { timeoutMs: number("timeout-ms", args.timeoutMs) } : {}),
       ...(args.maxRetries !== undefined ? { maxRetries: number("max-retries", args.maxRetries) } : {}),

@@ -1,6 +1,6 @@
 // A static file server for browser tests and the demo (the .wasm must be served as
 // application/wasm). `mounts` maps URL prefixes to folders ("/" last); `json` maps paths to
-// objects served as JSON.
+// objects (or functions of the request returning them) served as JSON.
 import http from "node:http";
 import { readFile } from "node:fs/promises";
 import { join, normalize, extname } from "node:path";
@@ -11,8 +11,9 @@ export async function serveStatic(root, port = 0, { mounts = {}, json = {} } = {
   const server = http.createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
     if (json[path] !== undefined) {
-      res.writeHead(200, { "content-type": "application/json" });
-      return res.end(JSON.stringify(json[path]));
+      const value = typeof json[path] === "function" ? await json[path](req) : json[path];
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+      return res.end(JSON.stringify(value));
     }
     const prefix = Object.keys(mounts).find((p) => path.startsWith(p));
     const file = prefix ? join(mounts[prefix], path.slice(prefix.length)) : join(root, path.endsWith("/") ? path + "index.html" : path);

@@ -4,7 +4,20 @@
 import { createClient, describeModels, validatePayload, estimateCredits } from "/pkg/index.js";
 
 const config = await (await fetch("./config.json")).json().catch(() => ({}));
-const client = createClient({ baseUrl: config.proxyUrl || location.origin });
+// The proxy wants the signed-in user's token: fetched from the app's backend, renewed a minute
+// before it expires, and added to every request the client sends.
+let session = null;
+async function token() {
+  if (!session || Date.now() > session.renewAt) {
+    const t = await (await fetch("./session/token")).json();
+    session = { token: t.token, renewAt: Date.now() + (t.expiresInSeconds - 60) * 1000 };
+  }
+  return session.token;
+}
+const client = createClient({
+  baseUrl: config.proxyUrl || location.origin,
+  fetch: async (url, init) => fetch(url, { ...init, headers: { ...init.headers, authorization: `Bearer ${await token()}` } }),
+});
 const models = describeModels();
 const $ = (id) => document.getElementById(id);
 const state = { model: null, touched: new Set(), running: null };

@@ -97,7 +97,7 @@ test("usage errors exit 2 with a one-line explanation", async () => {
     [["--model", "t2v"], {}, /--payload is required/],
     [["--action", "getStatus"], {}, /needs --taskId/],
     [["--action", "explode"], {}, /unknown action/],
-    [["--action", "getStatus", "--taskId", "t1"], { AIVIDEO_API_KEY: "" }, /AIVIDEO_API_KEY is not set/],
+    [["--action", "getStatus", "--taskId", "t1"], { AIVIDEO_API_KEY: "" }, /AIVIDEO_API_KEY is not set \(or AIVIDEO_PROXY_TOKEN/],
     [["--model", "t2v", "--payload", T2V, "--max-credits", "lots"], {}, /max-credits/],
     [["--model", "t2v", "--payload", T2V, "--base-url", "http://example.com"], {}, /baseUrl/],
     [[], {}, /give --model/],
@@ -219,5 +219,27 @@ test("the vendor script's flag forms are accepted with the same meaning", async 
   for (const flag of ["--taskId", "--task-id"]) {
     const r = await cli(["--action", "getStatus", flag, id]);
     assertEnvelope(r, 0);
+  }
+});
+
+test("through a proxy: AIVIDEO_PROXY_TOKEN goes as a bearer token to the proxy's origin only, and the key is not sent", async () => {
+  const http = await import("node:http");
+  const seen = [];
+  const proxy = http.createServer((req, res) => {
+    seen.push({ url: req.url, authorization: req.headers.authorization, key: req.headers.key });
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ status: "PROGRESS" }));
+  });
+  await new Promise((r) => proxy.listen(0, "127.0.0.1", r));
+  try {
+    const url = `http://127.0.0.1:${proxy.address().port}`;
+    const r = await cli(["--action", "getStatus", "--taskId", "task_1.tag"], { env: { AIVIDEO_PROXY_TOKEN: "tok.en.value", AIVIDEO_BASE_URL: url } });
+    assertEnvelope(r, 0);
+    assert.deepEqual(seen, [{ url: "/api/v1/tasks/task_1.tag/status", authorization: "Bearer tok.en.value", key: undefined }]);
+    const missing = await cli(["--action", "getStatus", "--taskId", "t1"], { env: { AIVIDEO_PROXY_TOKEN: "tok", AIVIDEO_BASE_URL: "", AIVIDEO_API_KEY: "" } });
+    assertEnvelope(missing, 2);
+    assert.match(missing.stderr, /needs the proxy's URL/);
+  } finally {
+    proxy.close();
   }
 });

@@ -1,5 +1,5 @@
 // The demo page in real Chromium, through the edge proxy in real workerd, against the
-// simulator; and the proxy's guarantees: the key never reaches the browser, disallowed
+// simulator, with the signed-in user's token; and the proxy's guarantees: the key never reaches the browser, disallowed
 // models and over-budget creates are refused with nothing sent upstream, CORS only for
 // allowed origins.
 import { test, before, after } from "node:test";
@@ -59,7 +59,8 @@ test("the page: a field error appears and disappears, submit shows progress, the
 
 test("the proxy in workerd: key never returned, refusals send nothing upstream, CORS only for allowed origins", async () => {
   const origin = demo.page.url;
-  const call = (path, init = {}) => fetch(demo.proxy.url + path, { ...init, headers: { origin, "content-type": "application/json", ...(init.headers || {}) } });
+  const { token } = await demo.token();
+  const call = (path, init = {}) => fetch(demo.proxy.url + path, { ...init, headers: { origin, "content-type": "application/json", authorization: `Bearer ${token}`, ...(init.headers || {}) } });
   await demo.sim.reset();
 
   const pre = await fetch(`${demo.proxy.url}/api/v1/generate/t2v`, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type, idempotency-key" } });
@@ -72,9 +73,11 @@ test("the proxy in workerd: key never returned, refusals send nothing upstream, 
   const noOrigin = await fetch(`${demo.proxy.url}/api/v1/account`);
   assert.equal(noOrigin.status, 403);
 
+  const anonymous = await fetch(`${demo.proxy.url}/api/v1/generate/t2v`, { method: "POST", headers: { origin, "content-type": "application/json" }, body: JSON.stringify({ prompt: "x", aspectRatio: "16:9", duration: "5" }) });
+  assert.equal(anonymous.status, 401, "the allowed Origin alone gets nothing");
   const acct = await call("/api/v1/account");
   const acctText = await acct.text();
-  assert.equal(acct.status, 200);
+  assert.equal(acct.status, 403, "the operator's account is for admins");
   assert.ok(!acctText.includes(DEMO_KEY) && ![...acct.headers.values()].some((v) => v.includes(DEMO_KEY)));
 
   const upstreamBefore = (await demo.sim.log()).length;
@@ -95,6 +98,7 @@ test("the proxy in workerd: key never returned, refusals send nothing upstream, 
   assert.equal(ok.status, 200, JSON.stringify(body));
   assert.equal(body.status, "SUBMITTED");
   const gen = (await demo.sim.log()).filter((e) => e.endpoint === "generate").at(-1);
-  assert.equal(gen.headers["idempotency-key"], "browser-key-0001", "the browser's idempotency key is kept");
+  assert.match(gen.headers["idempotency-key"], /^px1-/, "the browser's idempotency key goes upstream in the user's namespace");
+  assert.equal(body.taskId.startsWith(gen.created), true, "the task id handed out is the upstream one, bound to the user");
   assert.ok(!JSON.stringify(body).includes(DEMO_KEY));
 });
