@@ -5,6 +5,7 @@ import {
   type Envelope, type Task, type ErrorCode, type Payloads, type Model, type ValidationResult,
   type Generation, type T2vPayload, type Wan27Payload,
 } from "aivideo";
+import { createProxyHandler, jwtAuthorizer, mintProxyToken, memoryStore, type ProxyCaller } from "aivideo/proxy";
 
 const client = createClient({ apiKey: "ak_x", baseUrl: "http://127.0.0.1:1", timeoutMs: 1000 });
 clientFromEnv({ AIVIDEO_API_KEY: "ak_x" });
@@ -140,3 +141,19 @@ const p: Payloads["t2v"] = { prompt: "a", aspectRatio: "1:1", duration: "8" };
 void m; void p;
 // @ts-expect-error validatePayload returns a union; estimate exists only when ok
 validatePayload("t2v", {}).estimate;
+
+// aivideo/proxy: authentication is required by the types too.
+createProxyHandler({ authorize: jwtAuthorizer(), maxCreditsPerTask: 100 });
+createProxyHandler({ authorize: async (): Promise<ProxyCaller | null> => ({ userId: "u1", creditsPerDay: 50 }), maxCreditsPerTask: "unlimited", store: memoryStore() });
+createProxyHandler({ allowAnonymous: true, maxCreditsPerTask: 10 });
+// @ts-expect-error neither authorize nor allowAnonymous
+createProxyHandler({ maxCreditsPerTask: 100 });
+// @ts-expect-error both
+createProxyHandler({ authorize: () => null, allowAnonymous: true });
+const minted: Promise<string> = mintProxyToken({ secret: "s".repeat(32), userId: "u1", limits: { creditsPerDay: 100 } });
+// @ts-expect-error a token needs its user
+void mintProxyToken({ secret: "s".repeat(32) });
+void minted;
+// The proxy is not in the main entry.
+// @ts-expect-error moved to aivideo/proxy
+import("aivideo").then((m) => m.createProxyHandler);
