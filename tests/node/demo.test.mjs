@@ -71,7 +71,7 @@ test("the proxy in workerd: key never returned, refusals send nothing upstream, 
   assert.equal(evil.status, 403);
   assert.equal(evil.headers.get("access-control-allow-origin"), null);
   const noOrigin = await fetch(`${demo.proxy.url}/api/v1/account`);
-  assert.equal(noOrigin.status, 403);
+  assert.equal(noOrigin.status, 401, "a script without a token gets nothing (the demo admits authenticated scripts)");
 
   const anonymous = await fetch(`${demo.proxy.url}/api/v1/generate/t2v`, { method: "POST", headers: { origin, "content-type": "application/json" }, body: JSON.stringify({ prompt: "x", aspectRatio: "16:9", duration: "5" }) });
   assert.equal(anonymous.status, 401, "the allowed Origin alone gets nothing");
