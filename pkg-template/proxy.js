@@ -21,6 +21,7 @@ const ROUTES = [
   ["GET", /^\/api\/v1\/tasks$/, "tasks"],
   ["GET", /^\/api\/v1\/tasks\/([^/]+)$/, "task"],
   ["GET", /^\/api\/v1\/tasks\/([^/]+)\/status$/, "status"],
+  ["GET", /^\/api\/v1\/tasks\/([^/]+)\/wait$/, "wait"],
   ["PUT", /^\/api\/v1\/tasks\/([^/]+)\/cancel$/, "cancel"],
 ];
 const ALLOWED_HEADERS = "authorization, content-type, accept, idempotency-key, x-max-credits";
@@ -201,6 +202,49 @@ export function createProxyHandler(options = {}) {
   let settings = null;
   let secrets = null;
   const inFlight = new Map();
+  const bindingName = options.coordinator === undefined ? "AIVIDEO_COORDINATOR" : options.coordinator;
+  let coordinatorName = null;
+
+  /** The coordinator (one object per API key) when its binding is configured, else null. A stub
+   * is an I/O object of the request that made it: one per request, only the name is kept. */
+  async function coordinatorFor(env) {
+    const ns = bindingName && env ? env[bindingName] : null;
+    if (!ns || typeof ns.idFromName !== "function") return null;
+    if (!coordinatorName) {
+      const apiKey = options.apiKey ?? env.AIVIDEO_API_KEY ?? "";
+      coordinatorName = b64url(await crypto.subtle.digest("SHA-256", enc.encode(`aivideo coordinator\n${apiKey}`)));
+    }
+    const stub = ns.get(ns.idFromName(coordinatorName));
+    const op = async (what, body) => {
+      try {
+        const r = await stub.fetch(`https://coordinator/${what}`, { method: "POST", body: JSON.stringify(body) });
+        return await r.json();
+      } catch (e) {
+        console.error(`aivideo proxy: coordinator unreachable: ${e && e.message}`);
+        return failEnvelope("UPSTREAM_ERROR", "the coordinator is unreachable; retry", 503);
+      }
+    };
+    return {
+      op,
+      store: {
+        take: (key, amount, limit, windowMs, now) => op("take", { key, amount, limit: limit === Infinity ? null : limit, windowMs, now }),
+        give: (key, amount, windowMs, now) => op("give", { key, amount, windowMs, now }),
+      },
+      client: (caller) => {
+        const call = (method, args) => op("call", { method, args, owner: caller ? caller.userId : null, admin: Boolean(caller && caller.admin) });
+        return {
+          getStatus: (id) => call("getStatus", [id]),
+          getTask: (id) => call("getTask", [id]),
+          cancelTask: (id) => call("cancelTask", [id]),
+          listTasks: () => call("listTasks", []),
+          getAccount: () => call("getAccount", []),
+          quote: (m, p) => call("quote", [m, p]),
+          // The signal stays here: a caller who left before this point sends nothing.
+          createGeneration: (m, p, { signal, ...o } = {}) => (signal && signal.aborted ? Promise.resolve(failEnvelope("ABORTED", "the caller left", 499)) : call("createGeneration", [m, p, o])),
+        };
+      },
+    };
+  }
 
   /** The settings, read without throwing: the origin check must come before any error. */
   function read(env = {}) {
@@ -310,13 +354,15 @@ export function createProxyHandler(options = {}) {
   }
 
   function cors(origin) {
-    return origin ? { "access-control-allow-origin": origin, vary: "origin", "access-control-expose-headers": "retry-after, www-authenticate" } : {};
+    return origin ? { "access-control-allow-origin": origin, vary: "origin", "access-control-expose-headers": "retry-after, www-authenticate, x-aivideo-wait" } : {};
   }
 
   function answer(status, body, origin, extra = {}, env) {
     // The last line of defence: an upstream that echoes the key never gets it to a caller.
     const text = scrub(JSON.stringify(body ?? null), env);
-    return new Response(text, { status, headers: { "content-type": "application/json", "cache-control": "no-store", ...cors(origin), ...extra } });
+    // A coordinated proxy tells the client it may wait on its long-poll route.
+    const coordinated = bindingName && env && env[bindingName] ? { "x-aivideo-wait": "long-poll" } : {};
+    return new Response(text, { status, headers: { "content-type": "application/json", "cache-control": "no-store", ...cors(origin), ...coordinated, ...extra } });
   }
 
   const failure = (status, errorCode, message, origin, extra, env) => answer(status, { status: "FAILED", errorCode, message }, origin, extra, env);
@@ -412,15 +458,23 @@ export function createProxyHandler(options = {}) {
       return failure(400, "INVALID_ARGUMENT", "the path has a malformed % escape", origin, {}, env);
     }
 
+    // With a coordinator, quotas, records and every upstream call live in it (all isolates).
+    const coord = await coordinatorFor(env);
+    const quota = options.store ?? (coord ? coord.store : store);
+    const api = coord ? coord.client(caller) : client;
+    if (name === "wait" && !coord) return failure(404, "INVALID_ARGUMENT", `no route ${url.pathname} (long polls need the coordinator)`, origin, {}, env);
+
     // Quotas answer at once (429 + Retry-After); nothing queues for a caller over them.
     const uid = caller.userId;
-    const rate = await store.take(`rpm:${uid}`, 1, limit("requestsPerMinute"), MINUTE_MS, Date.now());
+    const rate = await quota.take(`rpm:${uid}`, 1, limit("requestsPerMinute"), MINUTE_MS, Date.now());
     if (!rate.ok) return tooMany("RATE_LIMITED", "too many requests for this user; retry after the Retry-After seconds", rate.resetAt, origin, env);
+    // A long poll waits in the coordinator, not upstream: it does not count as in flight.
+    if (name === "wait") return dispatch(request, env, caller, name, param, origin, limit, api, quota, coord);
     const busy = inFlight.get(uid) || 0;
     if (busy >= settings.maxInFlight) return tooMany("RATE_LIMITED", `at most ${settings.maxInFlight} requests at a time per user`, Date.now() + 1000, origin, env);
     inFlight.set(uid, busy + 1);
     try {
-      return await dispatch(request, env, caller, name, param, origin, limit);
+      return await dispatch(request, env, caller, name, param, origin, limit, api, quota, coord);
     } finally {
       const n = (inFlight.get(uid) || 1) - 1;
       if (n) inFlight.set(uid, n);
@@ -428,18 +482,29 @@ export function createProxyHandler(options = {}) {
     }
   }
 
-  async function dispatch(request, env, caller, name, param, origin, limit) {
+  async function dispatch(request, env, caller, name, param, origin, limit, client, store, coord) {
     // A caller that went away cancels what it asked for (nothing more goes upstream for it).
     const call = request.signal ? { signal: request.signal } : {};
+    if (name === "tasks" && !caller.admin && coord) {
+      // The coordinator knows whose tasks are whose: a user's list holds its own tasks.
+      const out = await coord.op("mine", { owner: caller.userId });
+      if (out.ok) out.data = { tasks: await Promise.all((out.data.tasks || []).map(async (t) => ({ ...t, id: await bind(caller.userId, t.id), idempotencyKey: undefined }))) };
+      return fromEnvelope(out, origin, env, null);
+    }
     if (name === "account" || name === "tasks") {
       // The operator's account and task list hold every user's tasks.
       if (!caller.admin) return failure(403, "AUTH_FAILED", `${name === "tasks" ? "the task list" : "the account"} is for admins of this proxy`, origin, {}, env);
       return fromEnvelope(await (name === "tasks" ? client.listTasks(call) : client.getAccount(call)), origin, env, null);
     }
-    if (name === "task" || name === "status" || name === "cancel") {
+    if (name === "task" || name === "status" || name === "cancel" || name === "wait") {
       const id = await unbind(caller, param);
       // Another user's task, a forged binding and a missing task look the same.
       if (id === null) return failure(404, "TASK_NOT_FOUND", "Task not found", origin, {}, env);
+      if (name === "wait") {
+        const q = new URL(request.url).searchParams;
+        const out = await coord.op("watch", { id, owner: caller.userId, admin: Boolean(caller.admin), after: q.get("after") || "", holdMs: Number(q.get("holdMs")) || 25_000 });
+        return fromEnvelope(out, origin, env, caller, id);
+      }
       const out = name === "task" ? await client.getTask(id, call) : name === "status" ? await client.getStatus(id, call) : await client.cancelTask(id, call);
       return fromEnvelope(out, origin, env, caller, id);
     }
@@ -502,5 +567,302 @@ export function createProxyHandler(options = {}) {
       await store.give(dayKey, reserve, DAY_MS, now);
     }
     return fromEnvelope(out, origin, env, caller);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The coordinator: one Durable Object per API key, shared by every isolate of the proxy
+
+const TERMINAL = new Set(["COMPLETED", "FAILED", "CANCEL", "CANCELLED"]);
+/** As the client's own waits: a task's own status is asked at least every 6 ticks. */
+const CROSS_CHECK_EVERY = 6;
+const RECORD_TTL_MS = 2 * DAY_MS;
+const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+const okEnvelope = (status, taskId, data) => ({ ok: true, status, taskId, data, errorCode: null, errorMessage: null, retryAfter: null, httpStatus: 200 });
+const failEnvelope = (errorCode, errorMessage, httpStatus, taskId = null) => ({ ok: false, status: null, taskId, data: null, errorCode, errorMessage, retryAfter: null, httpStatus });
+
+/**
+ * `export { AivideoCoordinator } from "aivideo/proxy"` in the Worker, bound as
+ * AIVIDEO_COORDINATOR: the proxy then sends every upstream call through one object per key.
+ * It owns the key-wide rate budget (a sliding window, persisted), the per-user quota counters,
+ * the task records (owner, last status, the finished task), and one poll loop on its alarm:
+ * one `GET /tasks` per tick for every task being waited on, plus per-task cross-checks as the
+ * budget allows; waiting browsers are answered from it (long poll).
+ * Settings (env): UPSTREAM_REQUESTS_PER_MINUTE (60), UPSTREAM_GENERATIONS_PER_MINUTE (30),
+ * UPSTREAM_WINDOW_MS (60000), POLL_INTERVAL_MS (5000).
+ */
+export class AivideoCoordinator {
+  constructor(state, env) {
+    this.state = state;
+    this.storage = state.storage;
+    this.env = env || {};
+    this.records = new Map();
+    this.counters = new Map();
+    this.waiters = new Map();
+    this.budget = { query: [], gen: [], pausedUntil: 0, listTrusted: true, lags: 0 };
+    this.lastList = null;
+    this.ready = null;
+  }
+
+  settings() {
+    const n = (v, d) => (Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : d);
+    const e = this.env;
+    return { rpm: n(e.UPSTREAM_REQUESTS_PER_MINUTE, 60), gpm: n(e.UPSTREAM_GENERATIONS_PER_MINUTE, 30), windowMs: n(e.UPSTREAM_WINDOW_MS, 60_000), tickMs: n(e.POLL_INTERVAL_MS, 5000) };
+  }
+
+  load() {
+    this.ready ??= (async () => {
+      const [budget, records, counters] = await Promise.all([this.storage.get("budget"), this.storage.list({ prefix: "t:" }), this.storage.list({ prefix: "q:" })]);
+      if (budget) Object.assign(this.budget, budget);
+      for (const [k, v] of records) this.records.set(k.slice(2), v);
+      for (const [k, v] of counters) this.counters.set(k.slice(2), v);
+      const s = this.settings();
+      // Two clients on one budget: callers' calls, and the poll loop's (which may use all of it).
+      const make = (loop) => createClient({
+        apiKey: this.env.AIVIDEO_API_KEY, baseUrl: this.env.AIVIDEO_BASE_URL, maxRetries: 0,
+        // The durable budget below is the one that counts; the client's own stays out of the way.
+        rateLimitPerMinute: 1e6, rateLimitWindowMs: s.windowMs,
+        fetch: (url, init) => this.upstream(url, init, loop),
+      });
+      this.client = make(false);
+      this.loopClient = make(true);
+      // Waits in progress when the object was evicted or the runtime restarted: poll on.
+      if ([...this.records.values()].some((r) => !TERMINAL.has(r.status))) await this.ensureAlarm();
+    })();
+    return this.ready;
+  }
+
+  async fetch(request) {
+    let args;
+    try {
+      args = await request.json();
+      await this.load();
+    } catch (e) {
+      return Response.json(failEnvelope("UPSTREAM_ERROR", `coordinator: ${e && e.message}`, 500), { status: 500 });
+    }
+    const op = new URL(request.url).pathname.slice(1);
+    switch (op) {
+      case "take": return Response.json(this.take(args));
+      case "give": return Response.json(this.give(args));
+      case "call": return Response.json(await this.call(args));
+      case "watch": return Response.json(await this.watch(args));
+      case "mine": return Response.json(await this.mine(args));
+      default: return Response.json(failEnvelope("INVALID_ARGUMENT", `coordinator: no op ${op}`, 404), { status: 404 });
+    }
+  }
+
+  async alarm() {
+    await this.load();
+    try {
+      await this.tick();
+    } finally {
+      if ([...this.records.values()].some((r) => !TERMINAL.has(r.status)) || this.waiters.size) {
+        await this.storage.setAlarm(Date.now() + this.settings().tickMs);
+      }
+    }
+  }
+
+  async ensureAlarm() {
+    if ((await this.storage.getAlarm()) == null) await this.storage.setAlarm(Date.now() + this.settings().tickMs);
+  }
+
+  // Quota counters (fixed windows), durable.
+  take({ key, amount, limit, windowMs, now }) {
+    const c = this.counter(key, windowMs, now);
+    if (c.used + amount > (limit ?? Infinity)) return { ok: false, used: c.used, resetAt: c.resetAt };
+    c.used += amount;
+    this.storage.put(`q:${key}`, c);
+    return { ok: true, used: c.used, resetAt: c.resetAt };
+  }
+
+  give({ key, amount, windowMs, now }) {
+    const c = this.counter(key, windowMs, now);
+    c.used = Math.max(0, c.used - amount);
+    this.storage.put(`q:${key}`, c);
+    return {};
+  }
+
+  counter(key, windowMs, now) {
+    const index = Math.floor(now / windowMs);
+    let c = this.counters.get(key);
+    if (!c || c.index !== index) {
+      c = { index, used: 0, resetAt: (index + 1) * windowMs };
+      this.counters.set(key, c);
+    }
+    return c;
+  }
+
+  /** Every upstream request waits here for the key-wide budget (a sliding window, persisted). */
+  async upstream(url, init, loop) {
+    const path = new URL(url).pathname;
+    const kind = /\/generate\//.test(path) ? "gen" : (init?.method || "GET") === "GET" ? "query" : null;
+    if (kind) await this.slot(kind, loop);
+    if (kind && init?.signal?.aborted) {
+      this.budget[kind].pop(); // the caller gave up while it waited: the slot goes back
+      throw new DOMException("the caller gave up while waiting for the rate budget", "AbortError");
+    }
+    const response = await fetch(url, init);
+    if (response.status === 429) {
+      const seconds = Number(response.headers.get("retry-after"));
+      this.budget.pausedUntil = Date.now() + (Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000);
+      this.storage.put("budget", this.budget);
+    }
+    return response;
+  }
+
+  async slot(kind, loop) {
+    const s = this.settings();
+    // A margin on the window: the server counts arrivals, we count departures.
+    const windowMs = s.windowMs * 1.05;
+    const limit = kind === "gen" ? s.gpm : s.rpm;
+    // The poll loop may use the whole budget; callers' own reads keep half of it free for it.
+    const cap = loop || kind === "gen" ? limit : Math.max(1, Math.floor(limit / 2));
+    for (;;) {
+      const now = Date.now();
+      const hits = (this.budget[kind] = this.budget[kind].filter((t) => now - t < windowMs));
+      const full = hits.length >= cap ? hits[hits.length - cap] + windowMs - now : 0;
+      const wait = Math.max(this.budget.pausedUntil - now, full);
+      if (wait <= 0) {
+        hits.push(now);
+        this.storage.put("budget", this.budget);
+        return;
+      }
+      await sleep(wait);
+    }
+  }
+
+  spare(kind) {
+    const s = this.settings();
+    const now = Date.now();
+    const used = this.budget[kind].filter((t) => now - t < s.windowMs * 1.05).length;
+    return (kind === "gen" ? s.gpm : s.rpm) - used;
+  }
+
+  record(id, patch) {
+    const now = Date.now();
+    const r = { ...(this.records.get(id) || { createdAt: now, checkedAt: 0, status: null }), ...patch, updatedAt: now };
+    this.records.set(id, r);
+    this.storage.put(`t:${id}`, r);
+    if (r.status && this.waiters.has(id)) {
+      for (const w of this.waiters.get(id)) if (w.after !== r.status || TERMINAL.has(r.status)) w.wake();
+    }
+    return r;
+  }
+
+  /** One API call on behalf of a caller; reads are answered from the records when fresh. */
+  async call({ method, args = [], owner, admin }) {
+    const id = typeof args[0] === "string" ? args[0] : null;
+    const rec = id && method !== "createGeneration" && method !== "quote" ? this.records.get(id) : null;
+    if (rec && rec.owner && owner && rec.owner !== owner && !admin) return failEnvelope("TASK_NOT_FOUND", "Task not found", 404, id);
+    const fresh = rec && rec.status && (TERMINAL.has(rec.status) || Date.now() - rec.checkedAt < this.settings().tickMs * 1.5);
+    if (method === "getStatus" && fresh) return okEnvelope(rec.status, id, { status: rec.status });
+    if (method === "getTask" && rec && rec.task && TERMINAL.has(rec.status)) return okEnvelope(rec.status, id, rec.task);
+    if (typeof this.client[method] !== "function") return failEnvelope("INVALID_ARGUMENT", `coordinator: no method ${method}`, 400);
+    const out = await this.client[method](...args);
+    if (method === "createGeneration" && out.ok && out.taskId) {
+      this.record(out.taskId, { owner, status: "SUBMITTED", model: args[0], checkedAt: Date.now() });
+      await this.ensureAlarm();
+    } else if (id && out.ok && (method === "getStatus" || method === "getTask" || method === "cancelTask")) {
+      const patch = { status: out.status || rec?.status, checkedAt: Date.now(), ...(method === "getStatus" ? { ownAt: Date.now() } : {}), ...(owner && !rec?.owner ? { owner } : {}) };
+      if (method === "getTask" && TERMINAL.has(out.status)) patch.task = out.data;
+      this.record(id, patch);
+    }
+    return out;
+  }
+
+  /** A long poll: the task's status once it differs from `after` (or it ends), or after holdMs. */
+  async watch({ id, owner, admin, after, holdMs }) {
+    let rec = this.records.get(id);
+    if (rec && rec.owner && rec.owner !== owner && !admin) return failEnvelope("TASK_NOT_FOUND", "Task not found", 404, id);
+    if (!rec || !rec.status) {
+      // Not created through the coordinator (or before it): read it once, then keep watching.
+      const out = await this.call({ method: "getStatus", args: [id], owner, admin });
+      if (!out.ok) return out;
+      rec = this.records.get(id);
+    }
+    if (rec.status !== after || TERMINAL.has(rec.status)) return okEnvelope(rec.status, id, { status: rec.status });
+    await this.ensureAlarm();
+    const hold = Math.min(Math.max(Number(holdMs) || 25_000, 1000), 30_000);
+    await new Promise((resolve) => {
+      const w = { after, wake: () => { clearTimeout(timer); resolve(); } };
+      const timer = setTimeout(w.wake, hold);
+      if (!this.waiters.has(id)) this.waiters.set(id, new Set());
+      this.waiters.get(id).add(w);
+    }).finally(() => {
+      const set = this.waiters.get(id);
+      if (set) for (const w of set) if (w.after === after) set.delete(w);
+      if (set && !set.size) this.waiters.delete(id);
+    });
+    const now = this.records.get(id);
+    return okEnvelope(now.status, id, { status: now.status });
+  }
+
+  /** A user's own tasks, from the (fresh) task list. */
+  async mine({ owner }) {
+    const s = this.settings();
+    if (!this.lastList || Date.now() - this.lastList.at > s.tickMs) {
+      const out = await this.client.listTasks();
+      if (!out.ok) return out;
+      this.lastList = { at: Date.now(), tasks: out.data.tasks || [] };
+    }
+    const tasks = this.lastList.tasks.filter((t) => this.records.get(t.id)?.owner === owner);
+    return okEnvelope(null, null, { tasks });
+  }
+
+  /** One tick of the poll loop. */
+  async tick() {
+    const s = this.settings();
+    const now = Date.now();
+    for (const [id, r] of this.records) {
+      if (TERMINAL.has(r.status) && now - r.updatedAt > RECORD_TTL_MS) {
+        this.records.delete(id);
+        this.storage.delete(`t:${id}`);
+      }
+    }
+    const live = [...this.records.entries()].filter(([, r]) => !TERMINAL.has(r.status));
+    if (!live.length) return;
+    let listed = null;
+    if (this.budget.listTrusted) {
+      const out = await this.loopClient.listTasks({ timeoutMs: Math.max(5000, s.tickMs * 2) });
+      if (out.ok) {
+        listed = new Map((out.data.tasks || []).map((t) => [t.id, t]));
+        this.lastList = { at: Date.now(), tasks: out.data.tasks || [] };
+      } else if (out.errorCode === "AUTH_FAILED") {
+        this.budget.listTrusted = false;
+      }
+    }
+    // Cross-checks: the tasks asked longest ago, waited-on ones first, as the budget spares
+    // (the list is not trusted to the second: a task's own status is the authority).
+    // Each task at least every CROSS_CHECK_EVERY ticks (every tick once the list lags).
+    const spare = this.spare("query") - 1;
+    const k = Math.max(0, Math.min(this.budget.listTrusted ? 3 : 10, spare));
+    const due = live.filter(([, r]) => !this.budget.listTrusted || !listed || Date.now() - (r.ownAt || 0) >= CROSS_CHECK_EVERY * s.tickMs);
+    const order = due.sort(([a, ra], [b, rb]) => (this.waiters.has(b) - this.waiters.has(a)) || (ra.ownAt || 0) - (rb.ownAt || 0));
+    const checks = order.slice(0, k);
+    const checked = new Set();
+    await Promise.all(checks.map(async ([id]) => {
+      const out = await this.loopClient.getStatus(id);
+      if (!out.ok) return;
+      checked.add(id);
+      const inList = listed?.get(id)?.status;
+      if (inList !== undefined && inList !== out.status) {
+        this.budget.lags += 1;
+        if (this.budget.lags >= 2) this.budget.listTrusted = false;
+      } else if (inList !== undefined) {
+        this.budget.lags = 0;
+      }
+      this.record(id, { status: out.status, checkedAt: Date.now(), ownAt: Date.now() });
+    }));
+    if (listed && this.budget.listTrusted) {
+      for (const [id, r] of live) {
+        const t = listed.get(id);
+        if (!t || checked.has(id)) continue;
+        const patch = { status: t.status, checkedAt: Date.now() };
+        if (TERMINAL.has(t.status)) patch.task = t;
+        if (t.status !== r.status || patch.task) this.record(id, patch);
+        else r.checkedAt = patch.checkedAt;
+      }
+    }
+    this.storage.put("budget", this.budget);
   }
 }

@@ -56,11 +56,14 @@ pub struct HttpResponse {
     pub body: Body,
     /// A redirect the edge did not follow (3xx, or a browser's opaque redirect): where to.
     pub redirect_to: Option<String>,
+    /// The server is an aivideo proxy with a coordinator (`X-Aivideo-Wait: long-poll`): waits
+    /// may use its long-poll route instead of polling.
+    pub long_poll: bool,
 }
 
 impl HttpResponse {
     pub fn new(status: u16, retry_after: Option<String>, body: Body) -> HttpResponse {
-        HttpResponse { status, retry_after, body, redirect_to: None }
+        HttpResponse { status, retry_after, body, redirect_to: None, long_poll: false }
     }
 }
 

@@ -10,7 +10,7 @@
 
 use crate::error::ArgumentError;
 use crate::idempotency::check_idempotency_key;
-use crate::url::{check_http_url, encode_model, encode_task_id, normalize_base_url};
+use crate::url::{check_http_url, encode_model, encode_task_id, normalize_base_url, percent_encode_segment};
 use crate::value::Value;
 use std::rc::Rc;
 
@@ -132,6 +132,14 @@ impl ClientConfig {
     pub fn get_status(&self, task_id: &str) -> Result<ApiRequest, ArgumentError> {
         let id = encode_task_id(task_id)?;
         Ok(self.request(Method::Get, format!("/api/v1/tasks/{id}/status"), RetryClass::Safe))
+    }
+
+    /// A coordinated proxy's long poll: answers `{status}` once the task's status differs
+    /// from `after`, or after about `hold_ms` with the status unchanged.
+    pub fn wait_status(&self, task_id: &str, after: &str, hold_ms: u64) -> Result<ApiRequest, ArgumentError> {
+        let id = encode_task_id(task_id)?;
+        let after = percent_encode_segment(after);
+        Ok(self.request(Method::Get, format!("/api/v1/tasks/{id}/wait?after={after}&holdMs={hold_ms}"), RetryClass::Safe))
     }
 
     pub fn get_task(&self, task_id: &str) -> Result<ApiRequest, ArgumentError> {

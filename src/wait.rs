@@ -133,6 +133,25 @@ pub fn cross_check_due(ticks_since_check: u32, elapsed: f64, expected: f64, list
     !list_trusted || ticks_since_check + 1 >= CROSS_CHECK_EVERY || (elapsed > expected * 1.3 && ticks_since_check >= 1)
 }
 
+/// How long a coordinated proxy may hold one long poll: 25 s, less near the wait's deadline;
+/// none when under a second is left (a plain poll then).
+pub const LONG_POLL_HOLD_MS: f64 = 25_000.0;
+
+pub fn long_poll_hold(deadline: Option<f64>, now: f64) -> Option<f64> {
+    let left = deadline.map_or(f64::INFINITY, |d| d - now);
+    (left >= 1000.0).then(|| LONG_POLL_HOLD_MS.min(left - 500.0))
+}
+
+/// Whether a long poll did its job (the next may follow at once): it brought a new status,
+/// or the server held it at least a second. A failure or an unchanged answer that came back
+/// at once waits the poll schedule first, so a server that does not hold is not hammered.
+pub fn long_poll_held(polled: &Polled, before: Option<&str>, took_ms: f64) -> bool {
+    match polled {
+        Polled::Status(s, _) => Some(s.as_str()) != before || took_ms >= 1000.0,
+        Polled::Failed(_) => false,
+    }
+}
+
 /// A task's own status that differs from what the list says of it: the list lags.
 pub fn list_lags(list_status: Option<&str>, task_status: &str) -> bool {
     list_status.is_some_and(|l| l != task_status)
@@ -293,6 +312,19 @@ pub fn progress_event(task_id: &str, poller: &Poller, now: f64, next: &Verdict, 
 mod tests {
     use super::*;
     use crate::value::test_json::json;
+
+    #[test]
+    fn long_polls_hold_within_the_deadline_and_never_spin() {
+        assert_eq!(long_poll_hold(None, 0.0), Some(LONG_POLL_HOLD_MS));
+        assert_eq!(long_poll_hold(Some(10_000.0), 0.0), Some(9_500.0));
+        assert_eq!(long_poll_hold(Some(900.0), 0.0), None);
+        let status = |s: &str| Polled::Status(s.to_string(), None);
+        assert!(long_poll_held(&status("PROGRESS"), Some("SUBMITTED"), 5.0), "a change: ask again at once");
+        assert!(long_poll_held(&status("PROGRESS"), Some("PROGRESS"), 25_000.0), "held: ask again at once");
+        assert!(!long_poll_held(&status("PROGRESS"), Some("PROGRESS"), 20.0), "not held: wait the schedule");
+        let failed = Polled::Failed(Envelope::failure(ErrorCode::UpstreamError, "503"));
+        assert!(!long_poll_held(&failed, Some("PROGRESS"), 25_000.0));
+    }
 
     #[test]
     fn a_refused_list_is_given_up_but_a_transient_failure_is_not() {

@@ -1,7 +1,7 @@
 // Runs a worker in the real workerd binary, with the package loaded through its `workerd`
 // export condition and outbound fetch allowed to loopback.
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { createServer } from "node:net";
 import { ROOT } from "./consumer.mjs";
@@ -66,4 +66,70 @@ const worker :Workerd.Worker = (
     await new Promise((r) => setTimeout(r, 50));
   }
   return { url, pid: proc.pid, output: () => output, stop: () => new Promise((r) => { proc.once("exit", r); proc.kill("SIGTERM"); }) };
+}
+
+/**
+ * Several workers in one workerd process (each its own isolate), for the Durable Object
+ * coordinator: services [{ name, modules, bindings, services, flags, durableObjects:
+ * [className] (hosted here, stored on local disk under dir/do-<name>), useDurableObjects:
+ * [[binding, className, hostService]] }], sockets [[serviceName, port]].
+ * Returns { urls, stop, kill, start, output }: kill() is SIGKILL (storage stays on disk).
+ */
+export async function startCluster({ dir, services, sockets, configName = "cluster" }) {
+  const q = JSON.stringify;
+  const disks = [];
+  const workers = services.map((s) => {
+    const mods = s.modules.map(([name, path, kind = "esModule"]) => `(name = ${q(name)}, ${kind} = embed ${q(path)})`).join(", ");
+    const binds = [
+      ...(s.bindings || []).map(([name, text]) => `(name = ${q(name)}, text = ${q(text)})`),
+      ...(s.services || []).map(([name, service]) => `(name = ${q(name)}, service = ${q(service)})`),
+      ...(s.useDurableObjects || []).map(([name, className, host]) => `(name = ${q(name)}, durableObjectNamespace = (className = ${q(className)}, serviceName = ${q(host)}))`),
+    ].join(", ");
+    let dos = "";
+    if (s.durableObjects?.length) {
+      const disk = `do-${s.name}`;
+      mkdirSync(join(dir, disk), { recursive: true });
+      disks.push(`(name = ${q(disk)}, disk = (path = ${q(join(dir, disk))}, writable = true))`);
+      dos = `durableObjectNamespaces = [${s.durableObjects.map((c) => `(className = ${q(c)}, uniqueKey = ${q(`aivideo-${s.name}-${c}`)}, enableSql = true)`).join(", ")}],
+      durableObjectStorage = (localDisk = ${q(disk)}),`;
+    }
+    return `(name = ${q(s.name)}, worker = (
+      modules = [ ${mods} ],
+      bindings = [ ${binds} ],
+      ${dos}
+      compatibilityDate = "2025-09-01",
+      compatibilityFlags = ${q(["nodejs_compat", ...(s.flags || [])])},
+      globalOutbound = "loopback",
+    ))`;
+  });
+  const config = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    ${[...workers, ...disks, '(name = "loopback", network = (allow = ["local", "private", "public"]))'].join(",\n    ")}
+  ],
+  sockets = [ ${sockets.map(([service, port]) => `(name = ${q(`http-${service}`)}, address = "127.0.0.1:${port}", http = (), service = ${q(service)})`).join(", ")} ],
+);
+`;
+  const cfgPath = join(dir, `${configName}.capnp`);
+  writeFileSync(cfgPath, config);
+  let proc = null;
+  let output = "";
+  const urls = Object.fromEntries(sockets.map(([service, port]) => [service, `http://127.0.0.1:${port}`]));
+  async function start() {
+    proc = spawn(WORKERD, ["serve", cfgPath, "--experimental"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    proc.stdout.on("data", (d) => (output += d));
+    proc.stderr.on("data", (d) => (output += d));
+    const deadline = Date.now() + 15000;
+    for (const url of Object.values(urls)) {
+      for (;;) {
+        if (proc.exitCode !== null) throw new Error(`workerd exited: ${output}`);
+        try { await fetch(url + "/__ping"); break; } catch {}
+        if (Date.now() > deadline) { proc.kill(); throw new Error(`workerd did not start: ${output}`); }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
+  const end = (signal) => new Promise((r) => { if (!proc || proc.exitCode !== null) return r(); proc.once("exit", r); proc.kill(signal); });
+  await start();
+  return { urls, output: () => output, pid: () => proc.pid, start, stop: () => end("SIGTERM"), kill: () => end("SIGKILL") };
 }

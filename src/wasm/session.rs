@@ -51,6 +51,9 @@ pub struct Session {
     /// such cross-check per tick for the whole session, so hundreds of waits do not turn
     /// into hundreds of status calls (a lagging list is still caught within a few ticks).
     pub last_cross_check: Cell<f64>,
+    /// The server said it holds waits (`X-Aivideo-Wait: long-poll`, a coordinated proxy):
+    /// waits ask its long-poll route instead of polling on the schedule.
+    pub long_poll: Cell<bool>,
     /// Default per-create budget (`createClient({ maxCredits })`).
     pub max_credits: Option<u64>,
     /// Credits charged by creates of this client (replays not counted twice).
@@ -72,6 +75,7 @@ impl Session {
             waiting: Cell::new(0),
             batch: RefCell::new(BatchState::default()),
             list_trusted: Cell::new(true),
+            long_poll: Cell::new(false),
             last_cross_check: Cell::new(f64::NEG_INFINITY),
             max_credits: limits.max_credits,
             spent: Cell::new(0.0),
@@ -139,6 +143,9 @@ impl Session {
             let env = match send(&self.fetch, req, call.timeout_ms, call.signal.as_ref(), self.max_response_bytes).await
             {
                 Ok(resp) => {
+                    if resp.long_poll {
+                        self.long_poll.set(true);
+                    }
                     // A 5xx may come after the server committed the request.
                     if resp.status >= 500 {
                         call.lost.set(true);

@@ -96,6 +96,7 @@ pub async fn send(
     let status = field("status").and_then(|s| s.as_f64()).filter(|s| s.is_finite()).unwrap_or(0.0);
     let opaque_redirect = field("type").and_then(|t| t.as_string()).as_deref() == Some("opaqueredirect");
     let retry_after = header(&resp, "retry-after");
+    let long_poll = header(&resp, "x-aivideo-wait").is_some_and(|v| v.trim().eq_ignore_ascii_case("long-poll"));
     if opaque_redirect || (300.0..400.0).contains(&status) {
         // Not followed, and its body is not read.
         return Ok(HttpResponse {
@@ -103,6 +104,7 @@ pub async fn send(
             retry_after,
             body: Body::Empty,
             redirect_to: Some(header(&resp, "location").unwrap_or_default()),
+            long_poll,
         });
     }
     if let Some(len) = header(&resp, "content-length").and_then(|l| crate::value::parse_decimal(l.trim())) {
@@ -124,7 +126,7 @@ pub async fn send(
             Err(_) => Body::Text(text.slice(0, 2000).as_string().unwrap_or_default()),
         }
     };
-    Ok(HttpResponse { status: status.clamp(0.0, 999.0) as u16, retry_after, body, redirect_to: None })
+    Ok(HttpResponse { status: status.clamp(0.0, 999.0) as u16, retry_after, body, redirect_to: None, long_poll })
 }
 
 fn too_large(max_bytes: f64) -> Failure {

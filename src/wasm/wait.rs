@@ -105,6 +105,23 @@ impl Session {
         polled
     }
 
+    /// One long poll of a coordinated proxy: `{status}` once it differs from `after`, or the
+    /// same status after about `hold_ms`.
+    async fn long_poll_once(self: &Rc<Self>, task_id: &str, after: &str, hold_ms: f64, call: &Call) -> Polled {
+        let req = match self.config.wait_status(task_id, after, hold_ms as u64) {
+            Ok(req) => req,
+            Err(e) => return Polled::Failed(e.into()),
+        };
+        let held = Call {
+            signal: call.signal.clone(),
+            timeout_ms: hold_ms + call.timeout_ms,
+            max_retries: call.max_retries,
+            deadline: call.deadline,
+            lost: std::cell::Cell::new(false),
+        };
+        flow::read_status(self.execute(Action::Status, &req, Some(task_id), &held).await, task_id)
+    }
+
     async fn aborted(self: &Rc<Self>, target: &WaitTarget, poller: &Poller, call: &Call) -> Envelope {
         if !flow::cancel_on_abort(target, poller) {
             return flow::aborted(target, poller, None);
@@ -129,30 +146,44 @@ impl Session {
         let mut fetched: Option<Value> = None;
         let mut ticks_since_check = 0;
         let mut lags = 0;
+        // In long-poll mode the server holds each look until the status changes: no sleep
+        // before it, unless the last one failed or came back at once unchanged.
+        let mut held = self.long_poll.get();
         let terminal = loop {
             let delay = match verdict {
                 Verdict::Sleep(ms) => ms,
                 Verdict::Done(t) => break t,
                 Verdict::Timeout => return flow::timed_out(&target, &poller, js_sys::Date::now()),
             };
-            if sleep(delay, call.signal.as_ref()).await.is_err() {
+            if !held && sleep(delay, call.signal.as_ref()).await.is_err() {
                 return self.aborted(&target, &poller, &call).await;
             }
             let before = poller.last_status.clone();
             let now = js_sys::Date::now();
-            let due = flow::cross_check_due(
-                ticks_since_check,
-                poller.elapsed(now),
-                target.poll.expected_ms,
-                self.list_trusted.get(),
-            );
-            // While the list is trusted, one cross-check per tick for the whole session.
-            let check = due && (!self.list_trusted.get() || now - self.last_cross_check.get() >= delay * 0.9);
-            if check && self.list_trusted.get() {
-                self.last_cross_check.set(now);
-            }
-            ticks_since_check = if check { 0 } else { ticks_since_check + 1 };
-            let polled = self.poll_once(id, (delay * 0.5).max(1.0), &call, check, &mut lags).await;
+            let hold = flow::long_poll_hold(call.deadline, now);
+            let polled = match hold.filter(|_| self.long_poll.get()) {
+                Some(hold_ms) => {
+                    let p = self.long_poll_once(id, before.as_deref().unwrap_or(""), hold_ms, &call).await;
+                    held = flow::long_poll_held(&p, before.as_deref(), js_sys::Date::now() - now);
+                    p
+                }
+                None => {
+                    held = false;
+                    let due = flow::cross_check_due(
+                        ticks_since_check,
+                        poller.elapsed(now),
+                        target.poll.expected_ms,
+                        self.list_trusted.get(),
+                    );
+                    // While the list is trusted, one cross-check per tick for the whole session.
+                    let check = due && (!self.list_trusted.get() || now - self.last_cross_check.get() >= delay * 0.9);
+                    if check && self.list_trusted.get() {
+                        self.last_cross_check.set(now);
+                    }
+                    ticks_since_check = if check { 0 } else { ticks_since_check + 1 };
+                    self.poll_once(id, (delay * 0.5).max(1.0), &call, check, &mut lags).await
+                }
+            };
             let now = js_sys::Date::now();
             verdict = match flow::after_poll(&mut poller, polled, &mut fetched, id, now, js_sys::Math::random()) {
                 Ok(v) => v,
