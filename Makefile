@@ -13,7 +13,7 @@ NODE_BIN := node_modules/.bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup setup-rust setup-apt setup-npm pkg lint unit test demo bench fuzz sim clean
+.PHONY: setup setup-rust setup-apt setup-npm pkg lint unit test demo bench scale fuzz sim clean
 
 setup: setup-rust setup-apt setup-npm
 
@@ -86,6 +86,11 @@ demo: setup pkg
 
 bench: setup pkg
 	node bench/run.mjs
+
+# N simulated browsers wait through two proxy isolates in workerd, with and without the
+# Durable Object coordinator (SCALE_ARGS="--waits 200" for a shorter run).
+scale: setup pkg
+	node tools/scale.mjs $(SCALE_ARGS)
 
 clean:
 	rm -rf pkg target/*.tgz

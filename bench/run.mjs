@@ -377,5 +377,9 @@ const md = [
   "",
   NOTES,
 ];
-writeFileSync(join(ROOT, "bench", "RESULTS.md"), md.join("\n"));
+// `make scale` keeps its own section (between its markers): carried over as it is.
+const previous = (() => { try { return readFileSync(join(ROOT, "bench", "RESULTS.md"), "utf8"); } catch { return ""; } })();
+const scale = /<!-- scale:start -->[\s\S]*<!-- scale:end -->/.exec(previous);
+if (scale) md.push("", scale[0]);
+writeFileSync(join(ROOT, "bench", "RESULTS.md"), md.join("\n") + "\n");
 console.log(`\nwritten to bench/RESULTS.md`);

@@ -50,7 +50,11 @@ interface ProxyCommonOptions {
   basePath?: string | undefined;
   /** Binds task ids and idempotency keys to callers (env.PROXY_SECRET); default: derived from the API key. */
   secret?: string | undefined;
+  /** Counters for the quotas; default: the coordinator's when bound, else `memoryStore()` (per isolate). */
   store?: ProxyStore | undefined;
+  /** The env binding of the `AivideoCoordinator` Durable Object namespace, default "AIVIDEO_COORDINATOR";
+   * when bound, upstream calls, quotas, task records and long polls go through it. `false`: never. */
+  coordinator?: string | false | undefined;
   timeoutMs?: number | undefined;
   /** Upstream retries, default 0: the browser's client retries, with the same idempotency key. */
   maxRetries?: number | undefined;
@@ -105,3 +109,17 @@ export declare function mintProxyToken(options: MintOptions): Promise<string>;
 export declare function memoryStore(options?: { maxKeys?: number }): ProxyStore;
 
 export declare class ProxySetupError extends Error {}
+
+/**
+ * The coordinator Durable Object: `export { AivideoCoordinator } from "aivideo/proxy"` in the
+ * Worker and bind it as AIVIDEO_COORDINATOR. One object per API key holds the key-wide rate
+ * budget, the per-user quota counters, the task records and ownership index, and one poll loop
+ * on its alarm; waiting browsers long-poll it through the proxy (`GET /api/v1/tasks/{id}/wait`).
+ * Env: AIVIDEO_API_KEY, AIVIDEO_BASE_URL, UPSTREAM_REQUESTS_PER_MINUTE (60),
+ * UPSTREAM_GENERATIONS_PER_MINUTE (30), UPSTREAM_WINDOW_MS (60000), POLL_INTERVAL_MS (5000).
+ */
+export declare class AivideoCoordinator {
+  constructor(state: unknown, env: Record<string, unknown>);
+  fetch(request: Request): Promise<Response>;
+  alarm(): Promise<void>;
+}

@@ -139,7 +139,11 @@ impl ClientConfig {
     pub fn wait_status(&self, task_id: &str, after: &str, hold_ms: u64) -> Result<ApiRequest, ArgumentError> {
         let id = encode_task_id(task_id)?;
         let after = percent_encode_segment(after);
-        Ok(self.request(Method::Get, format!("/api/v1/tasks/{id}/wait?after={after}&holdMs={hold_ms}"), RetryClass::Safe))
+        Ok(self.request(
+            Method::Get,
+            format!("/api/v1/tasks/{id}/wait?after={after}&holdMs={hold_ms}"),
+            RetryClass::Safe,
+        ))
     }
 
     pub fn get_task(&self, task_id: &str) -> Result<ApiRequest, ArgumentError> {

@@ -8,7 +8,7 @@
 //
 //   node tools/scale.mjs [--waits 1000] [--isolates 2] [--time-scale 0.02]
 import { parseArgs } from "node:util";
-import { rmSync, mkdirSync } from "node:fs";
+import { rmSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startSimulator, DEMO_KEY } from "../sim/server.mjs";
 import { startCluster, freePort } from "./workerd.mjs";
@@ -157,6 +157,28 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const u = await runScale({ ...ctx, waits, isolates, timeScale, coordinated: false });
   console.log(describe(u));
   for (const f of [...c.failures, ...u.failures].slice(0, 10)) console.log(`  ${f}`);
-  console.log(line(waits, isolates, c, u));
-  void ROOT;
+  const summary = line(waits, isolates, c, u);
+  console.log(summary);
+  // The figures go into bench/RESULTS.md, in their own section (make bench keeps it).
+  const file = join(ROOT, "bench", "RESULTS.md");
+  const section = [
+    "<!-- scale:start -->",
+    "## Scale: many browsers on one key (`make scale`)",
+    "",
+    `Run: \`make scale\` (${waits} waits, ${isolates} proxy isolates in workerd, simulator at 60 queries and 30 creates per simulated minute, time scale ${timeScale}), ${new Date().toISOString().slice(0, 10)}. Browsers arrive at 25 creates per simulated minute and wait with the package's client.`,
+    "",
+    "| run | completed | upstream queries | mean /min | max in any 60 s | 429s | mean delay s | p95 delay s | wall s |",
+    "|---|---|---|---|---|---|---|---|---|",
+    ...[c, u].map((r) => `| ${r.name} | ${r.completed}/${r.waits} | ${r.queries} | ${r.meanRpm.toFixed(1)} | ${r.maxRpm} | ${r.r429} | ${r.meanDelayS.toFixed(1)} | ${r.p95DelayS.toFixed(1)} | ${r.wallS.toFixed(0)} |`),
+    "",
+    "`" + summary + "`",
+    "",
+    "Detection delay: simulated seconds from a task's end to its browser's wait resolving. Uncoordinated, each isolate keeps its own 60/minute budget, so together they exceed the key's limit, collect 429s, and every browser polls on its own.",
+    "<!-- scale:end -->",
+  ].join("\n");
+  let text = "";
+  try { text = readFileSync(file, "utf8"); } catch {}
+  text = /<!-- scale:start -->[\s\S]*<!-- scale:end -->/.test(text) ? text.replace(/<!-- scale:start -->[\s\S]*<!-- scale:end -->/, section) : `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, text);
+  console.log("written to bench/RESULTS.md");
 }
