@@ -574,6 +574,8 @@ export function createProxyHandler(options = {}) {
 // The coordinator: one Durable Object per API key, shared by every isolate of the proxy
 
 const TERMINAL = new Set(["COMPLETED", "FAILED", "CANCEL", "CANCELLED"]);
+/** What the proxy may ask the coordinator's client to do. */
+const CALLS = new Set(["getStatus", "getTask", "cancelTask", "listTasks", "getAccount", "quote", "createGeneration"]);
 /** As the client's own waits: a task's own status is asked at least every 6 ticks. */
 const CROSS_CHECK_EVERY = 6;
 const RECORD_TTL_MS = 2 * DAY_MS;
@@ -760,7 +762,7 @@ export class AivideoCoordinator {
       const task = rec.task ?? this.lastList?.tasks.find((t) => t.id === id && t.status === rec.status);
       if (task) return okEnvelope(rec.status, id, task);
     }
-    if (typeof this.client[method] !== "function") return failEnvelope("INVALID_ARGUMENT", `coordinator: no method ${method}`, 400);
+    if (!CALLS.has(method)) return failEnvelope("INVALID_ARGUMENT", `coordinator: no method ${method}`, 400);
     const out = await this.client[method](...args);
     if (method === "createGeneration" && out.ok && out.taskId) {
       this.record(out.taskId, { owner, status: "SUBMITTED", model: args[0], checkedAt: Date.now() });
@@ -821,6 +823,14 @@ export class AivideoCoordinator {
         this.records.delete(id);
         this.dirty?.delete(`t:${id}`);
         this.storage.delete(`t:${id}`);
+      }
+    }
+    // Quota counters of windows long over (users who came once) are forgotten.
+    for (const [key, c] of this.counters) {
+      if (c.resetAt < now - MINUTE_MS) {
+        this.counters.delete(key);
+        this.dirty?.delete(`q:${key}`);
+        this.storage.delete(`q:${key}`);
       }
     }
     const live = [...this.records.entries()].filter(([, r]) => !TERMINAL.has(r.status));
