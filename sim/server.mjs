@@ -462,7 +462,10 @@ export async function startSimulator(options = {}) {
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((e) => {
-      if (!res.headersSent) send(res, 500, { status: "FAILED", message: `simulator bug: ${e.message}` });
+      if (res.headersSent) return res.end();
+      // A malformed % escape is the client's mistake.
+      if (e instanceof URIError) return send(res, 400, { status: "FAILED", errorCode: "INVALID_ARGUMENT", message: "malformed % escape in the path" });
+      send(res, 500, { status: "FAILED", message: `simulator bug: ${e.message}` });
     });
   });
   server.on("connection", (s) => { sockets.add(s); s.on("close", () => sockets.delete(s)); });

@@ -4,6 +4,7 @@
 //! rules in words, pricing in words) as a `Value`. Must not: validate or price.
 
 use crate::contract::{Field, MediaKind, ModelSpec, Pricing, Rule, Type, MODELS};
+use crate::media::DEFAULT_MAX_DATA_URI_BYTES;
 use crate::value::{format_number, Value};
 
 pub fn describe_models() -> Value {
@@ -54,7 +55,50 @@ fn describe_field(f: &Field) -> Value {
             )),
         ),
         ("description", Value::str(f.doc)),
+        ("label", Value::str(label(f.name))),
+        ("help", Value::str(if f.doc.is_empty() { default_help(f.name) } else { f.doc })),
+        (
+            "maxDataUriBytes",
+            if matches!(f.ty, Type::Media(MediaKind::Image) | Type::MediaList(MediaKind::Image) | Type::MediaOrList(MediaKind::Image)) {
+                Value::Number(DEFAULT_MAX_DATA_URI_BYTES as f64)
+            } else {
+                Value::Null
+            },
+        ),
     ])
+}
+
+/// A field's name for people (forms, errors read aloud).
+fn label(name: &str) -> &'static str {
+    match name {
+        "prompt" | "content" => "Prompt",
+        "aspectRatio" | "ratio" => "Aspect ratio",
+        "duration" => "Duration (seconds)",
+        "resolution" => "Resolution",
+        "image" => "Image",
+        "imageUrl" => "First frame",
+        "lastFrameUrl" => "Last frame",
+        "referenceImageUrls" => "Reference images",
+        "referenceVideoUrl" => "Reference video",
+        "referenceAudioUrls" => "Reference audio",
+        "video" => "Video",
+        "audio" => "Audio",
+        "filterMode" => "Content filter",
+        "promptExtend" => "Expand the prompt",
+        "tier" => "Quality tier",
+        _ => "Option",
+    }
+}
+
+/// One line of help for fields whose table entry has none.
+fn default_help(name: &str) -> &'static str {
+    match name {
+        "aspectRatio" | "ratio" => "The frame's shape: wide, tall or square.",
+        "resolution" => "Higher costs more.",
+        "promptExtend" => "Let the model add detail to a short prompt.",
+        "tier" => "Faster or higher quality; priced by the server.",
+        _ => "",
+    }
 }
 
 fn rule_text(r: &Rule) -> String {

@@ -9,7 +9,13 @@ const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/ja
 
 export async function serveStatic(root, port = 0, { mounts = {}, json = {} } = {}) {
   const server = http.createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    let path;
+    try {
+      path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname)).replace(/^(\.\.[/\\])+/, "");
+    } catch {
+      res.writeHead(400);
+      return res.end("bad request");
+    }
     if (json[path] !== undefined) {
       const value = typeof json[path] === "function" ? await json[path](req) : json[path];
       res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });

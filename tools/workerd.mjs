@@ -65,7 +65,8 @@ const worker :Workerd.Worker = (
     if (Date.now() > deadline) { proc.kill(); throw new Error(`workerd did not start: ${output}`); }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url, pid: proc.pid, output: () => output, stop: () => new Promise((r) => { proc.once("exit", r); proc.kill("SIGTERM"); }) };
+  const exited = new Promise((r) => proc.once("exit", (code, signal) => r({ code, signal })));
+  return { url, pid: proc.pid, exited, output: () => output, stop: () => new Promise((r) => { if (proc.exitCode !== null || proc.signalCode !== null) return r(); proc.once("exit", r); proc.kill("SIGTERM"); }) };
 }
 
 /**

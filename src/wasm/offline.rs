@@ -71,6 +71,10 @@ export interface FieldDescription {
   required: boolean; nullable: boolean; default: string | number | boolean | null;
   allowed: (string | number)[] | null; min: number | null; max: number | null; maxItems: number | null;
   media: "image" | "video" | "audio" | null; acceptsDataUri: boolean; description: string;
+  /** For people: a label and one line of help. */
+  label: string; help: string;
+  /** The largest decoded image a data URI may carry (image fields), else null. */
+  maxDataUriBytes: number | null;
 }
 export interface ModelDescription {
   model: Model; title: string; fields: FieldDescription[]; rules: string[]; pricing: string;
