@@ -59,7 +59,10 @@ fn describe_field(f: &Field) -> Value {
         ("help", Value::str(if f.doc.is_empty() { default_help(f.name) } else { f.doc })),
         (
             "maxDataUriBytes",
-            if matches!(f.ty, Type::Media(MediaKind::Image) | Type::MediaList(MediaKind::Image) | Type::MediaOrList(MediaKind::Image)) {
+            if matches!(
+                f.ty,
+                Type::Media(MediaKind::Image) | Type::MediaList(MediaKind::Image) | Type::MediaOrList(MediaKind::Image)
+            ) {
                 Value::Number(DEFAULT_MAX_DATA_URI_BYTES as f64)
             } else {
                 Value::Null
