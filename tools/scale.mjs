@@ -83,6 +83,7 @@ export async function runScale({ dir, lib, proxyLib, bundle, waits, isolates, ti
   return {
     name, waits, completed: results.filter((r) => r.ok).length, failures: results.filter((r) => !r.ok).map((r) => `browser ${r.i}: ${r.why}`),
     maxRpm, meanRpm: queries.length / Math.max(spanMin, 1), r429: log.filter((e) => e.status === 429).length,
+    limited: log.filter((e) => e.status === 429).map((e) => `${e.method} ${e.path} at ${((e.at - log[0].at) / MINUTE / timeScale).toFixed(2)} sim-min`),
     queries: queries.length, meanDelayS: delays.reduce((a, b) => a + b, 0) / (delays.length || 1), p95DelayS: pct(0.95), wallS,
   };
 }
