@@ -116,7 +116,7 @@ export declare class ProxySetupError extends Error {}
  * budget, the per-user quota counters, the task records and ownership index, and one poll loop
  * on its alarm; waiting browsers long-poll it through the proxy (`GET /api/v1/tasks/{id}/wait`).
  * Env: AIVIDEO_API_KEY, AIVIDEO_BASE_URL, UPSTREAM_REQUESTS_PER_MINUTE (60),
- * UPSTREAM_GENERATIONS_PER_MINUTE (30), UPSTREAM_WINDOW_MS (60000), POLL_INTERVAL_MS (5000).
+ * UPSTREAM_GENERATIONS_PER_MINUTE (30), UPSTREAM_WINDOW_MS (60000), UPSTREAM_MARGIN_MS (5 % of the window), POLL_INTERVAL_MS (5000).
  */
 export declare class AivideoCoordinator {
   constructor(state: unknown, env: Record<string, unknown>);

@@ -605,7 +605,7 @@ const failEnvelope = (errorCode, errorMessage, httpStatus, taskId = null) => ({ 
  * one `GET /tasks` per tick for every task being waited on, plus per-task cross-checks as the
  * budget allows; waiting browsers are answered from it (long poll).
  * Settings (env): UPSTREAM_REQUESTS_PER_MINUTE (60), UPSTREAM_GENERATIONS_PER_MINUTE (30),
- * UPSTREAM_WINDOW_MS (60000), POLL_INTERVAL_MS (5000).
+ * UPSTREAM_WINDOW_MS (60000), UPSTREAM_MARGIN_MS (5 % of it), POLL_INTERVAL_MS (5000).
  */
 export class AivideoCoordinator {
   constructor(state, env) {
@@ -623,7 +623,10 @@ export class AivideoCoordinator {
   settings() {
     const n = (v, d) => (Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : d);
     const e = this.env;
-    return { rpm: n(e.UPSTREAM_REQUESTS_PER_MINUTE, 60), gpm: n(e.UPSTREAM_GENERATIONS_PER_MINUTE, 30), windowMs: n(e.UPSTREAM_WINDOW_MS, 60_000), tickMs: n(e.POLL_INTERVAL_MS, 5000) };
+    const windowMs = n(e.UPSTREAM_WINDOW_MS, 60_000);
+    // UPSTREAM_MARGIN_MS: how much longer than the server's window we count (default 5 %, at
+    // least 250 ms): the server counts arrivals, we count departures.
+    return { rpm: n(e.UPSTREAM_REQUESTS_PER_MINUTE, 60), gpm: n(e.UPSTREAM_GENERATIONS_PER_MINUTE, 30), windowMs, marginMs: n(e.UPSTREAM_MARGIN_MS, Math.max(windowMs * 0.05, 250)), tickMs: n(e.POLL_INTERVAL_MS, 5000) };
   }
 
   load() {
@@ -712,9 +715,11 @@ export class AivideoCoordinator {
   async upstream(url, init, loop) {
     const path = new URL(url).pathname;
     const kind = /\/generate\//.test(path) ? "gen" : (init?.method || "GET") === "GET" ? "query" : null;
-    if (kind) await this.slot(kind, loop);
+    const taken = kind ? await this.slot(kind, loop) : null;
     if (kind && init?.signal?.aborted) {
-      this.budget[kind].pop(); // the caller gave up while it waited: the slot goes back
+      // The caller gave up while it waited: the slot goes back.
+      const at = this.budget[kind].lastIndexOf(taken);
+      if (at >= 0) this.budget[kind].splice(at, 1);
       throw new DOMException("the caller gave up while waiting for the rate budget", "AbortError");
     }
     const response = await fetch(url, init);
@@ -728,9 +733,8 @@ export class AivideoCoordinator {
 
   async slot(kind, loop) {
     const s = this.settings();
-    // A margin on the window: the server counts arrivals, we count departures (5 %, and at
-    // least 250 ms for the jitter of a busy machine when the clock is compressed in tests).
-    const windowMs = s.windowMs + Math.max(s.windowMs * 0.05, 250);
+    // A margin on the window: the server counts arrivals, we count departures.
+    const windowMs = s.windowMs + s.marginMs;
     const limit = kind === "gen" ? s.gpm : s.rpm;
     // The poll loop may use the whole budget; callers' own reads keep half of it free for it.
     const cap = loop || kind === "gen" ? limit : Math.max(1, Math.floor(limit / 2));
@@ -741,8 +745,10 @@ export class AivideoCoordinator {
       const wait = Math.max(this.budget.pausedUntil - now, full);
       if (wait <= 0) {
         hits.push(now);
-        this.persist("budget", this.budget);
-        return;
+        // On disk before the request goes: a crash right after sending cannot forget it, so
+        // a restarted object never sends a burst the server still counts.
+        await this.storage.put("budget", this.budget);
+        return now;
       }
       await sleep(wait);
     }
@@ -751,7 +757,7 @@ export class AivideoCoordinator {
   spare(kind) {
     const s = this.settings();
     const now = Date.now();
-    const used = this.budget[kind].filter((t) => now - t < s.windowMs + Math.max(s.windowMs * 0.05, 250)).length;
+    const used = this.budget[kind].filter((t) => now - t < s.windowMs + s.marginMs).length;
     return (kind === "gen" ? s.gpm : s.rpm) - used;
   }
 

@@ -97,7 +97,10 @@ export async function startProxies({ dir, bundle, isolates = 2, coordinated = tr
   const timeScale = Number(env.TIME_SCALE || 1);
   const bindings = Object.entries({
     AIVIDEO_API_KEY: DEMO_KEY, AIVIDEO_TOKEN_SECRET: SECRET, MAX_CREDITS_PER_TASK: "100", ALLOW_SERVER_REQUESTS: "true",
-    UPSTREAM_WINDOW_MS: String(MINUTE * timeScale), POLL_INTERVAL_MS: String(5000 * timeScale), ...env,
+    UPSTREAM_WINDOW_MS: String(MINUTE * timeScale), POLL_INTERVAL_MS: String(5000 * timeScale),
+    // On a compressed clock a stall of this busy machine is long in simulated time (300 ms at
+    // 0.02 is 15 simulated seconds): the coordinator counts its window 30 % longer here.
+    UPSTREAM_MARGIN_MS: String(0.3 * MINUTE * timeScale), ...env,
   });
   rmSync(join(dir, `do-${name}-coordinator`), { recursive: true, force: true });
   const ports = [];
