@@ -31,6 +31,9 @@ const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
 const TOKEN_AUDIENCE = "aivideo-proxy";
 const enc = new TextEncoder();
+const LARGE_BODY = 1024 * 1024;
+const TOO_LARGE = Symbol("too large");
+const BUSY = Symbol("busy");
 
 /** A setting that cannot work: answered as a 500 naming the setting, never its value. */
 export class ProxySetupError extends Error {}
@@ -206,6 +209,7 @@ export function createProxyHandler(options = {}) {
   const inFlight = new Map();
   const bindingName = options.coordinator === undefined ? "AIVIDEO_COORDINATOR" : options.coordinator;
   let coordinatorName = null;
+  let largeInUse = false;
 
   /** The coordinator (one object per API key) when its binding is configured, else null. A stub
    * is an I/O object of the request that made it: one per request, only the name is kept. */
@@ -223,7 +227,10 @@ export function createProxyHandler(options = {}) {
         return await r.json();
       } catch (e) {
         console.error(`aivideo proxy: coordinator unreachable: ${e && e.message}`);
-        return failEnvelope("UPSTREAM_ERROR", "the coordinator is unreachable; retry", 503);
+        const out = failEnvelope("UPSTREAM_ERROR", "the coordinator is unreachable; retry with the same Idempotency-Key", 503);
+        // A create may have gone through before the answer was lost.
+        if (what === "call" && body.method === "createGeneration") out.data = { maybeCreated: true };
+        return out;
       }
     };
     return {
@@ -233,7 +240,8 @@ export function createProxyHandler(options = {}) {
         give: (key, amount, windowMs, now) => op("give", { key, amount, windowMs, now }),
       },
       client: (caller) => {
-        const call = (method, args) => op("call", { method, args, owner: caller ? caller.userId : null, admin: Boolean(caller && caller.admin) });
+        // The owner is proven (HMAC-bound id, or the create itself) only for ordinary callers.
+        const call = (method, args) => op("call", { method, args, owner: caller && caller.admin !== true ? caller.userId : null, admin: Boolean(caller && caller.admin === true) });
         return {
           getStatus: (id) => call("getStatus", [id]),
           getTask: (id) => call("getTask", [id]),
@@ -241,8 +249,7 @@ export function createProxyHandler(options = {}) {
           listTasks: () => call("listTasks", []),
           getAccount: () => call("getAccount", []),
           quote: (m, p) => call("quote", [m, p]),
-          // The signal stays here: a caller who left before this point sends nothing.
-          createGeneration: (m, p, { signal, ...o } = {}) => (signal && signal.aborted ? Promise.resolve(failEnvelope("ABORTED", "the caller left", 499)) : call("createGeneration", [m, p, o])),
+          createGeneration: (m, p, o = {}) => call("createGeneration", [m, p, o]),
         };
       },
     };
@@ -319,14 +326,14 @@ export function createProxyHandler(options = {}) {
 
   async function unbind(caller, bound) {
     const dot = bound.lastIndexOf(".");
-    if (dot <= 0) return caller.admin ? bound : null;
+    if (dot <= 0) return caller.admin === true ? bound : null;
     const id = bound.slice(0, dot);
     const want = await mac(secrets.owner, `${caller.userId}\n${id}`);
     const got = bound.slice(dot + 1);
     let diff = want.length ^ got.length;
     for (let i = 0; i < want.length; i++) diff |= want.charCodeAt(i) ^ (got.charCodeAt(i) || 0);
     if (diff === 0) return id;
-    return caller.admin ? bound : null;
+    return caller.admin === true ? bound : null;
   }
 
   function scrub(text, env) {
@@ -334,10 +341,19 @@ export function createProxyHandler(options = {}) {
     return key && key.length >= 4 ? text.split(key).join("[redacted]") : text;
   }
 
-  /** The body, read with a byte cap (a huge body is refused before it costs memory). */
-  async function body(request) {
+  /** The body, read with a byte cap (a huge body is refused before it costs memory); a body
+   * over 1 MiB also needs the isolate's one large-body slot (`lease.large`), so a few large
+   * uploads at once cannot exhaust the isolate's memory. Returns the text, TOO_LARGE or BUSY. */
+  async function body(request, lease) {
     const declared = Number(request.headers.get("content-length"));
-    if (declared > settings.maxBodyBytes) return null;
+    if (declared > settings.maxBodyBytes) return TOO_LARGE;
+    const needLarge = () => {
+      if (lease.large) return true;
+      if (largeInUse) return false;
+      largeInUse = lease.large = true;
+      return true;
+    };
+    if (declared > LARGE_BODY && !needLarge()) return BUSY;
     if (!request.body) return "";
     const reader = request.body.getReader();
     const decoder = new TextDecoder();
@@ -347,9 +363,9 @@ export function createProxyHandler(options = {}) {
       const { done, value } = await reader.read();
       if (done) return text + decoder.decode();
       seen += value.byteLength;
-      if (seen > settings.maxBodyBytes) {
+      if (seen > settings.maxBodyBytes || (seen > LARGE_BODY && !needLarge())) {
         reader.cancel().catch(() => {});
-        return null;
+        return seen > settings.maxBodyBytes ? TOO_LARGE : BUSY;
       }
       text += decoder.decode(value, { stream: true });
     }
@@ -370,7 +386,7 @@ export function createProxyHandler(options = {}) {
   const failure = (status, errorCode, message, origin, extra, env) => answer(status, { status: "FAILED", errorCode, message }, origin, extra, env);
 
   function tooMany(errorCode, message, resetAt, origin, env) {
-    const seconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
+    const seconds = Number.isFinite(resetAt) ? Math.max(1, Math.ceil((resetAt - Date.now()) / 1000)) : 1;
     return failure(429, errorCode, message, origin, { "retry-after": String(seconds) }, env);
   }
 
@@ -431,8 +447,12 @@ export function createProxyHandler(options = {}) {
     // Who is calling. Nothing below runs for a caller the app did not vouch for.
     let caller;
     if (options.allowAnonymous) {
-      // Cloudflare sets CF-Connecting-IP at its edge; elsewhere put the proxy behind one that does.
-      caller = { userId: `ip:${request.headers.get("cf-connecting-ip") || "unknown"}`, admin: false };
+      // Cloudflare sets CF-Connecting-IP at its edge (a client cannot forge it there);
+      // elsewhere put the proxy behind one that does. IPv6 callers count per /64 (one host
+      // usually holds a whole /64).
+      const ip = (request.headers.get("cf-connecting-ip") || "").trim();
+      if (!ip) return failure(400, "AUTH_FAILED", "anonymous mode needs the CF-Connecting-IP header (deploy on Cloudflare, or behind a proxy that sets it)", origin, {}, env);
+      caller = { userId: `ip:${ip.includes(":") ? ip.toLowerCase().split(":").slice(0, 4).join(":") + "::/64" : ip}`, admin: false };
     } else {
       const got = await options.authorize(request, env, ctx);
       if (got instanceof Response) {
@@ -443,7 +463,7 @@ export function createProxyHandler(options = {}) {
       if (!got || typeof got !== "object" || typeof got.userId !== "string" || !got.userId || got.userId.length > 256) {
         return failure(401, "AUTH_FAILED", "sign in first: this proxy needs a valid token (Authorization: Bearer …)", origin, { "www-authenticate": 'Bearer realm="aivideo"' }, env);
       }
-      caller = got;
+      caller = { ...got, admin: got.admin === true };
     }
     const limit = (k) => (typeof caller[k] === "number" && caller[k] >= 0 ? caller[k] : settings[k]);
 
@@ -516,7 +536,7 @@ export function createProxyHandler(options = {}) {
       if (id === null) return failure(404, "TASK_NOT_FOUND", "Task not found", origin, {}, env);
       if (name === "wait") {
         const q = new URL(request.url).searchParams;
-        const out = await coord.op("watch", { id, owner: caller.userId, admin: Boolean(caller.admin), after: q.get("after") || "", holdMs: Number(q.get("holdMs")) || 25_000 });
+        const out = await coord.op("watch", { id, owner: caller.admin === true ? null : caller.userId, admin: caller.admin === true, after: q.get("after") || "", holdMs: Number(q.get("holdMs")) || 25_000 });
         return fromEnvelope(out, origin, env, caller, id);
       }
       const out = name === "task" ? await client.getTask(id, call) : name === "status" ? await client.getStatus(id, call) : await client.cancelTask(id, call);
@@ -527,10 +547,21 @@ export function createProxyHandler(options = {}) {
     if (settings.allowedModels && !settings.allowedModels.includes(param)) {
       return failure(400, "INVALID_MODEL", `model ${param} is not allowed by this proxy (allowed: ${settings.allowedModels.join(", ")})`, origin, {}, env);
     }
+    const lease = { large: false };
+    try {
+      return await create(request, env, caller, name, param, origin, limit, client, store, lease);
+    } finally {
+      if (lease.large) largeInUse = false;
+    }
+  }
+
+  async function create(request, env, caller, name, param, origin, limit, client, store, lease) {
+    const call = request.signal ? { signal: request.signal } : {};
     let payload;
     try {
-      const text = await body(request);
-      if (text === null) return failure(413, "INVALID_PAYLOAD", `the body is larger than ${settings.maxBodyBytes} bytes`, origin, {}, env);
+      const text = await body(request, lease);
+      if (text === TOO_LARGE) return failure(413, "INVALID_PAYLOAD", `the body is larger than ${settings.maxBodyBytes} bytes`, origin, {}, env);
+      if (text === BUSY) return tooMany("RATE_LIMITED", "another large upload is in progress here; retry in a second", Date.now() + 1000, origin, env);
       payload = JSON.parse(text);
     } catch {
       return failure(400, "INVALID_PAYLOAD", "the body is not JSON", origin, {}, env);
@@ -539,6 +570,10 @@ export function createProxyHandler(options = {}) {
     if (!check.ok) return answer(400, { status: "FAILED", errorCode: check.errorCode, message: check.errorMessage, details: check.details }, origin, {}, env);
     if (name === "quote") return fromEnvelope(await client.quote(param, payload, call), origin, env, caller);
 
+    const key = request.headers.get("idempotency-key");
+    if (key !== null && (key.length < 8 || key.length > 128 || !/^[\x21-\x7e]+$/.test(key))) {
+      return failure(400, "INVALID_ARGUMENT", "Idempotency-Key must be 8 to 128 visible ASCII characters", origin, {}, env);
+    }
     // The per-task cap: the operator's, lowered by the caller's token or its X-Max-Credits.
     let cap = Math.min(settings.maxCredits, limit("maxCreditsPerTask") ?? Infinity);
     const asked = request.headers.get("x-max-credits");
@@ -549,20 +584,31 @@ export function createProxyHandler(options = {}) {
     if (typeof estimate === "number" && estimate > cap) {
       return failure(422, "BUDGET_EXCEEDED", `this task costs ${estimate} credits, over the ${cap}-credit cap per task`, origin, {}, env);
     }
-    const reserve = typeof estimate === "number" ? estimate : Number.isFinite(cap) ? cap : 0;
     const dayKey = `cpd:${caller.userId}`;
-    const day = await store.take(dayKey, reserve, limit("creditsPerDay"), DAY_MS, Date.now());
-    if (!day.ok) {
-      return tooMany("BUDGET_EXCEEDED", `daily credit quota reached (${day.used} of ${limit("creditsPerDay")} used; this task needs ${reserve})`, day.resetAt, origin, env);
+    const perDay = limit("creditsPerDay");
+    // Only the server prices this payload: reserve the cap, or (no finite cap) what is left of
+    // the day, and let the client's quote refuse anything above it.
+    let ceiling = cap;
+    if (typeof estimate !== "number" && !Number.isFinite(cap) && Number.isFinite(perDay)) {
+      const seen = await store.take(dayKey, 0, Infinity, DAY_MS, Date.now());
+      ceiling = Math.max(0, perDay - seen.used);
     }
-    const opts = { ...call, reconcile: false, ...(Number.isFinite(cap) ? { maxCredits: cap } : {}) };
-    // The caller's idempotency key, namespaced: another user who knows or guesses it cannot
-    // claim it upstream, and identical payloads of two users never share a task.
-    const key = request.headers.get("idempotency-key");
-    if (key) {
-      if (key.length < 8 || key.length > 128 || !/^[\x21-\x7e]+$/.test(key)) return failure(400, "INVALID_ARGUMENT", "Idempotency-Key must be 8 to 128 visible ASCII characters", origin, {}, env);
-      opts.idempotencyKey = `px1-${await mac(secrets.idem, `${caller.userId}\n${key}`, 24)}`;
+    const reserve = typeof estimate === "number" ? estimate : Number.isFinite(ceiling) ? ceiling : 0;
+    const day = await store.take(dayKey, reserve, perDay, DAY_MS, Date.now());
+    if (!day.ok || (typeof estimate !== "number" && ceiling === 0 && Number.isFinite(perDay))) {
+      if (day.ok) await store.give(dayKey, reserve, DAY_MS, Date.now());
+      return tooMany("BUDGET_EXCEEDED", `daily credit quota reached (${day.used} of ${perDay} used; this task needs ${reserve || "a quote"})`, day.resetAt, origin, env);
     }
+    // A create never takes the caller's signal: aborted in flight it could be billed while the
+    // caller's quota is given back. A caller already gone sends nothing.
+    if (request.signal && request.signal.aborted) {
+      await store.give(dayKey, reserve, DAY_MS, Date.now());
+      return failure(499, "ABORTED", "the caller left before the create was sent", origin, {}, env);
+    }
+    const opts = { reconcile: false, ...(Number.isFinite(ceiling) ? { maxCredits: ceiling } : {}) };
+    // The caller's idempotency key (checked above), namespaced: another user who knows or
+    // guesses it cannot claim it upstream, and identical payloads of two users never share a task.
+    if (key) opts.idempotencyKey = `px1-${await mac(secrets.idem, `${caller.userId}\n${key}`, 24)}`;
     let out;
     try {
       out = await client.createGeneration(param, payload, opts);
@@ -590,6 +636,7 @@ export function createProxyHandler(options = {}) {
 const TERMINAL = new Set(["COMPLETED", "FAILED", "CANCEL", "CANCELLED"]);
 /** What the proxy may ask the coordinator's client to do. */
 const CALLS = new Set(["getStatus", "getTask", "cancelTask", "listTasks", "getAccount", "quote", "createGeneration"]);
+const QUERIES = new Set(["getStatus", "getTask", "listTasks", "getAccount"]);
 /** As the client's own waits: a task's own status is asked at least every 6 ticks. */
 const CROSS_CHECK_EVERY = 6;
 const RECORD_TTL_MS = 2 * DAY_MS;
@@ -615,6 +662,8 @@ export class AivideoCoordinator {
     this.records = new Map();
     this.counters = new Map();
     this.waiters = new Map();
+    this.pending = new Map();
+    this.takes = 0;
     this.budget = { query: [], gen: [], pausedUntil: 0, listTrusted: true };
     this.lastList = null;
     this.ready = null;
@@ -702,6 +751,16 @@ export class AivideoCoordinator {
   }
 
   counter(key, windowMs, now) {
+    // Counters of windows long over (users who came once) are forgotten as they pile up.
+    if (++this.takes % 1000 === 0) {
+      for (const [k, c] of this.counters) {
+        if (c.resetAt < now - MINUTE_MS) {
+          this.counters.delete(k);
+          this.dirty?.delete(`q:${k}`);
+          this.storage.delete(`q:${k}`);
+        }
+      }
+    }
     const index = Math.floor(now / windowMs);
     let c = this.counters.get(key);
     if (!c || c.index !== index) {
@@ -731,18 +790,25 @@ export class AivideoCoordinator {
     return response;
   }
 
-  async slot(kind, loop) {
+  /** How long a request of this kind would wait for the budget now (0: it may go). */
+  waitFor(kind, loop) {
     const s = this.settings();
     // A margin on the window: the server counts arrivals, we count departures.
     const windowMs = s.windowMs + s.marginMs;
     const limit = kind === "gen" ? s.gpm : s.rpm;
     // The poll loop may use the whole budget; callers' own reads keep half of it free for it.
     const cap = loop || kind === "gen" ? limit : Math.max(1, Math.floor(limit / 2));
+    const now = Date.now();
+    const hits = (this.budget[kind] = this.budget[kind].filter((t) => now - t < windowMs));
+    const full = hits.length >= cap ? hits[hits.length - cap] + windowMs - now : 0;
+    return Math.max(this.budget.pausedUntil - now, full);
+  }
+
+  async slot(kind, loop) {
     for (;;) {
       const now = Date.now();
-      const hits = (this.budget[kind] = this.budget[kind].filter((t) => now - t < windowMs));
-      const full = hits.length >= cap ? hits[hits.length - cap] + windowMs - now : 0;
-      const wait = Math.max(this.budget.pausedUntil - now, full);
+      const wait = this.waitFor(kind, loop);
+      const hits = this.budget[kind];
       if (wait <= 0) {
         hits.push(now);
         // On disk before the request goes: a crash right after sending cannot forget it, so
@@ -779,17 +845,45 @@ export class AivideoCoordinator {
     if (rec && rec.owner && owner && rec.owner !== owner && !admin) return failEnvelope("TASK_NOT_FOUND", "Task not found", 404, id);
     const fresh = rec && rec.status && (TERMINAL.has(rec.status) || Date.now() - rec.checkedAt < this.settings().tickMs * 1.5);
     if (method === "getStatus" && fresh) return okEnvelope(rec.status, id, { status: rec.status });
-    if (method === "getTask" && rec && TERMINAL.has(rec.status)) {
-      const task = rec.task ?? this.lastList?.tasks.find((t) => t.id === id && t.status === rec.status);
+    if (method === "getTask" && rec) {
+      // A finished task from its record; a running one from a list read within the tick.
+      const listedFresh = this.lastList && Date.now() - this.lastList.at < this.settings().tickMs * 1.5;
+      const task = (TERMINAL.has(rec.status) ? rec.task : null) ?? (listedFresh || TERMINAL.has(rec.status) ? this.lastList?.tasks.find((t) => t.id === id && t.status === rec.status) : null);
       if (task) return okEnvelope(rec.status, id, task);
     }
     if (!CALLS.has(method)) return failEnvelope("INVALID_ARGUMENT", `coordinator: no method ${method}`, 400);
-    const out = await this.client[method](...args);
+    // Fair shares of the key's budget: a caller's reads never queue long (429 at once past a
+    // sixth of the window), and one caller has at most two reads waiting here at a time.
+    const query = QUERIES.has(method);
+    const who = owner || "admin";
+    if (query) {
+      const s = this.settings();
+      const wait = this.waitFor("query", false);
+      if (wait > Math.min(10_000, s.windowMs / 6) || (this.pending.get(who) || 0) >= 2) {
+        const out = failEnvelope("RATE_LIMITED", "the API key's request budget is busy; retry after the Retry-After seconds", 429, id);
+        out.retryAfter = Math.max(1, Math.ceil(Math.max(wait, 1000) / 1000));
+        return out;
+      }
+      this.pending.set(who, (this.pending.get(who) || 0) + 1);
+    }
+    let out;
+    try {
+      out = await this.client[method](...args);
+    } finally {
+      if (query) {
+        const n = (this.pending.get(who) || 1) - 1;
+        if (n) this.pending.set(who, n);
+        else this.pending.delete(who);
+      }
+    }
     if (method === "createGeneration" && out.ok && out.taskId) {
-      this.record(out.taskId, { owner, status: "SUBMITTED", model: args[0], checkedAt: Date.now() });
+      // A replay of a task already recorded changes nothing (a finished task stays finished).
+      if (!(out.data && out.data.idempotentReplay && this.records.has(out.taskId))) {
+        this.record(out.taskId, { owner, status: "SUBMITTED", model: args[0], checkedAt: Date.now() });
+      }
       await this.ensureAlarm();
     } else if (id && out.ok && (method === "getStatus" || method === "getTask" || method === "cancelTask")) {
-      const patch = { status: out.status || rec?.status, checkedAt: Date.now(), ...(method === "getStatus" ? { ownAt: Date.now() } : {}), ...(owner && !rec?.owner ? { owner } : {}) };
+      const patch = { status: out.status || rec?.status, checkedAt: Date.now(), ...(method === "getStatus" ? { ownAt: Date.now() } : {}), ...(owner && !admin && !rec?.owner ? { owner } : {}) };
       if (method === "getTask" && TERMINAL.has(out.status)) patch.task = out.data;
       this.record(id, patch);
     }
@@ -809,16 +903,18 @@ export class AivideoCoordinator {
     if (rec.status !== after || TERMINAL.has(rec.status)) return okEnvelope(rec.status, id, { status: rec.status });
     await this.ensureAlarm();
     const hold = Math.min(Math.max(Number(holdMs) || 25_000, 1000), 30_000);
+    let mine = null;
     await new Promise((resolve) => {
-      const w = { after, wake: () => { clearTimeout(timer); resolve(); } };
-      const timer = setTimeout(w.wake, hold);
+      mine = { after, wake: () => { clearTimeout(timer); resolve(); } };
+      const timer = setTimeout(mine.wake, hold);
       if (!this.waiters.has(id)) this.waiters.set(id, new Set());
-      this.waiters.get(id).add(w);
-    }).finally(() => {
-      const set = this.waiters.get(id);
-      if (set) for (const w of set) if (w.after === after) set.delete(w);
-      if (set && !set.size) this.waiters.delete(id);
+      this.waiters.get(id).add(mine);
     });
+    const set = this.waiters.get(id);
+    if (set) {
+      set.delete(mine);
+      if (!set.size) this.waiters.delete(id);
+    }
     const now = this.records.get(id);
     return okEnvelope(now.status, id, { status: now.status });
   }

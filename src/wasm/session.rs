@@ -153,7 +153,9 @@ impl Session {
                     classify(action, &resp, task_id, js_sys::Date::now())
                 }
                 Err(f) => {
-                    if f.kind != TransportFailure::Aborted {
+                    // A create the caller aborted in flight may have reached the server (and been
+                    // billed): its answer is lost like any other, so it reads "maybe created".
+                    if f.kind != TransportFailure::Aborted || action == Action::Create {
                         call.lost.set(true);
                     }
                     Envelope::from(transport_failure(f.kind, &self.config.redact(&f.detail), call.timeout_ms))

@@ -151,6 +151,12 @@ test("authentication is required: no authorize refuses to start; anonymous mode 
   assert.equal(seen.length, 3);
   // An anonymous caller still cannot read the operator's account or task list.
   assert.equal((await anon(req("/api/v1/tasks", { headers: { "cf-connecting-ip": "198.51.100.8" } }))).status, 403);
+  // No client IP: refused (not one shared bucket); IPv6 counts per /64 (one host holds a /64).
+  assert.equal((await anon(req("/api/v1/tasks/t1/status"))).status, 400);
+  const v6 = (a) => anon(from(a));
+  assert.equal((await v6("2001:db8:1:2::1")).status, 200);
+  assert.equal((await v6("2001:db8:1:2::2")).status, 200);
+  assert.equal((await v6("2001:db8:1:2:ffff::9")).status, 429, "the same /64");
 });
 
 test("jwtAuthorizer (HS256): missing, forged, expired, foreign and 'none' tokens get 401; a missing secret is a 500 naming it", async () => {
@@ -230,4 +236,44 @@ test("memoryStore: fixed windows, give-backs, and bounded size", async () => {
   // The oldest counters were forgotten, so an early key starts over; a recent one still counts.
   assert.equal((await store.take("k0", 5, 5, 1000, 20_999)).ok, true, "k0 was forgotten");
   assert.equal((await store.take("k999", 5, 5, 1000, 20_999)).ok, false, "k999 still counts its 1");
+});
+
+test("money: a caller who leaves mid-create is still charged (the create runs on); a server-priced create without a finite cap stays within the day", async () => {
+  let creates = 0;
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const handler = createProxyHandler({
+    authorize: ALICE, apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: 50, creditsPerDay: 30,
+    fetch: async (url) => {
+      if (url.includes("/generate/")) {
+        creates++;
+        await sleep(150);
+        return json(200, { status: "SUBMITTED", taskId: "t1", creditsCharged: 15, idempotentReplay: creates > 1 });
+      }
+      return json(200, {});
+    },
+  });
+  const gone = new AbortController();
+  setTimeout(() => gone.abort(), 30);
+  const body = JSON.stringify({ prompt: "a", aspectRatio: "16:9", duration: "5" });
+  await handler(new Request("https://proxy.example/api/v1/generate/t2v", { method: "POST", body, signal: gone.signal, headers: { origin: ORIGIN, "content-type": "application/json", "idempotency-key": "leave-early-1" } }));
+  const usage = await (await handler(req("/api/v1/usage"))).json();
+  assert.equal(creates, 1, "the create went upstream once");
+  assert.equal(usage.creditsUsedToday, 15, "and its credits count although the caller left");
+  const replay = await handler(req("/api/v1/generate/t2v", { method: "POST", body, headers: { "idempotency-key": "leave-early-1" } }));
+  assert.equal((await replay.json()).idempotentReplay, true);
+  assert.equal((await (await handler(req("/api/v1/usage"))).json()).creditsUsedToday, 15, "the replay costs nothing more, and nothing less");
+
+  // No finite per-task cap, a payload only the server prices: the create quotes first and is
+  // refused above what is left of the day (30), so nothing is created.
+  const seen = [];
+  const open = createProxyHandler({
+    authorize: ALICE, apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: "unlimited", creditsPerDay: 30,
+    fetch: (url) => { seen.push(url); return url.includes("/quote/") ? json(200, { model: "seedance20", credits: 330, listPriceUsd: 3.3, usdPerCredit: 0.01, currentBalance: 1e6, affordable: true, billable: false }) : json(200, { status: "SUBMITTED", taskId: "t9", creditsCharged: 330, idempotentReplay: false }); },
+  });
+  const pricey = await open(req("/api/v1/generate/seedance20", { method: "POST", body: JSON.stringify({ prompt: "x", duration: 10, resolution: 720, ratio: "16:9" }) }));
+  const out = await pricey.json();
+  assert.notEqual(pricey.status, 200, JSON.stringify(out));
+  assert.equal(out.errorCode, "BUDGET_EXCEEDED");
+  assert.ok(!seen.some((u) => u.includes("/generate/")), `nothing created: ${seen}`);
+  assert.equal((await (await open(req("/api/v1/usage"))).json()).creditsUsedToday, 0);
 });
