@@ -15,6 +15,13 @@ export function freePort() {
   });
 }
 
+/** A workerd never outlives the process that started it (a crashed test, a killed demo). */
+function orphanGuard(proc) {
+  const kill = () => { try { proc.kill("SIGKILL"); } catch {} };
+  process.once("exit", kill);
+  proc.once("exit", () => process.off("exit", kill));
+}
+
 /** The file the package's exports map names for the workerd condition. */
 export function workerdEntry(pkgDir) {
   const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
@@ -54,6 +61,7 @@ const worker :Workerd.Worker = (
   const cfgPath = join(dir, `workerd-${port}.capnp`);
   writeFileSync(cfgPath, config);
   const proc = spawn(WORKERD, ["serve", cfgPath, "--experimental"], { cwd: dirname(cfgPath), stdio: ["ignore", "pipe", "pipe"] });
+  orphanGuard(proc);
   let output = "";
   proc.stdout.on("data", (d) => (output += d));
   proc.stderr.on("data", (d) => (output += d));
@@ -118,6 +126,7 @@ const config :Workerd.Config = (
   const urls = Object.fromEntries(sockets.map(([service, port]) => [service, `http://127.0.0.1:${port}`]));
   async function start() {
     proc = spawn(WORKERD, ["serve", cfgPath, "--experimental"], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    orphanGuard(proc);
     proc.stdout.on("data", (d) => (output += d));
     proc.stderr.on("data", (d) => (output += d));
     const deadline = Date.now() + 15000;
