@@ -438,7 +438,10 @@ export function createProxyHandler(options = {}) {
     read(env);
     const url = new URL(request.url);
     const origin = request.headers.get("origin");
-    if (!originAllowed(request)) return failure(403, "AUTH_FAILED", "origin not allowed by this proxy", null, {}, env);
+    if (!originAllowed(request)) {
+      const why = origin ? "origin not allowed by this proxy (ALLOWED_ORIGINS)" : "a request without an Origin header (not from a browser page) is refused unless ALLOW_SERVER_REQUESTS is true; such callers still need a token";
+      return failure(403, "AUTH_FAILED", why, null, {}, env);
+    }
     await setup(env);
     if (request.method === "OPTIONS") {
       return new Response(null, { status: 204, headers: { ...cors(origin), "access-control-allow-methods": "GET, POST, PUT, OPTIONS", "access-control-allow-headers": ALLOWED_HEADERS, "access-control-max-age": "600" } });
