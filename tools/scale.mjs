@@ -19,9 +19,9 @@ const SECRET = "scale-token-secret-0123456789abcdef";
 const MINUTE = 60_000;
 
 /** One run. `onCreated(cluster)` is called once every create has returned (the waits go on). */
-export async function runScale({ dir, lib, proxyLib, bundle, waits, isolates, timeScale, coordinated, onCreated }) {
+export async function runScale({ dir, lib, proxyLib, bundle, waits, isolates, timeScale, coordinated, onCreated, profile = "spec" }) {
   const name = coordinated ? "coordinated" : "uncoordinated";
-  const sim = await startSimulator({ timeScale });
+  const sim = await startSimulator({ timeScale, profile });
   const { cluster, urls } = await startProxies({
     dir, bundle, isolates, coordinated, name,
     env: { AIVIDEO_BASE_URL: sim.url, TIME_SCALE: String(timeScale), REQUESTS_PER_MINUTE: "unlimited", CREDITS_PER_DAY: "unlimited" },

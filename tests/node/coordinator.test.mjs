@@ -36,6 +36,17 @@ test("200 waits through two isolates: at most 60 upstream queries a minute, no 4
   assert.ok(r.p95DelayS < 120, `p95 detection delay ${r.p95DelayS} s (without the coordinator it is ~1,700 s at 1,000 waits)`);
 });
 
+test("a server that is not our simulator's spec: the live profile's lagging task list and ignored keys", async () => {
+  // Live, the list shows a task's status only as of its last own read: the coordinator's
+  // cross-checks catch it contradicting a task and stop trusting it; every wait still ends.
+  const r = await runScale({ ...ctx, waits: 30, isolates: 2, timeScale: 0.05, coordinated: true, profile: "live" });
+  console.log(`# live: ${describe(r)}`);
+  assert.deepEqual(r.failures, []);
+  assert.equal(r.completed, 30);
+  assert.equal(r.r429, 0, `no 429 from the API: ${r.limited.join(", ")}`);
+  assert.ok(r.maxRpm <= 60, `upstream queries in any 60 s: ${r.maxRpm}`);
+});
+
 test("quotas and ownership hold across isolates and across a restart", async () => {
   const sim = await startSimulator({ timeScale: TS });
   const { cluster, urls } = await startProxies({
