@@ -11,7 +11,7 @@
 // envelopes back into API responses. Quota state lives behind `ProxyStore` (per isolate by
 // default: `memoryStore()`); a durable store plugs in there.
 import "#aivideo"; // the runtime's entry: initializes the wasm (workerd, Node, browsers, Deno)
-import { createClient, validatePayload, estimateCredits, __httpStatusFor } from "./aivideo.js";
+import { createClient, validatePayload, estimateCredits, __httpStatusFor, __envelope } from "./aivideo.js";
 import { jwtVerify, SignJWT, createRemoteJWKSet, createLocalJWKSet } from "jose";
 
 const ROUTES = [
@@ -48,6 +48,31 @@ export class ProxySetupError extends Error {}
  */
 export function memoryStore({ maxKeys = 100_000 } = {}) {
   const counters = new Map();
+  const store = windowCounters(counters, {
+    fresh(now) {
+      if (counters.size <= maxKeys) return;
+      for (const [k, v] of counters) {
+        if (counters.size <= maxKeys * 0.9) break;
+        if (v.resetAt <= now || counters.size > maxKeys) counters.delete(k);
+      }
+    },
+  });
+  return {
+    async take(key, amount, limit, windowMs, now = Date.now()) {
+      return store.take(key, amount, limit, windowMs, now);
+    },
+    async give(key, amount, windowMs, now = Date.now()) {
+      store.give(key, amount, windowMs, now);
+    },
+  };
+}
+
+/**
+ * Fixed-window counters over a Map, the arithmetic of every quota store here (this isolate's
+ * and the coordinator's). `fresh(now)` runs when a key starts a new window (a chance to prune);
+ * `changed(key, counter)` after every change (the coordinator persists it).
+ */
+function windowCounters(counters, { fresh = () => {}, changed = () => {} } = {}) {
   const window = (key, windowMs, now) => {
     const index = Math.floor(now / windowMs);
     let c = counters.get(key);
@@ -55,25 +80,22 @@ export function memoryStore({ maxKeys = 100_000 } = {}) {
       c = { index, used: 0, resetAt: (index + 1) * windowMs };
       counters.delete(key);
       counters.set(key, c);
-      if (counters.size > maxKeys) {
-        for (const [k, v] of counters) {
-          if (counters.size <= maxKeys * 0.9) break;
-          if (v.resetAt <= now || counters.size > maxKeys) counters.delete(k);
-        }
-      }
+      fresh(now);
     }
     return c;
   };
   return {
-    async take(key, amount, limit, windowMs, now = Date.now()) {
+    take(key, amount, limit, windowMs, now) {
       const c = window(key, windowMs, now);
       if (c.used + amount > limit) return { ok: false, used: c.used, resetAt: c.resetAt };
       c.used += amount;
+      changed(key, c);
       return { ok: true, used: c.used, resetAt: c.resetAt };
     },
-    async give(key, amount, windowMs, now = Date.now()) {
+    give(key, amount, windowMs, now) {
       const c = window(key, windowMs, now);
       c.used = Math.max(0, c.used - amount);
+      changed(key, c);
     },
   };
 }
@@ -644,8 +666,9 @@ const QUERIES = new Set(["getStatus", "getTask", "listTasks", "getAccount"]);
 const CROSS_CHECK_EVERY = 6;
 const RECORD_TTL_MS = 2 * DAY_MS;
 const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-const okEnvelope = (status, taskId, data) => ({ ok: true, status, taskId, data, errorCode: null, errorMessage: null, retryAfter: null, httpStatus: 200 });
-const failEnvelope = (errorCode, errorMessage, httpStatus, taskId = null) => ({ ok: false, status: null, taskId, data: null, errorCode, errorMessage, retryAfter: null, httpStatus });
+// Envelopes the coordinator answers itself, built by the package's one envelope builder.
+const okEnvelope = (status, taskId, data) => ({ ...__envelope(null, null, data), status, taskId, httpStatus: 200 });
+const failEnvelope = (errorCode, errorMessage, httpStatus, taskId = null) => ({ ...__envelope(errorCode, errorMessage, null), taskId, httpStatus });
 
 /**
  * `export { AivideoCoordinator } from "aivideo/proxy"` in the Worker, bound as
@@ -666,7 +689,17 @@ export class AivideoCoordinator {
     this.counters = new Map();
     this.waiters = new Map();
     this.pending = new Map();
-    this.takes = 0;
+    let windows = 0;
+    this.quota = windowCounters(this.counters, {
+      changed: (key, c) => this.persist(`q:${key}`, c),
+      // Counters of windows long over (users who came once) are forgotten as they pile up.
+      fresh: (now) => {
+        if (++windows % 1000) return;
+        for (const [k, c] of this.counters) {
+          if (c.resetAt < now - MINUTE_MS) this.forgetCounter(k);
+        }
+      },
+    });
     this.budget = { query: [], gen: [], pausedUntil: 0, listTrusted: true };
     this.lastList = null;
     this.ready = null;
@@ -739,38 +772,18 @@ export class AivideoCoordinator {
 
   // Quota counters (fixed windows), durable.
   take({ key, amount, limit, windowMs, now }) {
-    const c = this.counter(key, windowMs, now);
-    if (c.used + amount > (limit ?? Infinity)) return { ok: false, used: c.used, resetAt: c.resetAt };
-    c.used += amount;
-    this.persist(`q:${key}`, c);
-    return { ok: true, used: c.used, resetAt: c.resetAt };
+    return this.quota.take(key, amount, limit ?? Infinity, windowMs, now);
   }
 
   give({ key, amount, windowMs, now }) {
-    const c = this.counter(key, windowMs, now);
-    c.used = Math.max(0, c.used - amount);
-    this.persist(`q:${key}`, c);
+    this.quota.give(key, amount, windowMs, now);
     return {};
   }
 
-  counter(key, windowMs, now) {
-    // Counters of windows long over (users who came once) are forgotten as they pile up.
-    if (++this.takes % 1000 === 0) {
-      for (const [k, c] of this.counters) {
-        if (c.resetAt < now - MINUTE_MS) {
-          this.counters.delete(k);
-          this.dirty?.delete(`q:${k}`);
-          this.storage.delete(`q:${k}`);
-        }
-      }
-    }
-    const index = Math.floor(now / windowMs);
-    let c = this.counters.get(key);
-    if (!c || c.index !== index) {
-      c = { index, used: 0, resetAt: (index + 1) * windowMs };
-      this.counters.set(key, c);
-    }
-    return c;
+  forgetCounter(key) {
+    this.counters.delete(key);
+    this.dirty?.delete(`q:${key}`);
+    this.storage.delete(`q:${key}`);
   }
 
   /** Every upstream request waits here for the key-wide budget (a sliding window, persisted). */
@@ -946,13 +959,7 @@ export class AivideoCoordinator {
       }
     }
     // Quota counters of windows long over (users who came once) are forgotten.
-    for (const [key, c] of this.counters) {
-      if (c.resetAt < now - MINUTE_MS) {
-        this.counters.delete(key);
-        this.dirty?.delete(`q:${key}`);
-        this.storage.delete(`q:${key}`);
-      }
-    }
+    for (const [key, c] of this.counters) if (c.resetAt < now - MINUTE_MS) this.forgetCounter(key);
     const live = [...this.records.entries()].filter(([, r]) => !TERMINAL.has(r.status));
     if (!live.length) return;
     let listed = null;
