@@ -12,7 +12,7 @@
 // default: `memoryStore()`); a durable store plugs in there.
 import "#aivideo"; // the runtime's entry: initializes the wasm (workerd, Node, browsers, Deno)
 import { createClient, validatePayload, estimateCredits, __httpStatusFor, __envelope } from "./aivideo.js";
-import { jwtVerify, SignJWT, createRemoteJWKSet, createLocalJWKSet } from "jose";
+import { jwtVerify, SignJWT, createRemoteJWKSet, createLocalJWKSet, base64url } from "jose";
 
 const ROUTES = [
   ["GET", /^\/api\/v1\/account$/, "account"],
@@ -103,11 +103,6 @@ function windowCounters(counters, { fresh = () => {}, changed = () => {} } = {})
 // ---------------------------------------------------------------------------------------------
 // Authentication: short-lived JWTs minted by the app's backend
 
-function b64url(bytes) {
-  let s = "";
-  for (const b of new Uint8Array(bytes)) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
 
 function secretBytes(secret, name) {
   if (typeof secret !== "string" || secret.length < 32) {
@@ -240,7 +235,7 @@ export function createProxyHandler(options = {}) {
     if (!ns || typeof ns.idFromName !== "function") return null;
     if (!coordinatorName) {
       const apiKey = options.apiKey ?? env.AIVIDEO_API_KEY ?? "";
-      coordinatorName = b64url(await crypto.subtle.digest("SHA-256", enc.encode(`aivideo coordinator\n${apiKey}`)));
+      coordinatorName = base64url.encode(new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(`aivideo coordinator\n${apiKey}`))));
     }
     const stub = ns.get(ns.idFromName(coordinatorName));
     const op = async (what, body) => {
@@ -338,7 +333,7 @@ export function createProxyHandler(options = {}) {
   }
 
   async function mac(key, text, bytes = 16) {
-    return b64url((await crypto.subtle.sign("HMAC", key, enc.encode(text))).slice(0, bytes));
+    return base64url.encode(new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(text))).slice(0, bytes));
   }
 
   /** A task id bound to its owner: `<upstream id>.<tag>`; only the owner's requests unbind it. */
