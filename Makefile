@@ -7,13 +7,20 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 WASM_BINDGEN_VERSION := 0.2.130
+# The release wasm is built with this pinned nightly: `-Zbuild-std` with
+# `panic=immediate-abort` drops the panic and formatting runtime (bench/RESULTS.md has the
+# bytes). The stable toolchain builds the same code as the fallback (AIVIDEO_TOOLCHAIN=stable,
+# or automatically when the nightly cannot be installed); make test runs the Node suite on it.
+NIGHTLY := nightly-2026-05-20
+NIGHTLY_FLAGS := -Zunstable-options -Cpanic=immediate-abort
+WASM_OPT_FLAGS := -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue
 CRATE := aivideo
 WASM_TARGET := wasm32-unknown-unknown
 NODE_BIN := node_modules/.bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup setup-rust setup-apt setup-npm pkg lint unit test demo bench scale fuzz sim clean
+.PHONY: setup setup-rust setup-apt setup-npm pkg pkg-stable lint unit test demo bench scale fuzz sim clean
 
 setup: setup-rust setup-apt setup-npm
 
@@ -22,6 +29,10 @@ setup-rust:
 	if [ "$$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then
 	  # No --locked: the CLI's lockfile names a webpki-roots the registry does not serve.
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
+	fi
+	if [ "$${AIVIDEO_TOOLCHAIN:-nightly}" = nightly ] && ! [ -d "$$(rustup run $(NIGHTLY) rustc --print sysroot 2>/dev/null)/lib/rustlib/src/rust/library" ]; then
+	  rustup toolchain install $(NIGHTLY) --profile minimal --component rust-src --target $(WASM_TARGET) \
+	    || echo "warning: $(NIGHTLY) could not be installed: the wasm is built with the stable toolchain (larger)" >&2
 	fi
 
 setup-apt:
@@ -38,12 +49,7 @@ setup-npm:
 # One build for every runtime: cargo → wasm-bindgen --target web → wasm-opt -Oz → overlay
 # pkg-template/ → npm pack. Sizes before and after wasm-opt land in target/sizes.txt.
 pkg: setup-rust setup-npm
-	cargo build --release --target $(WASM_TARGET) --lib
-	rm -rf pkg && mkdir -p pkg
-	wasm-bindgen target/$(WASM_TARGET)/release/$(CRATE).wasm --target web --out-dir pkg --out-name $(CRATE)
-	raw=$$(stat -c %s pkg/$(CRATE)_bg.wasm); rawgz=$$(gzip -9c pkg/$(CRATE)_bg.wasm | wc -c)
-	$(NODE_BIN)/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue pkg/$(CRATE)_bg.wasm -o pkg/$(CRATE)_bg.wasm
-	opt=$$(stat -c %s pkg/$(CRATE)_bg.wasm); optgz=$$(gzip -9c pkg/$(CRATE)_bg.wasm | wc -c)
+	build=$$(bash tools/build-wasm.sh "$${AIVIDEO_TOOLCHAIN:-nightly}" pkg)
 	cp -r pkg-template/. pkg/
 	rm -f pkg/.gitignore
 	cp LICENSE pkg/LICENSE
@@ -62,7 +68,12 @@ pkg: setup-rust setup-npm
 	node pkg-build/readme.mjs
 	(cd pkg && npm pack --silent --pack-destination ../target >/dev/null)
 	tgz=$$(stat -c %s target/$(CRATE)-*.tgz)
-	printf 'wasm raw %s B (gzip %s B) before wasm-opt; %s B (gzip %s B) after; tarball %s B\n' $$raw $$rawgz $$opt $$optgz $$tgz | tee target/sizes.txt
+	printf '%s; tarball %s B\n' "$$build" $$tgz | tee target/sizes.txt
+
+# The fallback: the same crate built by the stable toolchain, glue and wasm only, into
+# target/stable/ (tests/run.mjs runs the Node suite on it).
+pkg-stable: setup-rust
+	bash tools/build-wasm.sh stable target/stable
 
 lint:
 	cargo fmt --check
@@ -75,7 +86,7 @@ lint:
 unit:
 	cargo test --quiet
 
-test: setup lint unit pkg
+test: setup lint unit pkg pkg-stable
 	node tests/run.mjs
 
 sim: setup-npm

@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { run } from "../tools/spawn.mjs";
 import { join } from "node:path";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync, cpSync } from "node:fs";
 import { makeConsumer, ROOT } from "../tools/consumer.mjs";
 import { serveStatic } from "../tools/static.mjs";
 import { startWorkerd, workerdEntry } from "../tools/workerd.mjs";
@@ -47,6 +47,17 @@ const sim = await startSimulator({ timeScale: 0.001, cors: true });
 await leg("node", async () => {
   const p = await run("node", ["node-entry.mjs", sim.url], { cwd: consumer, timeout: 60000 });
   return parseLastJson(p.stdout + p.stderr, "node");
+});
+
+// The stable-toolchain fallback build (make pkg-stable): the same package with its glue and
+// wasm swapped for target/stable's, through the same Node suite.
+await leg("node (stable build)", async () => {
+  const dir = join(ROOT, "tests", "artifacts", "consumer-stable");
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(consumer, dir, { recursive: true });
+  for (const f of ["aivideo.js", "aivideo_bg.wasm"]) cpSync(join(ROOT, "target", "stable", f), join(dir, "node_modules", "aivideo", f));
+  const p = await run("node", ["node-entry.mjs", sim.url], { cwd: dir, timeout: 60000 });
+  return parseLastJson(p.stdout + p.stderr, "node (stable build)");
 });
 
 await leg("deno", async () => {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds the crate to wasm and runs wasm-bindgen (--target web) and wasm-opt into OUT_DIR.
+#   tools/build-wasm.sh nightly|stable OUT_DIR
+# nightly: the pinned toolchain from the Makefile with std rebuilt and panics as immediate
+# aborts (no panic or formatting runtime); falls back to stable when that toolchain is
+# missing. Prints one line: the toolchain used and the sizes before and after wasm-opt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want=$1 out=$2
+nightly=$(sed -n 's/^NIGHTLY := //p' Makefile)
+flags=$(sed -n 's/^NIGHTLY_FLAGS := //p' Makefile)
+opt_flags=$(sed -n 's/^WASM_OPT_FLAGS := //p' Makefile)
+target=wasm32-unknown-unknown
+if [ "$want" = nightly ] && rustup run "$nightly" true 2>/dev/null; then
+  RUSTFLAGS="$flags" cargo +"$nightly" build --release --target $target --lib -Zbuild-std=std,panic_abort \
+    --target-dir target/nightly --quiet >&2
+  wasm=target/nightly/$target/release/aivideo.wasm used=$nightly
+else
+  [ "$want" = nightly ] && echo "warning: $nightly is not installed: building with stable" >&2
+  cargo build --release --target $target --lib --quiet >&2
+  wasm=target/$target/release/aivideo.wasm used=stable
+fi
+rm -rf "$out" && mkdir -p "$out"
+wasm-bindgen "$wasm" --target web --out-dir "$out" --out-name aivideo
+raw=$(stat -c %s "$out/aivideo_bg.wasm"); rawgz=$(gzip -9c "$out/aivideo_bg.wasm" | wc -c)
+node_modules/.bin/wasm-opt $opt_flags "$out/aivideo_bg.wasm" -o "$out/aivideo_bg.wasm"
+opt=$(stat -c %s "$out/aivideo_bg.wasm"); optgz=$(gzip -9c "$out/aivideo_bg.wasm" | wc -c)
+printf 'toolchain %s; wasm raw %s B (gzip %s B) before wasm-opt; %s B (gzip %s B) after\n' "$used" "$raw" "$rawgz" "$opt" "$optgz"
