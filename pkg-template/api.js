@@ -1,4 +1,100 @@
 // The public API, named once. Every entry (index.js, node.js, workerd.js, inline.js and the
 // CommonJS build) initializes the wasm and re-exports exactly this list; the glue's `Client`
 // class, `initSync` and default `init` stay private. The edge proxy is `aivideo/proxy`.
-export { createClient, clientFromEnv, validatePayload, estimateCredits, describeModels, modelNames } from "./aivideo.js";
+import { validatePayload as validateMembers, __validateJson } from "./aivideo.js";
+
+export { createClient, clientFromEnv, estimateCredits, describeModels, modelNames } from "./aivideo.js";
+
+// Strings longer than this are not copied into the wasm: a data URI is checked here (at
+// the runtime's native speed) and only its head and decoded size cross; any other long
+// string takes the member-by-member path.
+const LONG_STRING = 65536;
+const DATA_URI_HEAD = /^data:image\/[A-Za-z0-9.+-]+(?:;[A-Za-z0-9.+=-]+)*;base64,/i;
+const CHUNK = 1 << 16; // a multiple of 4: base64 chunks decode independently
+// Marks the long strings in JSON.stringify's output; random, so no caller's string equals it.
+const TOKEN = `\u0001${Math.random().toString(36).slice(2)}${Date.now().toString(36)}:`;
+
+/** The decoded size of the standard, padded base64 in `s` from `from` on, or -1 when it is
+ * not exactly that (the member-by-member path then says what is wrong). `atob` checks the
+ * alphabet natively; what it forgives (whitespace, missing or inner padding) is refused first. */
+function base64Bytes(s, from) {
+  const n = s.length - from;
+  if (n === 0 || n % 4 !== 0 || typeof atob !== "function") return -1;
+  for (const ws of [" ", "\t", "\n", "\r", "\f"]) if (s.indexOf(ws, from) !== -1) return -1;
+  const eq = s.indexOf("=", from);
+  if (eq !== -1 && eq < s.length - 2) return -1;
+  try {
+    for (let i = from; i < s.length; i += CHUNK) atob(s.slice(i, i + CHUNK));
+  } catch {
+    return -1;
+  }
+  return (n / 4) * 3 - (s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0);
+}
+
+/** True when `JSON.stringify(v)` writes exactly what reading `v` member by member would
+ * see: plain values, safe integers, no `toJSON`, no functions or symbols, bounded. Long
+ * strings must be checked data URIs; they are collected in `seen.long` as [head, bytes]. */
+function plain(v, depth, seen) {
+  if (depth > 16 || typeof v.toJSON === "function") return false;
+  const items = Array.isArray(v) ? v : Object.values(v);
+  if ((seen.n += items.length) > 2000) return false;
+  for (const x of items) {
+    switch (typeof x) {
+      case "string":
+        if (x.length > LONG_STRING) {
+          const head = DATA_URI_HEAD.exec(x.slice(0, 256));
+          const bytes = head ? base64Bytes(x, head[0].length) : -1;
+          if (bytes < 0) return false;
+          // Its first 64 characters cross (messages quote the first 40).
+          (seen.long ??= new Map()).set(x, [x.slice(0, 64), bytes]);
+        }
+        break;
+      case "number": if (!Number.isSafeInteger(x)) return false; break;
+      case "boolean": case "undefined": break;
+      case "object": if (x !== null && !plain(x, depth + 1, seen)) return false; break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+/** The payload as JSON text for `__validateJson`, or undefined. Checked data URIs are
+ * written as `"<first 64 characters>\x01<bytes>\x01"`: a raw control byte `JSON.stringify` never writes. */
+function payloadJson(payload) {
+  const seen = { n: 0, long: undefined };
+  if (!plain(payload, 0, seen)) return undefined;
+  if (!seen.long) return JSON.stringify(payload);
+  const heads = [];
+  const text = JSON.stringify(payload, (_, v) => {
+    if (typeof v !== "string" || v.length <= LONG_STRING) return v;
+    const [head, bytes] = seen.long.get(v) ?? [];
+    if (head === undefined) throw new Error("changed while read");
+    heads.push(`${head}\u0001${bytes}\u0001`);
+    return TOKEN + (heads.length - 1);
+  });
+  const escaped = JSON.stringify(TOKEN).slice(1, -1);
+  return text.replace(new RegExp(`"${escaped.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&")}(\\d+)"`, "g"), (_, i) => `"${heads[i]}"`);
+}
+
+/** Checks a payload offline against the model's contract (see the declaration). Plain
+ * payloads cross into the wasm once, as the JSON text `JSON.stringify` writes, and the
+ * result comes back as one JSON text; anything else (getters that throw, `toJSON`,
+ * functions, non-integers, long strings other than data URIs, options) is read member by
+ * member. Same results either way. */
+export function validatePayload(model, payload, opts) {
+  if (opts === undefined && typeof model === "string" && typeof payload === "object" && payload !== null) {
+    let text;
+    try {
+      const json = Array.isArray(payload) ? undefined : payloadJson(payload);
+      if (json !== undefined) text = __validateJson(model, json);
+    } catch {
+      text = undefined;
+    }
+    if (text !== undefined) {
+      const result = JSON.parse(text);
+      if (result.ok) result.payload = payload;
+      return result;
+    }
+  }
+  return validateMembers(model, payload, opts);
+}

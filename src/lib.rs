@@ -14,6 +14,7 @@ pub mod describe;
 pub mod envelope;
 pub mod error;
 pub mod idempotency;
+pub mod json;
 pub mod limits;
 pub mod media;
 pub mod options;

@@ -82,6 +82,30 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
 /// `rest` is what follows `data:`.
 fn check_image_data_uri(rest: &str, max_bytes: usize) -> Result<Media, MediaError> {
     let (meta, data) = rest.split_once(',').ok_or_else(|| MediaError::BadDataUri("no comma before the data".into()))?;
+    let subtype = check_meta(meta)?;
+    let bytes = base64_decoded_len(data.as_bytes()).map_err(MediaError::BadDataUri)?;
+    sized(subtype, bytes, max_bytes)
+}
+
+/// A data URI whose base64 was checked and measured outside (`Value::CheckedDataUri`):
+/// `head` is its start, up to the comma at least.
+pub fn check_checked_data_uri(
+    head: &str,
+    bytes: usize,
+    kind: MediaKind,
+    max_bytes: usize,
+) -> Result<Media, MediaError> {
+    let rest =
+        strip_prefix_ignore_case(head, "data:").ok_or_else(|| MediaError::BadDataUri("no data: prefix".into()))?;
+    if kind != MediaKind::Image {
+        return Err(MediaError::DataUriNotAllowed);
+    }
+    let (meta, _) = rest.split_once(',').ok_or_else(|| MediaError::BadDataUri("no comma before the data".into()))?;
+    sized(check_meta(meta)?, bytes, max_bytes)
+}
+
+/// `image/<subtype>[;params];base64`: the subtype.
+fn check_meta(meta: &str) -> Result<&str, MediaError> {
     let mut parts = meta.split(';');
     let mime = parts.next().unwrap_or("");
     let subtype = strip_prefix_ignore_case(mime, "image/").ok_or_else(|| {
@@ -90,11 +114,13 @@ fn check_image_data_uri(rest: &str, max_bytes: usize) -> Result<Media, MediaErro
     if subtype.is_empty() || !subtype.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-')) {
         return Err(MediaError::BadDataUri(format!("\"{}\" is not an image type", clip(mime))));
     }
-    let params: Vec<&str> = parts.collect();
-    if params.last().map(|p| p.eq_ignore_ascii_case("base64")) != Some(true) {
+    if parts.last().map(|p| p.eq_ignore_ascii_case("base64")) != Some(true) {
         return Err(MediaError::BadDataUri("it must be base64-encoded (…;base64,<data>)".into()));
     }
-    let bytes = base64_decoded_len(data.as_bytes()).map_err(MediaError::BadDataUri)?;
+    Ok(subtype)
+}
+
+fn sized(subtype: &str, bytes: usize, max_bytes: usize) -> Result<Media, MediaError> {
     if bytes > max_bytes {
         return Err(MediaError::TooLarge { bytes, max: max_bytes });
     }
@@ -200,5 +226,25 @@ mod tests {
         let big = format!("data:image/jpeg;base64,{}", "A".repeat(4000));
         assert_eq!(check_media(&big, MediaKind::Image, 2999), Err(MediaError::TooLarge { bytes: 3000, max: 2999 }));
         assert!(check_media(&big, MediaKind::Image, 3000).is_ok());
+    }
+
+    #[test]
+    fn checked_data_uris_take_the_same_rules() {
+        let ok = check_checked_data_uri("data:image/JPEG;base64,AAAA", 3000, MediaKind::Image, 3000);
+        assert_eq!(ok, Ok(Media::DataUri { subtype: "jpeg".into(), bytes: 3000 }));
+        assert_eq!(
+            check_checked_data_uri("data:image/png;base64,", 3001, MediaKind::Image, 3000),
+            Err(MediaError::TooLarge { bytes: 3001, max: 3000 })
+        );
+        assert_eq!(
+            check_checked_data_uri("data:image/png;base64,", 3, MediaKind::Video, MAX),
+            Err(MediaError::DataUriNotAllowed)
+        );
+        for bad in ["data:text/plain;base64,", "data:image/png,", "data:image/png;base64", "image/png;base64,"] {
+            assert!(
+                matches!(check_checked_data_uri(bad, 3, MediaKind::Image, MAX), Err(MediaError::BadDataUri(_))),
+                "{bad}"
+            );
+        }
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Owns: a small JSON tree (`Value`) that both the wasm edge (from JS objects) and native
 //! tests (from serde_json) build, plus compact and canonical (sorted-key) JSON output.
-//! Must not: parse text (the edge uses the runtime's `JSON.parse`), allocate per lookup, or
+//! Must not: parse text (`crate::json` reads `validatePayload`'s fast path; everything else
+//! comes through the runtime's `JSON.parse`), allocate per lookup, or
 //! panic on any input.
 //!
 //! Size: 287 lines of code; the rest is its unit tests, kept beside what they test.
@@ -21,6 +22,14 @@ pub enum Value {
     Array(Vec<Value>),
     Object(Vec<(String, Value)>),
     Unsupported(String),
+    /// A data URI whose base64 the JS side checked without copying it into the wasm
+    /// (`validatePayload`'s fast path, `crate::json`): its first characters (the head,
+    /// `data:image/png;base64,`, and some of the data) and its decoded size. Only validation
+    /// sees it: it never reaches a request body.
+    CheckedDataUri {
+        head: String,
+        bytes: usize,
+    },
 }
 
 impl Value {
@@ -57,7 +66,7 @@ impl Value {
             Value::Bool(_) => "boolean",
             Value::Number(n) if !n.is_finite() => "non-finite number",
             Value::Number(_) => "number",
-            Value::String(_) => "string",
+            Value::String(_) | Value::CheckedDataUri { .. } => "string",
             Value::Array(_) => "array",
             Value::Object(_) => "object",
             Value::Unsupported(kind) => kind,
@@ -95,7 +104,7 @@ impl Value {
     /// A short, single-line rendering for messages (`"5"`, `5`, `an array of 3`), truncated.
     pub fn describe(&self) -> String {
         match self {
-            Value::String(s) => {
+            Value::String(s) | Value::CheckedDataUri { head: s, .. } => {
                 let mut q = String::from("\"");
                 for (i, c) in s.chars().enumerate() {
                     if i >= 40 {
@@ -226,6 +235,7 @@ fn write_json(v: &Value, out: &mut dyn JsonSink, sorted: bool, numbers: &Numbers
         Value::Number(n) if n.is_finite() => out.push_str(&format_number(*n)),
         Value::Number(_) => out.push_str("null"),
         Value::String(s) => write_json_string(s, out),
+        Value::CheckedDataUri { head, .. } => write_json_string(head, out),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -264,24 +274,30 @@ fn write_json(v: &Value, out: &mut dyn JsonSink, sorted: bool, numbers: &Numbers
 
 fn write_json_string(s: &str, out: &mut dyn JsonSink) {
     out.push('"');
-    // Copy runs of plain characters in one go: data URIs are megabytes of them.
+    // Copy runs of plain characters in one go: data URIs are megabytes of them. Every byte
+    // that needs escaping is ASCII, and no byte of a multi-byte UTF-8 sequence is, so the
+    // scan goes by bytes and every cut falls on a character boundary.
     let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let escaped = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            c if (c as u32) < 0x20 => None,
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        let escaped = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
             _ => continue,
         };
         out.push_str(s.get(start..i).unwrap_or(""));
-        match escaped {
-            Some(e) => out.push_str(e),
-            None => out.push_str(&format!("\\u{:04x}", c as u32)),
+        if escaped.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        } else {
+            out.push_str(escaped);
         }
-        start = i + c.len_utf8();
+        start = i + 1;
     }
     out.push_str(s.get(start..).unwrap_or(""));
     out.push('"');

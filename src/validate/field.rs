@@ -79,6 +79,15 @@ pub(super) fn check_field(field: &Field, v: &Value, path: &str, opts: &ValidateO
 }
 
 fn check_string(field: &Field, v: &Value, path: &str, out: &mut Report) {
+    if let Value::CheckedDataUri { .. } = v {
+        // A long data URI in a text field: a non-empty string, never one of a field's choices.
+        if !field.one_of.is_empty() {
+            let expected = expected_text(field);
+            let message = format!("{} must be {expected}, got {}", field.name, v.describe());
+            out.issues.push(issue(path, IssueCode::NotAllowed, expected, v, message));
+        }
+        return;
+    }
     let Value::String(s) = v else {
         let hint = match v {
             Value::Number(n) if field.one_of.contains(&format_number(*n).as_str()) => {
@@ -202,17 +211,23 @@ fn check_media_value(kind: contract::MediaKind, v: &Value, path: &str, opts: &Va
         contract::MediaKind::Image => "image URL (http/https) or data:image/…;base64, URI".to_string(),
         _ => format!("{} URL (http/https)", kind.as_str()),
     };
-    let Value::String(s) = v else {
-        out.issues.push(issue(
-            path,
-            IssueCode::WrongType,
-            expected,
-            v,
-            format!("must be a string, got {}", v.describe()),
-        ));
-        return;
+    let checked = match v {
+        Value::String(s) => check_media(s, kind, opts.max_data_uri_bytes),
+        Value::CheckedDataUri { head, bytes } => {
+            crate::media::check_checked_data_uri(head, *bytes, kind, opts.max_data_uri_bytes)
+        }
+        _ => {
+            out.issues.push(issue(
+                path,
+                IssueCode::WrongType,
+                expected,
+                v,
+                format!("must be a string, got {}", v.describe()),
+            ));
+            return;
+        }
     };
-    match check_media(s, kind, opts.max_data_uri_bytes) {
+    match checked {
         Err(e) => out.issues.push(issue(path, IssueCode::BadMedia, expected, v, e.message(kind))),
         Ok(Media::Url) => out.media.push(MediaInfo { path: path.into(), kind, mime_type: None, bytes: None }),
         Ok(Media::DataUri { subtype, bytes }) => out.media.push(MediaInfo {
@@ -269,7 +284,7 @@ fn check_list(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out:
                     item,
                     "this item must not be empty".into(),
                 )),
-                Value::String(_) => {}
+                Value::String(_) | Value::CheckedDataUri { .. } => {}
                 _ => out.issues.push(issue(
                     &item_path,
                     IssueCode::WrongType,

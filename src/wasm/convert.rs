@@ -136,7 +136,7 @@ pub fn to_js(v: &Value) -> JsValue {
         Value::Bool(b) => JsValue::from_bool(*b),
         Value::Number(n) if n.is_finite() => JsValue::from_f64(*n),
         Value::Number(_) => JsValue::NULL,
-        Value::String(s) => JsValue::from_str(s),
+        Value::String(s) | Value::CheckedDataUri { head: s, .. } => JsValue::from_str(s),
         Value::Array(items) => items.iter().map(to_js).collect::<Array>().into(),
         Value::Object(entries) => {
             let obj = Object::new();

@@ -1,7 +1,7 @@
 //! The offline exports (no client, no key): the validation contract's `validatePayload`, `estimateCredits`,
 //! `describeModels`. Sync, need no client or key, and never throw.
 
-use super::convert::{from_js, to_js, to_js_via_json};
+use super::convert::{from_js, js_number, to_js, to_js_via_json};
 use crate::contract;
 use crate::credits::estimate;
 use crate::describe::describe_models;
@@ -101,6 +101,17 @@ pub fn validate_payload_js(
         let _ = js_sys::Reflect::set(&out, &"payload".into(), &payload);
     }
     out
+}
+
+/// `validatePayload`'s fast path (`api.js`): the payload as the JSON text `JSON.stringify`
+/// wrote, the result as JSON text: one crossing each way instead of one per member. `None`
+/// when the text holds something `crate::json` does not read exactly; the caller then takes
+/// `validatePayload` above, which reads the object member by member.
+#[wasm_bindgen(js_name = __validateJson, skip_typescript)]
+pub fn validate_json(model: &str, json: &str) -> Option<String> {
+    let payload = crate::json::parse(json)?;
+    let (_, report) = validation_report(model, &payload, &crate::validate::ValidateOptions::default(), false);
+    Some(report.to_json_with(&js_number))
 }
 
 /// The local credit estimate (1 credit = US$0.01): `{ model, credits, usd, basis, reason }`.

@@ -93,3 +93,61 @@ test("a 10 MB data URI is measured, not decoded, and the limit is configurable",
   assert.equal(r.ok, false);
   assert.match(r.issues[0].message, /7864320 bytes/);
 });
+
+// validatePayload's fast path (one JSON text across, data URIs checked in JS) against the
+// member-by-member path (taken whenever options are given): the same result for every input.
+test("the fast path and the member-by-member path agree", () => {
+  const b64 = Buffer.alloc(120000, 7).toString("base64");
+  const uri = `data:image/png;base64,${b64}`;
+  const cyclic = { prompt: "a" }; cyclic.self = cyclic;
+  const revoked = Proxy.revocable({}, {}); revoked.revoke();
+  const cases = [
+    ...corpus.map((c) => [c.model, c.payload]),
+    ["i2v", { image: uri, duration: "5" }],
+    ["i2v", { image: uri.toUpperCase().replace("DATA:IMAGE/PNG;BASE64,", "data:image/PNG;BASE64,"), duration: "5" }],
+    ["i2v", { image: `${uri.slice(0, -4)}AA\nA`, duration: "5" }],
+    ["i2v", { image: `${uri.slice(0, -4)}A=A=`, duration: "5" }],
+    ["i2v", { image: `${uri.slice(0, 30)}*${uri.slice(31)}`, duration: "5" }],
+    ["i2v", { image: `${uri}A`, duration: "5" }],
+    ["i2v", { image: `${uri.slice(0, -4)}AA==`, duration: "5" }],
+    ["i2v", { image: `data:image/png;base64,${"é".repeat(70000)}`, duration: "5" }],
+    ["i2v", { image: `data:text/plain;base64,${b64}`, duration: "5" }],
+    ["t2v", { prompt: uri, aspectRatio: uri, duration: "5" }],
+    ["minimax", { content: "x", referenceVideoUrl: uri, referenceImageUrls: [uri, uri, "https://x.test/a.png"] }],
+    ["happyhorse", { prompt: "x", image: [uri, uri], duration: 5, resolution: "720P" }],
+    ["i2v", { image: uri, duration: "5" }, { maxDataUriBytes: 1000 }],
+    ["t2v", { prompt: "x".repeat(70000), aspectRatio: "16:9", duration: "5" }],
+    ["t2v", { prompt: "a\u0000b\u001f\"\\\ud800\udc00\ud800", aspectRatio: "16:9", duration: "5" }],
+    ["t2v", { prompt: "a", aspectRatio: "16:9", duration: 5.5 }],
+    ["t2v", { prompt: "a", aspectRatio: "16:9", duration: NaN }],
+    ["seedance20", { prompt: "x", duration: 2 ** 53, resolution: 480, ratio: "1:1" }],
+    ["seedance20", { prompt: "x", duration: -0, resolution: 480, ratio: "1:1" }],
+    ["t2v", { prompt: () => 1, aspectRatio: "16:9", duration: "5" }],
+    ["t2v", { prompt: Symbol("s"), aspectRatio: "16:9", duration: "5" }],
+    ["t2v", { prompt: 10n, aspectRatio: "16:9", duration: "5" }],
+    ["t2v", { prompt: new Date(0), aspectRatio: "16:9", duration: "5" }],
+    ["t2v", { prompt: "a", aspectRatio: "16:9", duration: "5", toJSON: () => ({}) }],
+    ["t2v", { prompt: "a", aspectRatio: "16:9", duration: "5", extra: undefined }],
+    ["lv", { image: "https://x.test/a.png", prompt: ["a", undefined, null, () => 1] }],
+    ["t2v", Object.defineProperty({ aspectRatio: "16:9", duration: "5" }, "prompt", { enumerable: true, get() { throw new Error("no"); } })],
+    ["t2v", cyclic],
+    ["t2v", revoked.proxy],
+    ["t2v", new Proxy({ prompt: "a", aspectRatio: "16:9", duration: "5" }, {})],
+    ["t2v", JSON.parse('{"__proto__": {"x": 1}, "prompt": "a", "aspectRatio": "16:9", "duration": "5"}')],
+    ["t2v", { prompt: { a: JSON.parse(`${"[".repeat(20)}1${"]".repeat(20)}`) }, aspectRatio: "16:9", duration: "5" }],
+    ["nope", { prompt: "a" }],
+    ["t2v", []],
+    ["t2v", null],
+  ];
+  for (const [model, payload, opts] of cases) {
+    const fast = lib.validatePayload(model, payload, opts);
+    const slow = lib.validatePayload(model, payload, opts ?? {});
+    let shown;
+    try { shown = String(JSON.stringify(payload, (k, v) => (typeof v === "bigint" ? "10n" : v))).slice(0, 200); } catch (e) { shown = String(e); }
+    assert.deepEqual(fast, slow, `${model} ${shown}`);
+    if (fast.ok) assert.equal(fast.payload, payload, "the caller's own object");
+  }
+  const big = lib.validatePayload("i2v", { image: uri, duration: "5" });
+  assert.equal(big.ok, true);
+  assert.deepEqual(big.media, [{ path: "image", kind: "image", source: "dataUri", mimeType: "image/png", bytes: 120000 }]);
+});
