@@ -114,7 +114,7 @@ fn check_meta(meta: &str) -> Result<&str, MediaError> {
     if subtype.is_empty() || !subtype.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-')) {
         return Err(MediaError::BadDataUri(format!("\"{}\" is not an image type", clip(mime))));
     }
-    if parts.last().map(|p| p.eq_ignore_ascii_case("base64")) != Some(true) {
+    if parts.next_back().map(|p| p.eq_ignore_ascii_case("base64")) != Some(true) {
         return Err(MediaError::BadDataUri("it must be base64-encoded (…;base64,<data>)".into()));
     }
     Ok(subtype)
