@@ -1,9 +1,9 @@
 // The public API, named once. Every entry (index.js, node.js, workerd.js, inline.js and the
 // CommonJS build) initializes the wasm and re-exports exactly this list; the glue's `Client`
 // class, `initSync` and default `init` stay private. The edge proxy is `aivideo/proxy`.
-import { validatePayload as validateMembers, __validateJson } from "./aivideo.js";
+import * as wasm from "./aivideo.js";
 
-export { createClient, clientFromEnv, estimateCredits, describeModels, modelNames } from "./aivideo.js";
+export { estimateCredits, describeModels, modelNames } from "./aivideo.js";
 
 // Strings longer than this are not copied into the wasm: a data URI is checked here (at
 // the runtime's native speed) and only its head and decoded size cross; any other long
@@ -31,6 +31,35 @@ function base64Bytes(s, from) {
   return (n / 4) * 3 - (s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0);
 }
 
+/** A long string that is a valid base64 image data URI as [its first 64 characters (messages
+ * quote 40), its decoded size], else undefined. The wasm uses it too (`__useDataUriCheck`):
+ * a create's snapshot then refers to the caller's string instead of copying it. */
+function checkDataUri(s) {
+  const head = DATA_URI_HEAD.exec(s.slice(0, 256));
+  const bytes = head ? base64Bytes(s, head[0].length) : -1;
+  return bytes < 0 ? undefined : [s.slice(0, 64), bytes];
+}
+// Handed to the wasm on first use (the entry initializes the wasm after this module runs).
+let checkHandedOver = false;
+function ready() {
+  if (!checkHandedOver) {
+    wasm.__useDataUriCheck(checkDataUri);
+    checkHandedOver = true;
+  }
+}
+
+/** See the declaration. */
+export function createClient(options) {
+  ready();
+  return wasm.createClient(options);
+}
+
+/** See the declaration. */
+export function clientFromEnv(env, options) {
+  ready();
+  return wasm.clientFromEnv(env, options);
+}
+
 /** True when `JSON.stringify(v)` writes exactly what reading `v` member by member would
  * see: plain values, safe integers, no `toJSON`, no functions or symbols, bounded. Long
  * strings must be checked data URIs; they are collected in `seen.long` as [head, bytes]. */
@@ -42,11 +71,9 @@ function plain(v, depth, seen) {
     switch (typeof x) {
       case "string":
         if (x.length > LONG_STRING) {
-          const head = DATA_URI_HEAD.exec(x.slice(0, 256));
-          const bytes = head ? base64Bytes(x, head[0].length) : -1;
-          if (bytes < 0) return false;
-          // Its first 64 characters cross (messages quote the first 40).
-          (seen.long ??= new Map()).set(x, [x.slice(0, 64), bytes]);
+          const checked = checkDataUri(x);
+          if (!checked) return false;
+          (seen.long ??= new Map()).set(x, checked);
         }
         break;
       case "number": if (!Number.isSafeInteger(x)) return false; break;
@@ -82,11 +109,12 @@ function payloadJson(payload) {
  * functions, non-integers, long strings other than data URIs, options) is read member by
  * member. Same results either way. */
 export function validatePayload(model, payload, opts) {
+  ready();
   if (opts === undefined && typeof model === "string" && typeof payload === "object" && payload !== null) {
     let text;
     try {
       const json = Array.isArray(payload) ? undefined : payloadJson(payload);
-      if (json !== undefined) text = __validateJson(model, json);
+      if (json !== undefined) text = wasm.__validateJson(model, json);
     } catch {
       text = undefined;
     }
@@ -96,5 +124,5 @@ export function validatePayload(model, payload, opts) {
       return result;
     }
   }
-  return validateMembers(model, payload, opts);
+  return wasm.validatePayload(model, payload, opts);
 }

@@ -82,6 +82,36 @@ mod tests {
     use super::*;
     use crate::value::test_json::json;
 
+    /// A string kept "outside", fed back in 7-byte pieces.
+    struct Outside(String);
+    impl crate::value::TextSource for Outside {
+        fn write_to(&self, out: &mut dyn JsonSink) {
+            for piece in self.0.as_bytes().chunks(7) {
+                out.push_str(std::str::from_utf8(piece).unwrap_or(""));
+            }
+        }
+        fn as_any(&self) -> &dyn std::any::Any {
+            self
+        }
+    }
+
+    #[test]
+    fn a_data_uri_kept_outside_keys_and_serializes_as_its_text() {
+        let uri = format!("data:image/png;base64,{}", "QUJD".repeat(5000));
+        let inside = Value::object(vec![("image", Value::str(uri.clone())), ("duration", Value::str("5"))]);
+        let source = crate::value::External(std::rc::Rc::new(Outside(uri.clone())));
+        let head = uri.chars().take(64).collect();
+        let outside = Value::object(vec![
+            ("image", Value::CheckedDataUri { head, bytes: 15000, source: Some(source) }),
+            ("duration", Value::str("5")),
+        ]);
+        assert_eq!(derive_key("i2v", &outside, Some("s")), derive_key("i2v", &inside, Some("s")));
+        assert_eq!(outside.to_json(), inside.to_json());
+        assert_eq!(outside.to_canonical_json(), inside.to_canonical_json());
+        let other = Value::object(vec![("image", Value::str(format!("{uri}A"))), ("duration", Value::str("5"))]);
+        assert_ne!(derive_key("i2v", &outside, Some("s")), derive_key("i2v", &other, Some("s")));
+    }
+
     #[test]
     fn same_logical_request_same_key() {
         let a = json(r#"{"prompt":"a","aspectRatio":"16:9","duration":"5"}"#);

@@ -56,7 +56,7 @@ impl Parser<'_> {
         match self.peek()? {
             b'"' => self.string().map(|s| match s {
                 StringOrUri::String(s) => Value::String(s),
-                StringOrUri::Uri(head, bytes) => Value::CheckedDataUri { head, bytes },
+                StringOrUri::Uri(head, bytes) => Value::CheckedDataUri { head, bytes, source: None },
             }),
             b'{' => self.object(depth),
             b'[' => self.array(depth),
@@ -257,7 +257,11 @@ mod tests {
         assert_eq!(parse("9007199254740991"), Some(Value::Number(9_007_199_254_740_991.0)));
         assert_eq!(
             parse("[\"data:image/png;base64,\u{1}3932160\u{1}\"]"),
-            Some(Value::Array(vec![Value::CheckedDataUri { head: "data:image/png;base64,".into(), bytes: 3_932_160 }]))
+            Some(Value::Array(vec![Value::CheckedDataUri {
+                head: "data:image/png;base64,".into(),
+                bytes: 3_932_160,
+                source: None
+            }]))
         );
     }
 

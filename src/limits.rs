@@ -12,6 +12,10 @@ pub const MAX_INPUT_VALUES: usize = 10_000;
 /// allows (20 MiB decoded is 26.7 M characters of base64) and no more.
 pub const MAX_INPUT_STRING_CHARS: usize = 28 * 1024 * 1024;
 
+/// Strings longer than this that are checked data URIs stay in JS (`Value::CheckedDataUri`):
+/// their text is never copied whole into the wasm memory. Also `LONG_STRING` in `api.js`.
+pub const EXTERNAL_STRING_CHARS: usize = 65_536;
+
 /// Nesting read from JS (the wasm stack is small; no valid payload nests beyond 3).
 pub const MAX_INPUT_DEPTH: usize = 64;
 

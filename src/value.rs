@@ -22,14 +22,40 @@ pub enum Value {
     Array(Vec<Value>),
     Object(Vec<(String, Value)>),
     Unsupported(String),
-    /// A data URI whose base64 the JS side checked without copying it into the wasm
-    /// (`validatePayload`'s fast path, `crate::json`): its first characters (the head,
-    /// `data:image/png;base64,`, and some of the data) and its decoded size. Only validation
-    /// sees it: it never reaches a request body.
+    /// A long data URI whose base64 the JS side checked without copying it into the wasm:
+    /// its first characters (the head, `data:image/png;base64,`, and some of the data), its
+    /// decoded size, and where its text is (`None` in `validatePayload`'s fast path, which
+    /// only validates; the edge's string in a create's snapshot). Writing it as JSON writes
+    /// the whole text, read from `source` (see `JsonSink::external`).
     CheckedDataUri {
         head: String,
         bytes: usize,
+        source: Option<External>,
     },
+}
+
+/// Text kept outside the core (a JS string the wasm never copies whole).
+pub trait TextSource {
+    /// Feeds the text to `out` in pieces (JSON-safe: a checked data URI needs no escapes).
+    fn write_to(&self, out: &mut dyn JsonSink);
+    /// For the edge, to find its own type again.
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// A shared `TextSource`; equal only to itself.
+#[derive(Clone)]
+pub struct External(pub std::rc::Rc<dyn TextSource>);
+
+impl PartialEq for External {
+    fn eq(&self, other: &External) -> bool {
+        std::rc::Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for External {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("External")
+    }
 }
 
 impl Value {
@@ -186,6 +212,11 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
 /// Where JSON text goes: a `String`, or a hasher that never holds the text.
 pub trait JsonSink {
     fn push_str(&mut self, s: &str);
+    /// A `TextSource`'s text, without its quotes: `true` when the sink took it by reference
+    /// (the edge's request body); otherwise the text is fed in pieces through `push_str`.
+    fn external(&mut self, _source: &External) -> bool {
+        false
+    }
     fn push(&mut self, c: char) {
         let mut buf = [0u8; 4];
         self.push_str(c.encode_utf8(&mut buf));
@@ -235,7 +266,14 @@ fn write_json(v: &Value, out: &mut dyn JsonSink, sorted: bool, numbers: &Numbers
         Value::Number(n) if n.is_finite() => out.push_str(&format_number(*n)),
         Value::Number(_) => out.push_str("null"),
         Value::String(s) => write_json_string(s, out),
-        Value::CheckedDataUri { head, .. } => write_json_string(head, out),
+        Value::CheckedDataUri { source: Some(source), .. } => {
+            out.push('"');
+            if !out.external(source) {
+                source.0.write_to(out);
+            }
+            out.push('"');
+        }
+        Value::CheckedDataUri { head, source: None, .. } => write_json_string(head, out),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {

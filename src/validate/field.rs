@@ -213,7 +213,7 @@ fn check_media_value(kind: contract::MediaKind, v: &Value, path: &str, opts: &Va
     };
     let checked = match v {
         Value::String(s) => check_media(s, kind, opts.max_data_uri_bytes),
-        Value::CheckedDataUri { head, bytes } => {
+        Value::CheckedDataUri { head, bytes, .. } => {
             crate::media::check_checked_data_uri(head, *bytes, kind, opts.max_data_uri_bytes)
         }
         _ => {

@@ -7,10 +7,60 @@
 //! them. Out: plain objects and arrays (JSON-compatible), with a `__proto__` key defined as
 //! data, never as the prototype.
 
-use crate::limits::{MAX_INPUT_DEPTH, MAX_INPUT_STRING_CHARS, MAX_INPUT_VALUES};
-use crate::value::Value;
+use crate::limits::{EXTERNAL_STRING_CHARS, MAX_INPUT_DEPTH, MAX_INPUT_STRING_CHARS, MAX_INPUT_VALUES};
+use crate::value::{External, JsonSink, TextSource, Value};
 use js_sys::{Array, JsString, Object, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+
+thread_local! {
+    /// `api.js`'s data-URI check (`__useDataUriCheck`): `s => [first64, decodedBytes]` for a
+    /// long string that is a valid base64 image data URI, else undefined.
+    static DATA_URI_CHECK: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+}
+
+/// Called once by `api.js` at import: one check, written in JS (it runs at the runtime's
+/// native speed there), for both of `validatePayload`'s paths and for creates.
+#[wasm_bindgen(js_name = __useDataUriCheck, skip_typescript)]
+pub fn use_data_uri_check(check: js_sys::Function) {
+    DATA_URI_CHECK.with(|c| *c.borrow_mut() = Some(check));
+}
+
+/// A JS string the core refers to instead of holding (`Value::CheckedDataUri`).
+struct JsText(JsString);
+
+impl TextSource for JsText {
+    fn write_to(&self, out: &mut dyn JsonSink) {
+        // In pieces, so hashing a 20 MB data URI never holds it in the wasm memory.
+        const PIECE: u32 = 1 << 16;
+        let n = self.0.length();
+        let mut at = 0;
+        while at < n {
+            let end = at.saturating_add(PIECE).min(n);
+            out.push_str(&String::from(self.0.slice(at, end)));
+            at = end;
+        }
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// The JS string behind a `Value::CheckedDataUri` made here.
+pub fn external_js(source: &External) -> Option<JsValue> {
+    source.0.as_any().downcast_ref::<JsText>().map(|t| t.0.clone().into())
+}
+
+/// A long string as a checked data URI kept in JS, when it is one.
+fn checked_data_uri(v: &JsValue) -> Option<Value> {
+    let check = DATA_URI_CHECK.with(|c| c.borrow().clone())?;
+    let found: Array = check.call1(&JsValue::UNDEFINED, v).ok()?.dyn_into().ok()?;
+    let head = found.get(0).as_string()?;
+    let bytes = found.get(1).as_f64().filter(|b| b.is_finite() && *b >= 0.0)? as usize;
+    let source = External(Rc::new(JsText(v.clone().unchecked_into())));
+    Some(Value::CheckedDataUri { head, bytes, source: Some(source) })
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -46,6 +96,11 @@ impl Reader {
             let chars = v.unchecked_ref::<JsString>().length() as usize;
             if chars > MAX_INPUT_STRING_CHARS {
                 return Value::Unsupported(format!("string of {chars} characters (at most {MAX_INPUT_STRING_CHARS})"));
+            }
+            if chars > EXTERNAL_STRING_CHARS {
+                if let Some(uri) = checked_data_uri(v) {
+                    return uri;
+                }
             }
             return v.as_string().map_or(Value::Null, Value::String);
         }
@@ -136,7 +191,10 @@ pub fn to_js(v: &Value) -> JsValue {
         Value::Bool(b) => JsValue::from_bool(*b),
         Value::Number(n) if n.is_finite() => JsValue::from_f64(*n),
         Value::Number(_) => JsValue::NULL,
-        Value::String(s) | Value::CheckedDataUri { head: s, .. } => JsValue::from_str(s),
+        Value::String(s) | Value::CheckedDataUri { head: s, source: None, .. } => JsValue::from_str(s),
+        Value::CheckedDataUri { head, source: Some(source), .. } => {
+            external_js(source).unwrap_or_else(|| JsValue::from_str(head))
+        }
         Value::Array(items) => items.iter().map(to_js).collect::<Array>().into(),
         Value::Object(entries) => {
             let obj = Object::new();

@@ -27,6 +27,45 @@ extern "C" {
     /// the wasm memory (only the parsed values are, within `crate::limits`).
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
+    /// `new Blob(parts)`: a body whose long data URIs stay the caller's strings.
+    type Blob;
+    #[wasm_bindgen(constructor, catch, js_class = "Blob")]
+    fn new_blob(parts: &js_sys::Array) -> Result<Blob, JsValue>;
+}
+
+/// A request body as JSON text, except that long data URIs kept in JS
+/// (`Value::CheckedDataUri`) are taken by reference: the body is then a `Blob` of the text
+/// around them and the strings themselves, so the wasm never holds them and JS copies them
+/// once (into the Blob), not into a joined string and again into UTF-8.
+struct BodyParts {
+    text: String,
+    parts: js_sys::Array,
+}
+
+impl crate::value::JsonSink for BodyParts {
+    fn push_str(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+    fn external(&mut self, source: &crate::value::External) -> bool {
+        let Some(js) = super::convert::external_js(source) else { return false };
+        self.parts.push(&JsValue::from_str(&std::mem::take(&mut self.text)));
+        self.parts.push(&js);
+        true
+    }
+}
+
+fn request_body(body: &crate::value::Value) -> JsValue {
+    let mut out = BodyParts { text: String::new(), parts: js_sys::Array::new() };
+    body.write_json(&mut out, false, &crate::value::Numbers::With(&super::convert::js_number));
+    if out.parts.length() == 0 {
+        return JsValue::from_str(&out.text);
+    }
+    out.parts.push(&JsValue::from_str(&out.text));
+    match Blob::new_blob(&out.parts) {
+        Ok(blob) => blob.into(),
+        // No Blob (none of the supported runtimes lacks it): the parts joined.
+        Err(_) => out.parts.join("").into(),
+    }
 }
 
 pub struct Failure {
@@ -78,7 +117,7 @@ pub async fn send(
         // Serialized from the very value that was validated and priced, so what is sent is
         // what was checked (a getter or `toJSON` cannot change it in between); non-integers
         // are formatted by the runtime (`String(n)`, as JSON.stringify writes them).
-        set("body", &JsValue::from_str(&body.to_json_with(&super::convert::js_number)));
+        set("body", &request_body(body));
     }
     set("redirect", &JsValue::from_str("manual"));
     set("signal", &ctrl.signal());

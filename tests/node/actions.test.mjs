@@ -291,3 +291,37 @@ test("no timer outlives its promise: the process exits promptly", () => {
   assert.deepEqual(JSON.parse(p.stdout.trim()), { timers: 0 });
   assert.ok(took < 20000, `exited after ${took} ms despite a 60 s timeout`);
 });
+
+// A data URI over 64 Ki characters is checked in JS and kept there: the body is a Blob of
+// the text around it and the caller's string. What arrives must be the exact JSON, a
+// derived key must cover every byte, and a retry must send the same body again.
+test("a long data URI is sent exactly, keyed by its content, and resent on a retry", async () => {
+  const uri = `data:image/png;base64,${Buffer.alloc(150000, 5).toString("base64")}`;
+  const bodies = [];
+  const keys = [];
+  const answers = [json(503, { error: "busy" }, { "retry-after": "0" }), ...["t1", "t2", "t3"].map((id) => json(200, { status: "SUBMITTED", taskId: id, creditsCharged: 15, idempotentReplay: false }))];
+  // Creates answer in turn; the task list (read to check a create that failed) is empty.
+  const s = { fetch: async (url, init) => {
+    if (init.method !== "POST") return json(200, { tasks: [] });
+    assert.ok(init.body instanceof Blob, "the body holds the caller's string, not a copy made in the wasm");
+    bodies.push(await init.body.text());
+    keys.push(new Headers(init.headers).get("idempotency-key"));
+    return answers.shift();
+  } };
+  const c = client(s.fetch, { maxRetries: 2 });
+  const payload = { image: uri, duration: "5", prompt: "a \"quoted\" fox" };
+  const r = await c.createGeneration("i2v", payload, { idempotencyKey: "derived" });
+  assert.equal(r.ok, true, r.errorMessage);
+  assert.equal(bodies.length, 2);
+  assert.deepEqual(JSON.parse(bodies[0]), payload);
+  assert.equal(bodies[1], bodies[0]);
+  assert.equal(keys[1], keys[0]);
+  // The same payload through a short string gives the same key; one byte more, another.
+  const again = await c.createGeneration("i2v", { ...payload, image: uri.slice(0) }, { idempotencyKey: "derived" });
+  assert.equal(again.ok, true);
+  assert.equal(keys[2], keys[0]);
+  const other = await c.createGeneration("i2v", { ...payload, image: `${uri.slice(0, -4)}BBBB` }, { idempotencyKey: "derived" });
+  assert.equal(other.ok, true);
+  assert.notEqual(keys[3], keys[0]);
+  assert.equal(JSON.parse(bodies[3]).image, `${uri.slice(0, -4)}BBBB`);
+});
