@@ -369,12 +369,13 @@ const NOTES = `## What limits the misses, and what would close them
   |---|---|---|
   | stable toolchain, dlmalloc, \`-Oz\` (the fallback build) | 95.9 KB | |
   | pinned nightly, \`-Zbuild-std=std,panic_abort\`, \`-Cpanic=immediate-abort\` | 78.2 KB | −17.7 |
-  | talc instead of dlmalloc (lol_alloc: −2.2, not taken: a linear free-list search on every allocation) | 77.0 KB | −1.2 |
-  | wasm without reference-types and multivalue (the glue keeps a JS heap table instead: +0.3 KB) | 76.0 KB | −1.0 |
-  | \`wasm-opt --converge --strip-producers --low-memory-unused\` | 75.3 KB | −0.7 |
-  | validatePayload's JSON fast path and checked data URIs (\`crate::json\`, this issue) | 77.9 KB | +2.6 |
+  | (not taken) talc instead of dlmalloc: −1.2 KB, but the corpus validated 10–15 % slower; lol_alloc −2.2 KB, a free-list search per allocation | | |
+  | wasm without reference-types and multivalue (the glue keeps a JS heap table instead: +0.3 KB) | | −1.0 |
+  | \`wasm-opt --converge --strip-producers --low-memory-unused\` | | −0.7 |
+  | validatePayload's JSON fast path, checked data URIs kept in JS for validation and creates (\`crate::json\`, \`TextSource\`, Blob bodies; this issue) | 81.6 KB | +5.1 |
   | (not taken) \`opt-level = "s"\` / \`2\`: validation 1.43× / 1.9× faster | +10 / +15.7 KB | |
 
+  (The two rows without a total were measured on a talc build; the last row is today's build.)
   What is left is our own code, spread thin: twiggy lists ~900 functions, none above 4 %
   (the largest are the async state machines of \`Session::wait\`, \`execute\` and \`create\`,
   9, 8 and 5 KB raw); \`core::fmt\` is 3.4 KB raw, the data segments (contract tables,

@@ -15,8 +15,3 @@ mod session;
 mod transport;
 mod typescript;
 mod wait;
-
-/// talc instead of std's dlmalloc: 1.2 KB gzip smaller in this build and as fast (bench/RESULTS.md).
-// SAFETY: wasm32-unknown-unknown without atomics is single-threaded, which `TalckWasm` assumes.
-#[global_allocator]
-static ALLOC: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
