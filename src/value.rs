@@ -310,7 +310,8 @@ fn write_json(v: &Value, out: &mut dyn JsonSink, sorted: bool, numbers: &Numbers
     }
 }
 
-fn write_json_string(s: &str, out: &mut dyn JsonSink) {
+/// A JSON string literal of `s` (quotes and escapes) into `out`.
+pub fn write_json_string(s: &str, out: &mut dyn JsonSink) {
     out.push('"');
     // Copy runs of plain characters in one go: data URIs are megabytes of them. Every byte
     // that needs escaping is ASCII, and no byte of a multi-byte UTF-8 sequence is, so the

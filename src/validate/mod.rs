@@ -7,9 +7,11 @@
 
 mod field;
 mod issue;
+mod report;
 mod rule;
 
 pub use issue::{details_value, issues_value, nearest, Issue, IssueCode, MediaInfo, Report};
+pub use report::validation_report_json;
 
 use crate::contract::{self, ModelSpec};
 use crate::credits::{estimate, Estimate};

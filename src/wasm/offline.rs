@@ -5,7 +5,7 @@ use super::convert::{from_js, js_number, to_js, to_js_via_json};
 use crate::contract;
 use crate::credits::estimate;
 use crate::describe::describe_models;
-use crate::validate::{find_model, validation_report};
+use crate::validate::{find_model, validation_report_json};
 use crate::value::Value;
 use wasm_bindgen::prelude::*;
 
@@ -93,9 +93,9 @@ pub fn validate_payload_js(
 ) -> JsValue {
     let name = model.as_string().unwrap_or_else(|| format!("({})", from_js(&model).type_name()));
     let opts = crate::options::read_validate_lenient(&from_js(&opts.unwrap_or_default()));
-    let (ok, report) = validation_report(&name, &from_js(&payload), &opts, false);
-    let out = to_js_via_json(&report);
-    if ok {
+    let text = validation_report_json(&name, &from_js(&payload), &opts, &js_number);
+    let out = js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL);
+    if out.is_object() && js_sys::Reflect::get(&out, &"ok".into()).ok() == Some(JsValue::TRUE) {
         // The caller's own object in the `payload` slot, not a copy (a data URI can be
         // megabytes); replacing a key's value keeps the documented key order.
         let _ = js_sys::Reflect::set(&out, &"payload".into(), &payload);
@@ -110,8 +110,7 @@ pub fn validate_payload_js(
 #[wasm_bindgen(js_name = __validateJson, skip_typescript)]
 pub fn validate_json(model: &str, json: &str) -> Option<String> {
     let payload = crate::json::parse(json)?;
-    let (_, report) = validation_report(model, &payload, &crate::validate::ValidateOptions::default(), false);
-    Some(report.to_json_with(&js_number))
+    Some(validation_report_json(model, &payload, &crate::validate::ValidateOptions::default(), &js_number))
 }
 
 /// The local credit estimate (1 credit = US$0.01): `{ model, credits, usd, basis, reason }`.

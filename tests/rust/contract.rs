@@ -189,3 +189,28 @@ fn a_flood_of_problems_is_reported_within_bounds() {
     assert_eq!(err.omitted, 501 - aivideo::limits::MAX_ISSUES, "500 unknown fields and the missing duration");
     assert!(err.message.starts_with("501 problems"), "{}", err.message);
 }
+
+/// The result JSON written directly (what `validatePayload` returns through the wasm) is the
+/// same text as the result built as a `Value` and serialized, for every corpus case.
+#[test]
+fn the_result_json_written_directly_equals_the_value_form() {
+    use aivideo::validate::{validation_report, validation_report_json};
+    let number = |n: f64| aivideo::value::format_number(n);
+    let mut extra: Vec<(String, serde_json::Value)> = vec![
+        ("i2v".into(), serde_json::json!({ "image": "data:image/png;base64,iVBORw0KGgo=", "duration": "5" })),
+        ("nope".into(), serde_json::json!({})),
+        ("t2v".into(), serde_json::json!([])),
+        (
+            "t2v".into(),
+            serde_json::json!({ "prompt": "é \"q\" \n \u{1}", "aspectRatio": "4:3", "duration": 5, "x": 1 }),
+        ),
+    ];
+    let mut all: Vec<(String, serde_json::Value)> = cases().into_iter().map(|c| (c.model, c.payload)).collect();
+    all.append(&mut extra);
+    for (model, payload) in &all {
+        let v = common::from_serde(payload);
+        let opts = ValidateOptions::default();
+        let want = validation_report(model, &v, &opts, false).1.to_json();
+        assert_eq!(validation_report_json(model, &v, &opts, &number), want, "{model} {payload}");
+    }
+}
