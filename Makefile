@@ -12,7 +12,7 @@ WASM_BINDGEN_VERSION := 0.2.130
 # bytes). The stable toolchain builds the same code as the fallback (AIVIDEO_TOOLCHAIN=stable,
 # or automatically when the nightly cannot be installed); make test runs the Node suite on it.
 NIGHTLY := nightly-2026-05-20
-NIGHTLY_FLAGS := -Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=-reference-types,-multivalue
+NIGHTLY_FLAGS := -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Ctarget-feature=-reference-types,-multivalue
 WASM_OPT_FLAGS := -Oz --converge --strip-producers --low-memory-unused --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals 
 CRATE := aivideo
 WASM_TARGET := wasm32-unknown-unknown
