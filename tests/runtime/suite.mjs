@@ -56,6 +56,18 @@ export async function runSuite(lib, simUrl) {
   const q = await client.quote("wan27", { prompt: "x", duration: "10", resolution: "1080P", ratio: "16:9" });
   check(q.ok && q.data.credits === 150 && q.data.billable === false, "quote wan27 1080P 10 s = 150", q.data);
 
+  // A data URI over 64 Ki characters: checked in JS, kept as the caller's string and sent as
+  // part of a Blob body; the task's input on the server is exactly the payload, and
+  // validatePayload measures it the same way on both of its paths.
+  const bigUri = `data:image/png;base64,iVBORw0KGgo${"A".repeat(100000 - 11)}`;
+  const bigV = lib.validatePayload("i2v", { image: bigUri, duration: "5" });
+  const bigV2 = lib.validatePayload("i2v", { image: bigUri, duration: "5" }, {});
+  check(bigV.ok && bigV.media[0].bytes === 75000 && JSON.stringify(bigV) === JSON.stringify(bigV2), "a long data URI validates alike on both paths", bigV.media);
+  const big = await client.createGeneration("i2v", { image: bigUri, duration: "5", prompt: "é \"quoted\"" });
+  check(big.ok === true, "create with a 100 K-character data URI", big);
+  const bigTask = big.ok ? await client.getTask(big.taskId) : null;
+  check(bigTask && bigTask.ok && bigTask.data.input.image === bigUri && bigTask.data.input.prompt === "é \"quoted\"", "the server got the data URI and the rest exactly", bigTask && bigTask.data && bigTask.data.input && bigTask.data.input.image.length);
+
   // cancelTask (PUT) while SUBMITTED refunds.
   const c2 = await client.createGeneration("i2v_v3", { image: "https://example.com/a.png", duration: "20" });
   await ctl(`/__sim/tasks/${c2.taskId}/force`, { status: "SUBMITTED" }); // however slow the machine
