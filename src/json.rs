@@ -11,7 +11,7 @@ use crate::value::Value;
 
 /// The value `text` holds, or `None` when this reader does not take it (see the module doc).
 pub fn parse(text: &str) -> Option<Value> {
-    let mut p = Parser { s: text.as_bytes(), i: 0, values: 0 };
+    let mut p = Parser { text, s: text.as_bytes(), i: 0, values: 0 };
     let v = p.value(0)?;
     p.ws();
     (p.i == p.s.len()).then_some(v)
@@ -23,6 +23,7 @@ enum StringOrUri {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
     values: usize,
@@ -158,13 +159,17 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            let run = std::str::from_utf8(self.s.get(start..self.i)?).ok()?;
-            units += run.chars().map(char::len_utf16).sum::<usize>();
+            // Cut at ASCII bytes, so on character boundaries of the text.
+            let run = self.text.get(start..self.i)?;
+            // Bytes, an upper bound of the UTF-16 units: counted exactly only past the limit.
+            units += run.len();
             out.push_str(run);
             match self.peek()? {
                 b'"' => {
                     self.i += 1;
-                    return (units <= MAX_INPUT_STRING_CHARS).then_some(StringOrUri::String(out));
+                    let fits = units <= MAX_INPUT_STRING_CHARS
+                        || out.chars().map(char::len_utf16).sum::<usize>() <= MAX_INPUT_STRING_CHARS;
+                    return fits.then_some(StringOrUri::String(out));
                 }
                 b'\\' => {
                     self.i += 1;
