@@ -11,6 +11,10 @@ export { estimateCredits, describeModels, modelNames } from "./aivideo.js";
 const LONG_STRING = 65536;
 const DATA_URI_HEAD = /^data:image\/[A-Za-z0-9.+-]+(?:;[A-Za-z0-9.+=-]+)*;base64,/i;
 const CHUNK = 1 << 16; // a multiple of 4: base64 chunks decode independently
+// The longest string read from JS (crate::limits::MAX_INPUT_STRING_CHARS): longer ones are
+// refused the same way on every path.
+const MAX_STRING = 28 * 1024 * 1024;
+const ARRAY_ITERATOR = Array.prototype[Symbol.iterator];
 // Marks the long strings in JSON.stringify's output; random, so no caller's string equals it.
 const TOKEN = `\u0001${Math.random().toString(36).slice(2)}${Date.now().toString(36)}:`;
 
@@ -31,13 +35,15 @@ function base64Bytes(s, from) {
   return (n / 4) * 3 - (s.endsWith("==") ? 2 : s.endsWith("=") ? 1 : 0);
 }
 
-/** A long string that is a valid base64 image data URI as [its first 64 characters (messages
- * quote 40), its decoded size], else undefined. The wasm uses it too (`__useDataUriCheck`):
- * a create's snapshot then refers to the caller's string instead of copying it. */
+/** A long string that is a valid base64 image data URI as [its start (the head up to the
+ * comma, and at least 64 characters: messages quote 40), its decoded size], else undefined.
+ * The wasm uses it too (`__useDataUriCheck`): a create's snapshot then refers to the caller's
+ * string instead of copying it. */
 function checkDataUri(s) {
+  if (s.length > MAX_STRING) return undefined;
   const head = DATA_URI_HEAD.exec(s.slice(0, 256));
   const bytes = head ? base64Bytes(s, head[0].length) : -1;
-  return bytes < 0 ? undefined : [s.slice(0, 64), bytes];
+  return bytes < 0 ? undefined : [s.slice(0, Math.max(64, head[0].length)), bytes];
 }
 // Handed to the wasm on first use (the entry initializes the wasm after this module runs).
 let checkHandedOver = false;
@@ -61,11 +67,17 @@ export function clientFromEnv(env, options) {
 }
 
 /** True when `JSON.stringify(v)` writes exactly what reading `v` member by member would
- * see: plain values, safe integers, no `toJSON`, no functions or symbols, bounded. Long
- * strings must be checked data URIs; they are collected in `seen.long` as [head, bytes]. */
+ * see: plain objects and arrays (no class instances, boxed primitives, Buffers or Dates, no
+ * `toJSON`, no array with its own iterator), plain values, safe integers, no functions or
+ * symbols, bounded. Long strings must be checked data URIs; they are queued in `seen.long`
+ * as [string, start, bytes] in the order `JSON.stringify` meets them. */
 function plain(v, depth, seen) {
   if (depth > 16 || typeof v.toJSON === "function") return false;
-  const items = Array.isArray(v) ? v : Object.values(v);
+  const proto = Object.getPrototypeOf(v);
+  const array = Array.isArray(v);
+  if (array ? proto !== Array.prototype || v[Symbol.iterator] !== ARRAY_ITERATOR : proto !== Object.prototype && proto !== null) return false;
+  if (array && v.length > 2000) return false;
+  const items = array ? v : Object.values(v);
   if ((seen.n += items.length) > 2000) return false;
   for (const x of items) {
     switch (typeof x) {
@@ -73,7 +85,7 @@ function plain(v, depth, seen) {
         if (x.length > LONG_STRING) {
           const checked = checkDataUri(x);
           if (!checked) return false;
-          (seen.long ??= new Map()).set(x, checked);
+          seen.long.push([x, ...checked]);
         }
         break;
       case "number": if (!Number.isSafeInteger(x)) return false; break;
@@ -88,14 +100,14 @@ function plain(v, depth, seen) {
 /** The payload as JSON text for `__validateJson`, or undefined. Checked data URIs are
  * written as `"<first 64 characters>\x01<bytes>\x01"`: a raw control byte `JSON.stringify` never writes. */
 function payloadJson(payload) {
-  const seen = { n: 0, long: undefined };
+  const seen = { n: 0, long: [] };
   if (!plain(payload, 0, seen)) return undefined;
-  if (!seen.long) return JSON.stringify(payload);
+  if (!seen.long.length) return JSON.stringify(payload);
   const heads = [];
   const text = JSON.stringify(payload, (_, v) => {
     if (typeof v !== "string" || v.length <= LONG_STRING) return v;
-    const [head, bytes] = seen.long.get(v) ?? [];
-    if (head === undefined) throw new Error("changed while read");
+    const [s, head, bytes] = seen.long[heads.length] ?? [];
+    if (s !== v) throw new Error("changed while read");
     heads.push(`${head}\u0001${bytes}\u0001`);
     return TOKEN + (heads.length - 1);
   });

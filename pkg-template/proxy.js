@@ -11,7 +11,9 @@
 // envelopes back into API responses. Quota state lives behind `ProxyStore` (per isolate by
 // default: `memoryStore()`); a durable store plugs in there.
 import "#aivideo"; // the runtime's entry: initializes the wasm (workerd, Node, browsers, Deno)
-import { createClient, validatePayload, estimateCredits, __httpStatusFor, __envelope } from "./aivideo.js";
+import { __httpStatusFor, __envelope } from "./aivideo.js";
+// The public functions as every entry exports them (with the JS-side data-URI check).
+import { createClient, validatePayload, estimateCredits } from "./api.js";
 import { jwtVerify, SignJWT, createRemoteJWKSet, createLocalJWKSet, base64url } from "jose";
 
 const ROUTES = [

@@ -130,6 +130,12 @@ impl CreateFlow {
                 Err(rej) => return done(rej),
             }
         } else {
+            // Unchecked, but never sent with a value JSON cannot carry (it would go as null).
+            if let Some(why) = unsendable(&self.payload, "") {
+                let message =
+                    format!("the payload cannot be sent as JSON: {why} (validate: false skips the contract, not this)");
+                return done(Error::new(ErrorCode::InvalidPayload, message));
+            }
             self.spec = contract::model(&self.model);
             self.estimate = self.spec.map(|s| estimate(s, &self.payload));
         }
@@ -404,6 +410,20 @@ impl CreateFlow {
     }
 }
 
+/// Where `v` holds something JSON cannot carry (a function, a too-long string…), and what.
+fn unsendable(v: &Value, path: &str) -> Option<String> {
+    match v {
+        Value::Unsupported(_) => {
+            Some(format!("{} is {}", if path.is_empty() { "the payload" } else { path }, v.describe()))
+        }
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| unsendable(item, &format!("{path}[{i}]"))),
+        Value::Object(entries) => entries
+            .iter()
+            .find_map(|(k, item)| unsendable(item, &if path.is_empty() { k.clone() } else { format!("{path}.{k}") })),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,6 +451,20 @@ mod tests {
 
     fn t2v() -> Rc<Value> {
         Rc::new(json(r#"{"prompt":"a fox","aspectRatio":"16:9","duration":"5"}"#))
+    }
+
+    #[test]
+    fn unchecked_creates_still_refuse_what_json_cannot_carry() {
+        let payload = Value::object(vec![
+            ("prompt", Value::str("a")),
+            ("extra", Value::Array(vec![Value::Null, Value::Unsupported("function".into())])),
+        ]);
+        let (_, step) =
+            CreateFlow::start(&config(), "t2v", payload.into(), &opts(r#"{"validate":false}"#), None, 0.0, "k");
+        let Step::Done(env) = step else { panic!("{step:?}") };
+        let e = env.outcome.err().unwrap_or_else(|| panic!("refused"));
+        assert_eq!(e.code, ErrorCode::InvalidPayload);
+        assert!(e.message.contains("extra[1] is a function"), "{}", e.message);
     }
 
     #[test]

@@ -148,6 +148,7 @@ impl Value {
             Value::Null => "null".to_string(),
             Value::Array(items) => format!("an array of {}", items.len()),
             Value::Object(_) => "an object".to_string(),
+            Value::Unsupported(kind) if kind.starts_with(['a', 'e', 'i', 'o', 'u']) => format!("an {kind}"),
             Value::Unsupported(kind) => format!("a {kind}"),
         }
     }

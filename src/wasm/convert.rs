@@ -74,6 +74,12 @@ extern "C" {
     /// `Array.from`: a real array of the items (runs a Proxy's traps, so it may throw).
     #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
     fn array_from(v: &JsValue) -> Result<Array, JsValue>;
+    /// `ArrayBuffer.isView`: a Buffer or typed array (megabytes of members, none of them JSON).
+    #[wasm_bindgen(catch, js_namespace = ArrayBuffer, js_name = isView)]
+    fn is_view(v: &JsValue) -> Result<bool, JsValue>;
+    /// `Object.prototype.toString.call(v)`: `[object String]` for a boxed string, and so on.
+    #[wasm_bindgen(catch, js_namespace = ["Object", "prototype", "toString"], js_name = call)]
+    fn object_tag(v: &JsValue) -> Result<JsString, JsValue>;
 }
 
 /// One walk of a JS value, counting what it copied.
@@ -95,7 +101,9 @@ impl Reader {
         if v.is_string() {
             let chars = v.unchecked_ref::<JsString>().length() as usize;
             if chars > MAX_INPUT_STRING_CHARS {
-                return Value::Unsupported(format!("string of {chars} characters (at most {MAX_INPUT_STRING_CHARS})"));
+                return Value::Unsupported(format!(
+                    "string too long to read ({chars} characters, at most {MAX_INPUT_STRING_CHARS})"
+                ));
             }
             if chars > EXTERNAL_STRING_CHARS {
                 if let Some(uri) = checked_data_uri(v) {
@@ -128,6 +136,19 @@ impl Reader {
         if depth >= MAX_INPUT_DEPTH {
             return Value::Unsupported(format!("value nested deeper than {MAX_INPUT_DEPTH} levels"));
         }
+        // Read before their members are listed: a 5 MB Buffer or `new String` of a data URI
+        // would be millions of members (and none of it is what JSON.stringify writes).
+        if is_view(v).unwrap_or(false) {
+            return Value::Unsupported("binary data (a Buffer or typed array): pass a data URI or a URL".into());
+        }
+        if let Some(boxed) = object_tag(v).ok().and_then(|t| match String::from(t).as_str() {
+            "[object String]" => Some("boxed string (new String(…)): pass the string itself"),
+            "[object Number]" => Some("boxed number (new Number(…)): pass the number itself"),
+            "[object Boolean]" => Some("boxed boolean (new Boolean(…)): pass true or false"),
+            _ => None,
+        }) {
+            return Value::Unsupported(boxed.into());
+        }
         match is_array(v) {
             Ok(true) => self.array(v, depth),
             Ok(false) => self.object(v, depth),
@@ -136,6 +157,11 @@ impl Reader {
     }
 
     fn array(&mut self, v: &JsValue, depth: usize) -> Value {
+        // The length first: `Array.from` of a sparse array of 1e8 would make 1e8 items.
+        let len = Reflect::get(v, &JsValue::from_str("length")).ok().and_then(|l| l.as_f64()).unwrap_or(0.0);
+        if len > MAX_INPUT_VALUES as f64 {
+            return Value::Unsupported(format!("array of {} items (at most {MAX_INPUT_VALUES})", len as u64));
+        }
         let Ok(items) = array_from(v) else {
             return Value::Unsupported("array whose items cannot be read".into());
         };

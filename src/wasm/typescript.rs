@@ -89,7 +89,8 @@ export interface ClientOptions {
   maxRetries?: number | undefined;
   /** A longer Retry-After than this is not waited for, default 60000. */
   maxRetryAfterMs?: number | undefined;
-  /** A fetch to use instead of the global one (called unbound). */
+  /** A fetch to use instead of the global one (called unbound). `init.body` is a JSON string,
+   * or a Blob when the payload holds a data URI over 64 Ki characters: pass `init` on as is. */
   fetch?: ((input: string, init?: RequestInit) => Promise<Response>) | undefined;
   /** Receives one redacted line per request and retry (the key is masked). */
   onLog?: ((line: string) => void) | undefined;

@@ -138,6 +138,16 @@ test("the fast path and the member-by-member path agree", () => {
     ["nope", { prompt: "a" }],
     ["t2v", []],
     ["t2v", null],
+    // Found by a hostile review: boxed primitives, an array with its own iterator, a data
+    // URI head longer than 64 characters, one over the 28 Mi-character read limit, bytes.
+    ["t2v", { prompt: new String("a fox"), aspectRatio: new String("16:9"), duration: new String("5") }],
+    ["seedance20", { prompt: "x", duration: new Number(5), resolution: 480, ratio: "1:1" }],
+    ["t2v", new String("abc")],
+    ["lv", { image: "https://x.test/a.png", prompt: Object.assign(["a", "b", "c"], { [Symbol.iterator]: function* () { yield "a"; } }) }],
+    ["i2v", { image: `data:image/png;name=holiday-photo-2024-08-12-IMG-0001.png;base64,${b64}`, duration: "5" }],
+    ["i2v", { image: `data:image/png;base64,${"A".repeat(28 * 1024 * 1024 + 4)}`, duration: "5" }],
+    ["i2v", { image: Buffer.alloc(300000, 1), duration: "5" }],
+    ["i2v", { image: new Uint8Array(10), duration: "5" }],
   ];
   for (const [model, payload, opts] of cases) {
     const fast = lib.validatePayload(model, payload, opts);
@@ -147,6 +157,24 @@ test("the fast path and the member-by-member path agree", () => {
     assert.deepEqual(fast, slow, `${model} ${shown}`);
     if (fast.ok) assert.equal(fast.payload, payload, "the caller's own object");
   }
+  const longHead = lib.validatePayload("i2v", { image: `data:image/png;name=holiday-photo-2024-08-12-IMG-0001.png;base64,${b64}`, duration: "5" });
+  assert.equal(longHead.ok, true, longHead.errorMessage);
+  const bytes = lib.validatePayload("i2v", { image: Buffer.alloc(300000, 1), duration: "5" });
+  assert.match(bytes.issues[0].message, /binary data/);
+  assert.equal(bytes.issues.length, 1, "duration is read too (the bytes were not listed member by member)");
+  // Many long data URIs that differ only near their end: linear, not quadratic (was 60x the
+  // member-by-member path with 400 of them).
+  const many = {};
+  for (let i = 0; i < 400; i++) many[`k${i}`] = `${uri.slice(0, -8)}${String(i).padStart(4, "0")}AAAA`;
+  let t0 = performance.now();
+  lib.validatePayload("t2v", many, {});
+  const members = performance.now() - t0;
+  t0 = performance.now();
+  const fastMany = lib.validatePayload("t2v", many);
+  const fast = performance.now() - t0;
+  assert.equal(fastMany.ok, false);
+  assert.ok(fast < members * 5 + 100, `400 long data URIs: ${fast.toFixed(0)} ms on the fast path vs ${members.toFixed(0)} ms member by member`);
+
   const big = lib.validatePayload("i2v", { image: uri, duration: "5" });
   assert.equal(big.ok, true);
   assert.deepEqual(big.media, [{ path: "image", kind: "image", source: "dataUri", mimeType: "image/png", bytes: 120000 }]);
