@@ -428,6 +428,16 @@ const md = [
   "|---|---|---|---|---|---|---|",
   ...rows.map((r) => `| ${r.section} | ${r.metric} ${r.note} | ${r.ours} | ${r.peer} | ${r.ratio} | ${r.target} | ${r.met === null ? "" : r.met ? "yes" : "**missed**"} |`),
   "",
+  ...(browserWeights.length ? [
+    "## Browser weight: what a page downloads, against the SDKs a user might pick instead",
+    "",
+    "Each bundled by esbuild with the same options (bundle, minify, ESM, platform browser, es2020; bench/sdk-weights.mjs), an entry that creates a client and makes one generation call; gzip -9, kB = 1000 bytes. aivideo's `.wasm` is fetched beside the bundle and counted.",
+    "",
+    "| package | version | JS raw kB | JS gzip kB | wasm gzip kB | total gzip kB |",
+    "|---|---|---|---|---|---|",
+    ...browserWeights.map((w) => `| ${w.pkg} | ${w.version} | ${fmt(w.rawBytes / 1000)} | ${fmt(w.gzipBytes / 1000)} | ${w.wasmGzipBytes ? fmt(w.wasmGzipBytes / 1000) : "–"} | ${fmt(w.totalGzipBytes / 1000)} |`),
+    "",
+  ] : []),
   NOTES,
 ];
 // `make scale` keeps its own section (between its markers): carried over as it is.
