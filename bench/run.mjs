@@ -363,7 +363,8 @@ if (!ONLY || ONLY === "memory") {
 const NOTES = `## What limits the misses, and what would close them
 
 - **Size (wasm + glue over 60 KB gzip).** Levers measured on 2026-12-02, each on the one
-  before it (wasm after \`wasm-opt\`, gzip -9):
+  before it (wasm after \`wasm-opt\`; \`gzip -9\` bytes / 1000, as \`target/sizes.txt\` has them,
+  where the table above uses zlib and KiB):
 
   | lever | wasm gzip | change |
   |---|---|---|
@@ -373,7 +374,7 @@ const NOTES = `## What limits the misses, and what would close them
   | (not taken) talc instead of dlmalloc: −1.2 KB, but the corpus validated 10–15 % slower; lol_alloc −2.2 KB, a free-list search per allocation | | |
   | wasm without reference-types and multivalue (the glue keeps a JS heap table instead: +0.3 KB) | | −1.0 |
   | \`wasm-opt --converge --strip-producers --low-memory-unused\` | | −0.7 |
-  | validatePayload's JSON fast path, checked data URIs kept in JS for validation and creates (\`crate::json\`, \`TextSource\`, Blob bodies; this issue) | 81.6 KB | +5.1 |
+  | validatePayload's JSON fast path and its result writer, checked data URIs kept in JS for validation and creates (\`crate::json\`, \`TextSource\`, Blob bodies), the hostile review's fixes (this issue) | 82.2 KB | +6.1 |
   | (not taken) \`opt-level = "s"\` / \`2\`: validation 1.43× / 1.9× faster | +10 / +15.7 KB | |
 
   (The two rows without a total were measured on a talc build; the last row is today's build.)
@@ -386,29 +387,35 @@ const NOTES = `## What limits the misses, and what would close them
   package's shape, and the bytes would move, not vanish, for a page that creates.
 - **Node start-up (over 2× a bare instantiate).** The second start-up row loads the same
   bare instantiate through \`import()\` as ours is loaded: Node's ES module loader costs most
-  of the gap (ours is ~1.4× that). A single-file entry (glue and API bundled) was tried and
-  measured within the noise (15.4 vs 17.3 ms, then 15.3 vs 14.9), so the three small modules
-  stay. workerd, where cold starts matter most, is at ~1.0×.
-- **Validation throughput vs zod and ajv.** Plain payloads now cross once each way (one
-  JSON text in, read by \`crate::json\`; one JSON text out, one \`JSON.parse\`): the boundary
-  is no longer the cost (the same corpus through \`__validateJson\` alone runs at ~80 k/s).
-  What holds it is the Rust side built for size: \`opt-level = "z"\` keeps even
-  \`Vec::reserve\` out of line, and the report is a tree of owned strings (every key, every
-  message) — a profile shows ~40 % in the allocator and in growing strings. ajv and zod
-  return a boolean or a short error list; ours formats every problem with path, expected,
-  actual, a message and a fix. Closing it: write the result JSON straight from the issues
-  (no intermediate tree, static keys), and build messages only for the first 100 issues; or
-  \`opt-level = 2\` at +15.7 KB (1.9×).
+  of the gap (ours is ~1.5× that). Of the rest, about 2.5 ms is the first validation: V8
+  compiles wasm functions lazily, on first call (\`--no-wasm-lazy-compilation\` moved 2 ms from
+  the first call into a 4–7 ms longer instantiate). A single-file entry (glue and API
+  bundled) was tried and measured within the noise (15.4 vs 17.3 ms, then 15.3 vs 14.9), so
+  the three small modules stay. workerd, where cold starts matter most, is at ~1.0×.
+- **Validation throughput vs zod and ajv.** Plain payloads cross once each way: one
+  \`JSON.stringify\` text in, read by \`crate::json\`; one JSON text out, written straight from
+  the issues (\`validate/report.rs\`; building a \`Value\` tree first cost 30 %), one
+  \`JSON.parse\`. 41 k → ~120 k payloads/s. What holds the rest: the JS side alone (the
+  walk, \`JSON.stringify\`, \`JSON.parse\` of a ~460-byte result) is ~3 µs of the ~9 µs, and
+  zod takes ~2 µs in all; the Rust side is built for size (\`opt-level = "z"\` keeps even
+  \`Vec::reserve\` out of line; \`"s"\` / \`2\` measured 1.4× / 1.9× faster for +10 / +16 KB) and
+  formats every problem with path, expected, actual, a message and a fix, where ajv and zod
+  return a boolean or a short error list. std's dlmalloc is kept over talc for this (10–15 %).
 - **5 MB data URI.** Met: long strings never enter the wasm. \`api.js\` checks a data URI's
   head, refuses whitespace and inner padding, and lets \`atob\` check the alphabet in 64 KiB
-  chunks (native speed, no decoded copy kept); only the first 64 characters and the decoded
-  size cross. Anything it does not accept goes the member-by-member way, so messages are the
-  same (a test holds both paths equal).
-- **Memory (create with a 10 MB data URI over 3×).** Unchanged: creates still read the
-  payload into the wasm (the snapshot that is validated, keyed and sent), and the body text
-  is built there. What would close it: the same checked-data-URI stand-in in the create
-  snapshot, with the body sent as a \`Blob\` of parts (text before, the caller's string,
-  text after), so the wasm never holds the data.
+  chunks (native speed, no decoded copy kept); only its start and decoded size cross.
+  Anything it does not accept goes the member-by-member way, so messages are the same (a
+  test holds both paths equal; a hostile review's differential fuzzing, ~64,000 payloads,
+  found the classes now routed to the member path).
+- **Memory (create with a 10 MB data URI, 3.4×).** Creates now keep the data URI as the
+  caller's string (\`Value::CheckedDataUri\` with a \`TextSource\`): it is never copied into
+  the wasm, and the body is a \`Blob\` of the text around it and the string (was 5.5× in this
+  harness). The harness now takes the body as Node's fetch does (a string encoded to UTF-8
+  once, a Blob streamed) and starts from a flat string, as one from FileReader is; before,
+  its stub never encoded the body, which flattered the plain \`fetch\` (2.27×). Measured that
+  way, a plain \`fetch\` of \`JSON.stringify(payload)\` is itself at 3.25×, so 3× is below what
+  any non-streaming body reaches here; ours is within 6 % of it. A streamed body would go
+  lower, but browsers send a streamed request body only over HTTP/2 and never retry one.
 - **Polling, a client per task (about the vendor's request count).** The schedule looks at
   least every 9 s whatever the end time (a task that ends early is never noticed late); a
   single wait can only save requests against the vendor's loop by looking less often, which
