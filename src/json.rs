@@ -71,58 +71,55 @@ impl Parser<'_> {
     }
 
     fn object(&mut self, depth: usize) -> Option<Value> {
+        self.items(b'}', |p| {
+            p.ws();
+            if p.peek()? != b'"' {
+                return None;
+            }
+            let StringOrUri::String(key) = p.string()? else { return None };
+            if !p.eat(b':') {
+                return None;
+            }
+            Some((key, p.value(depth + 1)?))
+        })
+        .map(Value::Object)
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Value> {
+        self.items(b']', |p| p.value(depth + 1)).map(Value::Array)
+    }
+
+    /// The items of an object or array up to `close`, each read by `item`, comma-separated.
+    fn items<T>(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         self.i += 1;
         let mut out = Vec::new();
-        self.ws();
-        if self.peek()? == b'}' {
-            self.i += 1;
-            return Some(Value::Object(out));
+        if self.eat(close) {
+            return Some(out);
         }
         loop {
-            self.ws();
-            if self.peek()? != b'"' {
-                return None;
-            }
-            let StringOrUri::String(key) = self.string()? else { return None };
-            self.ws();
-            if self.peek()? != b':' {
-                return None;
-            }
-            self.i += 1;
-            let v = self.value(depth + 1)?;
-            out.push((key, v));
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
-                b'}' => {
-                    self.i += 1;
-                    return Some(Value::Object(out));
-                }
-                _ => return None,
+            out.push(item(self)?);
+            if self.next_item(close)? {
+                return Some(out);
             }
         }
     }
 
-    fn array(&mut self, depth: usize) -> Option<Value> {
-        self.i += 1;
-        let mut out = Vec::new();
+    /// Skips white space, then takes `b` if it is next.
+    fn eat(&mut self, b: u8) -> bool {
         self.ws();
-        if self.peek()? == b']' {
+        let found = self.peek() == Some(b);
+        if found {
             self.i += 1;
-            return Some(Value::Array(out));
         }
-        loop {
-            out.push(self.value(depth + 1)?);
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
-                b']' => {
-                    self.i += 1;
-                    return Some(Value::Array(out));
-                }
-                _ => return None,
-            }
+        found
+    }
+
+    /// After an item: `,` (`false`: another follows) or `close` (`true`: done); else `None`.
+    fn next_item(&mut self, close: u8) -> Option<bool> {
+        if self.eat(b',') {
+            return Some(false);
         }
+        self.eat(close).then_some(true)
     }
 
     /// Safe integers only (what payload numbers are); others are read by the runtime.
