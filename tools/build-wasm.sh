@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the crate to wasm and runs wasm-bindgen (--target web) and wasm-opt into OUT_DIR.
+# Builds the crate to wasm and runs wasm-bindgen (--target web), esbuild --minify on its glue
+# and wasm-opt into OUT_DIR.
 #   tools/build-wasm.sh nightly|stable OUT_DIR
 # nightly: the pinned toolchain from the Makefile with std rebuilt and panics as immediate
 # aborts (no panic or formatting runtime); falls back to stable when that toolchain is
@@ -22,6 +23,10 @@ else
 fi
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen "$wasm" --target web --out-dir "$out" --out-name aivideo
+# The glue minified (names of its exports and the .wasm's URL pattern kept): what a page
+# loads without a bundler (a CDN, Deno) is 4.9 KB gzip instead of 8.3.
+node_modules/.bin/esbuild "$out/aivideo.js" --minify --keep-names --format=esm --log-level=warning --outfile="$out/aivideo.min.js"
+mv "$out/aivideo.min.js" "$out/aivideo.js"
 raw=$(stat -c %s "$out/aivideo_bg.wasm"); rawgz=$(gzip -9c "$out/aivideo_bg.wasm" | wc -c)
 node_modules/.bin/wasm-opt $opt_flags "$out/aivideo_bg.wasm" -o "$out/aivideo_bg.wasm"
 opt=$(stat -c %s "$out/aivideo_bg.wasm"); optgz=$(gzip -9c "$out/aivideo_bg.wasm" | wc -c)
