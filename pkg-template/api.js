@@ -3,7 +3,7 @@
 // class, `initSync` and default `init` stay private. The edge proxy is `aivideo/proxy`.
 import * as wasm from "./aivideo.js";
 
-export { estimateCredits, describeModels, modelNames } from "./aivideo.js";
+export { describeModels, modelNames } from "./aivideo.js";
 
 // Strings longer than this are not copied into the wasm: a data URI is checked here (at
 // the runtime's native speed) and only its head and decoded size cross; any other long
@@ -58,6 +58,12 @@ function ready() {
 export function createClient(options) {
   ready();
   return wasm.createClient(options);
+}
+
+/** See the declaration. */
+export function estimateCredits(model, payload) {
+  ready();
+  return wasm.estimateCredits(model, payload);
 }
 
 /** See the declaration. */
