@@ -2,7 +2,7 @@
 //! `validatePayload` and `estimateCredits` results as JSON lines: the reference the wasm
 //! build is compared with in Node (tests/node/contract.test.mjs).
 use aivideo::credits::estimate;
-use aivideo::validate::{find_model, validation_report, ValidateOptions};
+use aivideo::validate::{find_model, validation_report_json, ValidateOptions};
 use std::io::Read;
 
 use aivideo::value::Value;
@@ -26,11 +26,12 @@ fn main() {
     for case in cases.as_array().into_iter().flatten() {
         let model = case.get("model").and_then(|m| m.as_str()).unwrap_or("");
         let payload = from_serde(case.get("payload").unwrap_or(&serde_json::Value::Null));
-        let (_, report) = validation_report(model, &payload, &ValidateOptions::default(), true);
+        let opts = ValidateOptions::default();
+        let report = validation_report_json(model, &payload, &opts, true, &aivideo::value::format_number);
         let est = match find_model(model) {
             Ok(spec) => estimate(spec, &payload).to_value(),
             Err(_) => Value::Null,
         };
-        println!("{}", Value::object(vec![("validate", report), ("estimate", est)]).to_json());
+        println!("{{\"validate\":{report},\"estimate\":{}}}", est.to_json());
     }
 }

@@ -87,18 +87,6 @@ pub struct MediaInfo {
     pub bytes: Option<usize>,
 }
 
-impl MediaInfo {
-    pub fn to_value(&self) -> Value {
-        Value::object(vec![
-            ("path", Value::str(self.path.clone())),
-            ("kind", Value::str(self.kind.as_str())),
-            ("source", Value::str(if self.bytes.is_some() { "dataUri" } else { "url" })),
-            ("mimeType", Value::opt_str(self.mime_type.clone())),
-            ("bytes", self.bytes.map_or(Value::Null, |b| Value::Number(b as f64))),
-        ])
-    }
-}
-
 /// Everything one walk finds.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {

@@ -71,21 +71,6 @@ impl From<Rejection> for crate::envelope::Envelope {
     }
 }
 
-impl Rejection {
-    /// `{ ok: false, errorCode, errorMessage, issues, details }` (`details` is the vendor
-    /// script's `[{field, expected, actual}]`, kept for compatibility).
-    pub fn to_value(&self) -> Value {
-        Value::object(vec![
-            ("ok", Value::Bool(false)),
-            ("errorCode", Value::str(self.code.as_str())),
-            ("errorMessage", Value::str(self.message.clone())),
-            ("issues", issues_value(&self.issues)),
-            ("details", details_value(&self.issues)),
-            ("omittedIssues", Value::Number(self.omitted as f64)),
-        ])
-    }
-}
-
 /// Finds the model or explains which names exist and which is nearest.
 pub fn find_model(name: &str) -> Result<&'static ModelSpec, Rejection> {
     contract::model(name).ok_or_else(|| {
@@ -131,29 +116,6 @@ pub fn validate_payload(model: &str, payload: &Value, opts: &ValidateOptions) ->
             issues
         },
     })
-}
-
-/// What `validatePayload` returns: `{ ok: true, model, payload, estimate }` or `{ ok: false,
-/// model, errorCode, errorMessage, issues, details }`, with `ok` alongside for convenience.
-/// `with_payload: false` leaves `payload` null (the wasm edge puts the caller's own object
-/// there instead of a copy).
-pub fn validation_report(model: &str, payload: &Value, opts: &ValidateOptions, with_payload: bool) -> (bool, Value) {
-    match validate_payload(model, payload, opts) {
-        Ok(v) => {
-            let mut fields = vec![("ok", Value::Bool(true)), ("model", Value::str(model))];
-            fields.push(("payload", if with_payload { payload.clone() } else { Value::Null }));
-            fields.push(("estimate", v.estimate.to_value()));
-            fields.push(("media", Value::Array(v.media.iter().map(MediaInfo::to_value).collect())));
-            (true, Value::object(fields))
-        }
-        Err(rej) => {
-            let mut v = rej.to_value();
-            if let Value::Object(entries) = &mut v {
-                entries.insert(1, ("model".to_string(), Value::str(model)));
-            }
-            (false, v)
-        }
-    }
 }
 
 /// Every issue of `payload` against `spec`, in a stable order: fields in table order,

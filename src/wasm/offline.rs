@@ -93,7 +93,7 @@ pub fn validate_payload_js(
 ) -> JsValue {
     let name = model.as_string().unwrap_or_else(|| format!("({})", from_js(&model).type_name()));
     let opts = crate::options::read_validate_lenient(&from_js(&opts.unwrap_or_default()));
-    let text = validation_report_json(&name, &from_js(&payload), &opts, &js_number);
+    let text = validation_report_json(&name, &from_js(&payload), &opts, false, &js_number);
     let out = js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL);
     if out.is_object() && js_sys::Reflect::get(&out, &"ok".into()).ok() == Some(JsValue::TRUE) {
         // The caller's own object in the `payload` slot, not a copy (a data URI can be
@@ -110,7 +110,7 @@ pub fn validate_payload_js(
 #[wasm_bindgen(js_name = __validateJson, skip_typescript)]
 pub fn validate_json(model: &str, json: &str) -> Option<String> {
     let payload = crate::json::parse(json)?;
-    Some(validation_report_json(model, &payload, &crate::validate::ValidateOptions::default(), &js_number))
+    Some(validation_report_json(model, &payload, &crate::validate::ValidateOptions::default(), false, &js_number))
 }
 
 /// The local credit estimate (1 credit = US$0.01): `{ model, credits, usd, basis, reason }`.

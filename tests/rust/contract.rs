@@ -190,13 +190,14 @@ fn a_flood_of_problems_is_reported_within_bounds() {
     assert!(err.message.starts_with("501 problems"), "{}", err.message);
 }
 
-/// The result JSON written directly (what `validatePayload` returns through the wasm) is the
-/// same text as the result built as a `Value` and serialized, for every corpus case.
+/// The result JSON (what `validatePayload` returns, written straight from the validation) holds
+/// exactly what `validate_payload` found, in the documented shape and key order, for every
+/// corpus case and a few edge cases.
 #[test]
-fn the_result_json_written_directly_equals_the_value_form() {
-    use aivideo::validate::{validation_report, validation_report_json};
-    let number = |n: f64| aivideo::value::format_number(n);
-    let mut extra: Vec<(String, serde_json::Value)> = vec![
+fn the_result_json_carries_the_validation_in_the_documented_shape() {
+    use aivideo::validate::validation_report_json;
+    let mut all: Vec<(String, serde_json::Value)> = cases().into_iter().map(|c| (c.model, c.payload)).collect();
+    all.extend([
         ("i2v".into(), serde_json::json!({ "image": "data:image/png;base64,iVBORw0KGgo=", "duration": "5" })),
         ("nope".into(), serde_json::json!({})),
         ("t2v".into(), serde_json::json!([])),
@@ -204,13 +205,44 @@ fn the_result_json_written_directly_equals_the_value_form() {
             "t2v".into(),
             serde_json::json!({ "prompt": "é \"q\" \n \u{1}", "aspectRatio": "4:3", "duration": 5, "x": 1 }),
         ),
-    ];
-    let mut all: Vec<(String, serde_json::Value)> = cases().into_iter().map(|c| (c.model, c.payload)).collect();
-    all.append(&mut extra);
+    ]);
+    let keys = |v: &serde_json::Value| {
+        v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>().join(",")).unwrap_or_default()
+    };
     for (model, payload) in &all {
         let v = common::from_serde(payload);
         let opts = ValidateOptions::default();
-        let want = validation_report(model, &v, &opts, false).1.to_json();
-        assert_eq!(validation_report_json(model, &v, &opts, &number), want, "{model} {payload}");
+        let text = validation_report_json(model, &v, &opts, true, &aivideo::value::format_number);
+        let got: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        match validate_payload(model, &v, &opts) {
+            Ok(ok) => {
+                assert_eq!(keys(&got), "ok,model,payload,estimate,media", "{text}");
+                assert_eq!(got["ok"], true);
+                assert_eq!(&got["payload"], payload);
+                assert_eq!(keys(&got["estimate"]), "model,credits,usd,basis,reason");
+                assert_eq!(got["estimate"]["credits"].as_u64(), ok.estimate.credits);
+                assert_eq!(got["media"].as_array().map(Vec::len), Some(ok.media.len()));
+            }
+            Err(rej) => {
+                assert_eq!(keys(&got), "ok,model,errorCode,errorMessage,issues,details,omittedIssues", "{text}");
+                assert_eq!(got["errorCode"], rej.code.as_str());
+                assert_eq!(got["errorMessage"], rej.message.as_str());
+                let issues = got["issues"].as_array().cloned().unwrap_or_default();
+                assert_eq!(issues.len(), rej.issues.len());
+                for (g, want) in issues.iter().zip(&rej.issues) {
+                    assert_eq!(keys(g), "path,code,expected,actual,message");
+                    assert_eq!(
+                        (g["path"].as_str(), g["code"].as_str()),
+                        (Some(want.path.as_str()), Some(want.code.as_str()))
+                    );
+                    assert_eq!(
+                        (g["expected"].as_str(), g["actual"].as_str()),
+                        (Some(want.expected.as_str()), Some(want.actual.as_str()))
+                    );
+                    assert_eq!(g["message"].as_str(), Some(want.message.as_str()));
+                }
+                assert_eq!(keys(&got["details"][0]), if rej.issues.is_empty() { "" } else { "field,expected,actual" });
+            }
+        }
     }
 }
