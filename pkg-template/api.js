@@ -5,15 +5,13 @@ import * as wasm from "./aivideo.js";
 
 export { describeModels, modelNames } from "./aivideo.js";
 
-// Strings longer than this are not copied into the wasm: a data URI is checked here (at
-// the runtime's native speed) and only its head and decoded size cross; any other long
-// string takes the member-by-member path.
-const LONG_STRING = 65536;
+// The core's limits (crate::limits), told by the wasm at first use: strings longer than
+// LONG_STRING are not copied into the wasm (a data URI is checked here, at the runtime's
+// native speed, and only its start and decoded size cross; any other long string takes the
+// member-by-member path); none longer than MAX_STRING is read, on any path.
+let LONG_STRING, MAX_STRING;
 const DATA_URI_HEAD = /^data:image\/[A-Za-z0-9.+-]+(?:;[A-Za-z0-9.+=-]+)*;base64,/i;
 const CHUNK = 1 << 16; // a multiple of 4: base64 chunks decode independently
-// The longest string read from JS (crate::limits::MAX_INPUT_STRING_CHARS): longer ones are
-// refused the same way on every path.
-const MAX_STRING = 28 * 1024 * 1024;
 const ARRAY_ITERATOR = Array.prototype[Symbol.iterator];
 // Marks the long strings in JSON.stringify's output; random, so no caller's string equals it.
 const TOKEN = `\u0001${Math.random().toString(36).slice(2)}${Date.now().toString(36)}:`;
@@ -49,7 +47,7 @@ function checkDataUri(s) {
 let checkHandedOver = false;
 function ready() {
   if (!checkHandedOver) {
-    wasm.__useDataUriCheck(checkDataUri);
+    [LONG_STRING, MAX_STRING] = wasm.__useDataUriCheck(checkDataUri);
     checkHandedOver = true;
   }
 }

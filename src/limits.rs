@@ -13,7 +13,7 @@ pub const MAX_INPUT_VALUES: usize = 10_000;
 pub const MAX_INPUT_STRING_CHARS: usize = 28 * 1024 * 1024;
 
 /// Strings longer than this that are checked data URIs stay in JS (`Value::CheckedDataUri`):
-/// their text is never copied whole into the wasm memory. Also `LONG_STRING` in `api.js`.
+/// their text is never copied whole into the wasm memory (`api.js` is told it at first use).
 pub const EXTERNAL_STRING_CHARS: usize = 65_536;
 
 /// Nesting read from JS (the wasm stack is small; no valid payload nests beyond 3).

@@ -20,11 +20,14 @@ thread_local! {
     static DATA_URI_CHECK: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
 }
 
-/// Called once by `api.js` at import: one check, written in JS (it runs at the runtime's
-/// native speed there), for both of `validatePayload`'s paths and for creates.
+/// Called once by `api.js` on first use: one check, written in JS (it runs at the runtime's
+/// native speed there), for both of `validatePayload`'s paths and for creates. Answers the
+/// limits it works with, `[EXTERNAL_STRING_CHARS, MAX_INPUT_STRING_CHARS]`, so they have one
+/// source.
 #[wasm_bindgen(js_name = __useDataUriCheck, skip_typescript)]
-pub fn use_data_uri_check(check: js_sys::Function) {
+pub fn use_data_uri_check(check: js_sys::Function) -> Vec<u32> {
     DATA_URI_CHECK.with(|c| *c.borrow_mut() = Some(check));
+    vec![EXTERNAL_STRING_CHARS as u32, MAX_INPUT_STRING_CHARS as u32]
 }
 
 /// A JS string the core refers to instead of holding (`Value::CheckedDataUri`).
