@@ -691,10 +691,7 @@ export class AivideoCoordinator {
       changed: (key, c) => this.persist(`q:${key}`, c),
       // Counters of windows long over (users who came once) are forgotten as they pile up.
       fresh: (now) => {
-        if (++windows % 1000) return;
-        for (const [k, c] of this.counters) {
-          if (c.resetAt < now - MINUTE_MS) this.forgetCounter(k);
-        }
+        if (++windows % 1000 === 0) this.forgetOldCounters(now);
       },
     });
     this.budget = { query: [], gen: [], pausedUntil: 0, listTrusted: true };
@@ -777,10 +774,14 @@ export class AivideoCoordinator {
     return {};
   }
 
-  forgetCounter(key) {
-    this.counters.delete(key);
-    this.dirty?.delete(`q:${key}`);
-    this.storage.delete(`q:${key}`);
+  /** Quota counters of windows long over (users who came once) are forgotten. */
+  forgetOldCounters(now) {
+    for (const [key, c] of this.counters) {
+      if (c.resetAt >= now - MINUTE_MS) continue;
+      this.counters.delete(key);
+      this.dirty?.delete(`q:${key}`);
+      this.storage.delete(`q:${key}`);
+    }
   }
 
   /** Every upstream request waits here for the key-wide budget (a sliding window, persisted). */
@@ -955,8 +956,7 @@ export class AivideoCoordinator {
         this.storage.delete(`t:${id}`);
       }
     }
-    // Quota counters of windows long over (users who came once) are forgotten.
-    for (const [key, c] of this.counters) if (c.resetAt < now - MINUTE_MS) this.forgetCounter(key);
+    this.forgetOldCounters(now);
     const live = [...this.records.entries()].filter(([, r]) => !TERMINAL.has(r.status));
     if (!live.length) return;
     let listed = null;

@@ -44,10 +44,13 @@ async function leg(name, fn) {
 const consumer = makeConsumer();
 const sim = await startSimulator({ timeScale: 0.001, cors: true });
 
-await leg("node", async () => {
-  const p = await run("node", ["node-entry.mjs", sim.url], { cwd: consumer, timeout: 60000 });
-  return parseLastJson(p.stdout + p.stderr, "node");
-});
+/** The runtime suite in Node, in the consumer project `dir`. */
+async function nodeSuite(dir, name) {
+  const p = await run("node", ["node-entry.mjs", sim.url], { cwd: dir, timeout: 60000 });
+  return parseLastJson(p.stdout + p.stderr, name);
+}
+
+await leg("node", () => nodeSuite(consumer, "node"));
 
 // The stable-toolchain fallback build (make pkg-stable): the same package with its glue and
 // wasm swapped for target/stable's, through the same Node suite.
@@ -56,8 +59,7 @@ await leg("node (stable build)", async () => {
   rmSync(dir, { recursive: true, force: true });
   cpSync(consumer, dir, { recursive: true });
   for (const f of ["aivideo.js", "aivideo_bg.wasm"]) cpSync(join(ROOT, "target", "stable", f), join(dir, "node_modules", "aivideo", f));
-  const p = await run("node", ["node-entry.mjs", sim.url], { cwd: dir, timeout: 60000 });
-  return parseLastJson(p.stdout + p.stderr, "node (stable build)");
+  return nodeSuite(dir, "node (stable build)");
 });
 
 await leg("deno", async () => {
