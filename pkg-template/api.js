@@ -43,13 +43,10 @@ function checkDataUri(s) {
   const bytes = head ? base64Bytes(s, head[0].length) : -1;
   return bytes < 0 ? undefined : [s.slice(0, Math.max(64, head[0].length)), bytes];
 }
-// Handed to the wasm on first use (the entry initializes the wasm after this module runs).
-let checkHandedOver = false;
+// Handed to the wasm on first use (the entry initializes the wasm after this module runs),
+// which answers its limits.
 function ready() {
-  if (!checkHandedOver) {
-    [LONG_STRING, MAX_STRING] = wasm.__useDataUriCheck(checkDataUri);
-    checkHandedOver = true;
-  }
+  if (LONG_STRING === undefined) [LONG_STRING, MAX_STRING] = wasm.__useDataUriCheck(checkDataUri);
 }
 
 /** See the declaration. */
@@ -120,25 +117,23 @@ function payloadJson(payload) {
 }
 
 /** Checks a payload offline against the model's contract (see the declaration). Plain
- * payloads cross into the wasm once, as the JSON text `JSON.stringify` writes, and the
- * result comes back as one JSON text; anything else (getters that throw, `toJSON`,
- * functions, non-integers, long strings other than data URIs, options) is read member by
- * member. Same results either way. */
+ * payloads cross into the wasm once, as the JSON text `JSON.stringify` writes; anything else
+ * (getters that throw, `toJSON`, functions, non-integers, long strings other than data URIs,
+ * options) is read member by member. Either way the result comes back as one JSON text, and
+ * the caller's own object goes in its `payload` slot (not a copy: a data URI can be
+ * megabytes; the slot keeps its place in the key order). */
 export function validatePayload(model, payload, opts) {
   ready();
+  let text;
   if (opts === undefined && typeof model === "string" && typeof payload === "object" && payload !== null) {
-    let text;
     try {
       const json = Array.isArray(payload) ? undefined : payloadJson(payload);
       if (json !== undefined) text = wasm.__validateJson(model, json);
     } catch {
       text = undefined;
     }
-    if (text !== undefined) {
-      const result = JSON.parse(text);
-      if (result.ok) result.payload = payload;
-      return result;
-    }
   }
-  return wasm.validatePayload(model, payload, opts);
+  const result = JSON.parse(text ?? wasm.__validateMembers(model, payload, opts));
+  if (result.ok) result.payload = payload;
+  return result;
 }

@@ -82,31 +82,20 @@ export interface ModelDescription {
 }
 "#;
 
-/// Checks a payload offline against the model's contract and reports every problem at once.
-/// Never throws: `{ ok: true, model, payload, estimate }` or `{ ok: false, errorCode,
-/// errorMessage, issues, details }`.
-#[wasm_bindgen(js_name = validatePayload, unchecked_return_type = "ValidationResult")]
-pub fn validate_payload_js(
-    #[wasm_bindgen(unchecked_param_type = "Model | (string & {})")] model: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "unknown")] payload: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "ValidateOptions")] opts: Option<JsValue>,
-) -> JsValue {
+/// `validatePayload` (`api.js`), member by member: the payload read from the JS object
+/// itself (what the fast path declines: options, getters, `toJSON`, non-integers, long strings
+/// other than data URIs…). Never throws; the result as JSON text, as `__validateJson`'s.
+#[wasm_bindgen(js_name = __validateMembers, skip_typescript)]
+pub fn validate_members(model: JsValue, payload: JsValue, opts: JsValue) -> String {
     let name = model.as_string().unwrap_or_else(|| format!("({})", from_js(&model).type_name()));
-    let opts = crate::options::read_validate_lenient(&from_js(&opts.unwrap_or_default()));
-    let text = validation_report_json(&name, &from_js(&payload), &opts, false, &js_number);
-    let out = js_sys::JSON::parse(&text).unwrap_or(JsValue::NULL);
-    if out.is_object() && js_sys::Reflect::get(&out, &"ok".into()).ok() == Some(JsValue::TRUE) {
-        // The caller's own object in the `payload` slot, not a copy (a data URI can be
-        // megabytes); replacing a key's value keeps the documented key order.
-        let _ = js_sys::Reflect::set(&out, &"payload".into(), &payload);
-    }
-    out
+    let opts = crate::options::read_validate_lenient(&from_js(&opts));
+    validation_report_json(&name, &from_js(&payload), &opts, false, &js_number)
 }
 
 /// `validatePayload`'s fast path (`api.js`): the payload as the JSON text `JSON.stringify`
 /// wrote, the result as JSON text: one crossing each way instead of one per member. `None`
 /// when the text holds something `crate::json` does not read exactly; the caller then takes
-/// `validatePayload` above, which reads the object member by member.
+/// `__validateMembers`.
 #[wasm_bindgen(js_name = __validateJson, skip_typescript)]
 pub fn validate_json(model: &str, json: &str) -> Option<String> {
     let payload = crate::json::parse(json)?;
