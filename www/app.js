@@ -76,6 +76,9 @@ $("signin-form").addEventListener("submit", async (e) => {
   }
 });
 $("signout").addEventListener("click", () => signOut("Signed out."));
+// Enabled once the form is handled here: a click while the page still loads (the wasm is
+// fetched and compiled first) would submit the form natively and reload the page.
+$("signin-button").disabled = false;
 
 function notice(text, kind = "") {
   $("notice").hidden = !text;
