@@ -279,23 +279,29 @@ fn shape_success(action: Action, body: &Body, http: u16, task_id: Option<String>
         .or(task_id);
     let data = match action {
         Action::Task => normalize_task(data),
-        Action::List => normalize_list(data),
+        Action::List => match normalize_list(data) {
+            Some(list) => list,
+            // Never read as an empty list: an empty list is what lets a lost create be sent again.
+            None => {
+                let msg = format!("HTTP {http} with a task list answer that holds no list of tasks");
+                return Envelope::from(Error::new(ErrorCode::UpstreamError, msg).with_http(http, None));
+            }
+        },
         _ => data,
     };
     Envelope::success(status, id, data, http)
 }
 
-fn normalize_list(data: Value) -> Value {
-    let tasks = match &data {
-        Value::Array(_) => Some(data.clone()),
-        _ => data.get("tasks").cloned(),
+fn normalize_list(data: Value) -> Option<Value> {
+    let items = match data {
+        Value::Array(items) => items,
+        Value::Object(entries) => match entries.into_iter().find(|(k, _)| k == "tasks") {
+            Some((_, Value::Array(items))) => items,
+            _ => return None,
+        },
+        _ => return None,
     };
-    match tasks {
-        Some(Value::Array(items)) => {
-            Value::object(vec![("tasks", Value::Array(items.into_iter().map(normalize_task).collect()))])
-        }
-        _ => Value::object(vec![("tasks", Value::Array(Vec::new()))]),
-    }
+    Some(Value::object(vec![("tasks", Value::Array(items.into_iter().map(normalize_task).collect()))]))
 }
 
 fn looks_like_html(t: &str) -> bool {

@@ -1,14 +1,23 @@
 //! Creating a task without ever charging twice or over budget, as a pure flow.
 //!
-//! Validate offline (once: the result is kept) → check the budget (the local estimate, or
-//! a free `quote` when only the server prices the model or `quoteFirst` is set) → send with
-//! an `Idempotency-Key` and `X-Max-Credits` → attach a resumable handle, or say how to
-//! recover a task whose answers were all lost. Shaped like `Poller`: the edge asks `start`
-//! for the first step, executes each `Step::Send` (with its retries) and hands the envelope
-//! to `on_answer` until `Step::Done`. Must not: perform I/O or read the clock (`now_ms` is
-//! passed in for the handle's `createdAt`).
+//! Validate offline (once: the result is kept) → when this key was sent before (this client's
+//! ledger, or the caller's `handle`), find what it made: read the task an answer named, else
+//! look in `GET /tasks` → check the budget (the local estimate, or a free `quote` when only
+//! the server prices the model or `quoteFirst` is set) → send with an `Idempotency-Key` and
+//! `X-Max-Credits` → attach a resumable handle.
 //!
-//! Size: 242 lines of code; the rest is its unit tests, kept beside what they test.
+//! The invariant (README, "Money safety"): a create is sent again only when the server is
+//! known to deduplicate its key (it has answered a replay for it, or the caller declared
+//! `serverDeduplicates`) or a successful list read shows that no task from this logical
+//! create exists (`crate::reconcile` says which tasks are its). When neither can be shown
+//! the flow stops with `maybeCreated`, the key and a handle: it never guesses by sending.
+//!
+//! Shaped like `Poller`: the edge asks `start` for the first step, executes each
+//! `Step::Send` (a create once: its retries are decided here) and hands the envelope to
+//! `on_answer` until `Step::Done`; it records `sent()` in its ledger before each create and
+//! at the end. Must not: perform I/O or read the clock (`now_ms` is passed in).
+//!
+//! Size: about 330 lines of code; the rest is its unit tests, kept beside what they test.
 
 use crate::classify::Action;
 use crate::contract::ModelSpec;
@@ -18,6 +27,7 @@ use crate::error::{Error, ErrorCode};
 use crate::idempotency::derive_key;
 use crate::options::CreateOptions;
 use crate::poll::expected_run_ms;
+use crate::reconcile::{Found, Ledger, Search, Sent};
 use crate::request::{ApiRequest, ClientConfig, GenerateHeaders, RetryClass};
 use crate::retry::{RetryDecision, RetryPolicy};
 use crate::validate::validate_payload;
@@ -33,8 +43,8 @@ pub const DERIVED: &str = "derived";
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
     /// Send this request and pass the envelope back: a create once (its retries are the
-    /// flow's), a quote or list with the client's retries. A create's body is the payload
-    /// that was validated and priced, serialized from that value.
+    /// flow's), a quote, list or task read with the client's retries. A create's body is the
+    /// payload that was validated and priced, serialized from that value.
     Send {
         request: ApiRequest,
         action: Action,
@@ -46,8 +56,9 @@ pub enum Step {
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Stage {
-    /// A keyed create (the caller's key, or "derived"): looking for its task in `GET /tasks`
-    /// first, so a resend after a lost answer is not charged twice by a server that ignores keys.
+    /// The key made a task an earlier answer named: reading it instead of creating.
+    Reading,
+    /// The key was sent before and no answer named a task: looking for it in `GET /tasks`.
     Prechecking,
     Quoting,
     Creating,
@@ -65,18 +76,27 @@ pub struct CreateFlow {
     estimate: Option<Estimate>,
     headers: GenerateHeaders,
     max_credits: Option<u64>,
+    /// The server's price, when it was quoted.
+    quoted: Option<u64>,
     stage: Stage,
-    now_ms: f64,
+    /// What is known of this key: its first send, its task, whether the server replays it.
+    sent: Sent,
+    /// Whether the key was sent before this call (else nothing is ever adopted for it).
+    sent_before: bool,
+    /// Tasks other keys of this client made: never adopted.
+    claimed: Vec<String>,
     /// What the create's answer charged (or, when it did not say, the estimate), and
     /// whether it was a replay of an earlier create under the same key.
     charge: Option<(f64, bool)>,
-    /// Create attempts re-sent so far, the backoff before the next, and whether any
-    /// attempt's answer was lost.
+    /// Create attempts re-sent so far, the backoff before the next, whether a task may exist
+    /// that no answer named (an answer lost, or an earlier call's), and the last lost answer.
     retries: u32,
     pending_delay: f64,
     any_lost: bool,
+    last_lost: Option<Envelope>,
     quote_first: bool,
     reconcile: bool,
+    server_deduplicates: bool,
     /// Per attempt: the call's `timeoutMs`, else the client's.
     timeout_ms: f64,
 }
@@ -85,10 +105,17 @@ fn done(e: impl Into<Error>) -> Step {
     Step::Done(Envelope::from(e.into()))
 }
 
+/// The charge an answer states: a finite number ≥ 0, else none (then the estimate counts).
+fn stated_charge(data: &Value) -> Option<f64> {
+    data.get("creditsCharged").and_then(Value::as_f64).filter(|c| c.is_finite() && *c >= 0.0)
+}
+
 impl CreateFlow {
     /// The first step. `client_max_credits` is the client's default budget (the lower of it
     /// and the call's applies); `fresh_key` is 32 random hex digits from the edge, the key of
-    /// this call unless the caller names one.
+    /// this call unless the caller names one; `ledger` is what this client knows of the keys
+    /// it has sent.
+    #[allow(clippy::too_many_arguments)]
     pub fn start(
         config: &ClientConfig,
         model: &str,
@@ -97,6 +124,7 @@ impl CreateFlow {
         client_max_credits: Option<u64>,
         now_ms: f64,
         fresh_key: &str,
+        ledger: &Ledger,
     ) -> (CreateFlow, Step) {
         let mut flow = CreateFlow {
             config: config.clone(),
@@ -106,21 +134,32 @@ impl CreateFlow {
             estimate: None,
             headers: GenerateHeaders::default(),
             max_credits: None,
+            quoted: None,
             stage: Stage::Finished,
-            now_ms,
+            sent: Sent { key: String::new(), first_sent_ms: now_ms, task_id: None, deduplicated: false },
+            sent_before: false,
+            claimed: Vec::new(),
             charge: None,
             retries: 0,
             pending_delay: 0.0,
             any_lost: false,
+            last_lost: None,
             quote_first: opts.quote_first,
             reconcile: opts.reconcile,
+            server_deduplicates: opts.server_deduplicates,
             timeout_ms: opts.call.timeout_ms.unwrap_or(config.timeout_ms),
         };
-        let step = flow.plan(opts, client_max_credits, fresh_key);
+        let step = flow.plan(opts, client_max_credits, fresh_key, ledger);
         (flow, step)
     }
 
-    fn plan(&mut self, opts: &CreateOptions, client_max_credits: Option<u64>, fresh_key: &str) -> Step {
+    fn plan(
+        &mut self,
+        opts: &CreateOptions,
+        client_max_credits: Option<u64>,
+        fresh_key: &str,
+        ledger: &Ledger,
+    ) -> Step {
         if opts.validate {
             match validate_payload(&self.model, &self.payload, &opts.limits) {
                 Ok(v) => {
@@ -140,12 +179,28 @@ impl CreateFlow {
             self.estimate = self.spec.map(|s| estimate(s, &self.payload));
         }
         // Each call is a new generation (a fresh key, reused by this call's retries), unless
-        // the caller names a key or asks for the one derived from model + payload + scope.
-        let key = match opts.idempotency_key.as_deref() {
-            Some(DERIVED) => derive_key(&self.model, &self.payload, opts.idempotency_scope.as_deref()),
-            Some(k) => k.to_string(),
-            None => format!("aiv1-{}-{}", self.model, fresh_key),
+        // the caller names a key, asks for the one derived from model + payload + scope, or
+        // passes the handle of an earlier attempt.
+        let key = match (opts.idempotency_key.as_deref(), &opts.handle) {
+            (Some(DERIVED), _) => derive_key(&self.model, &self.payload, opts.idempotency_scope.as_deref()),
+            (Some(k), _) => k.to_string(),
+            (None, Some(h)) => h.key.clone(),
+            (None, None) => format!("aiv1-{}-{}", self.model, fresh_key),
         };
+        if let Some(h) = opts.handle.as_ref().filter(|h| h.key != key) {
+            let msg = format!(
+                "handle.idempotencyKey is {} but this create's key is {key}: pass the handle without an \
+                 idempotencyKey, or the key the handle names",
+                h.key
+            );
+            return done(Error::new(ErrorCode::InvalidArgument, msg));
+        }
+        self.sent.key.clone_from(&key);
+        for known in ledger.get(&key).into_iter().chain(opts.handle.as_ref()) {
+            self.sent.merge(known);
+            self.sent_before = true;
+        }
+        self.claimed = ledger.claimed_by_others(&key);
         self.max_credits = match (opts.max_credits, client_max_credits) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -155,11 +210,34 @@ impl CreateFlow {
             max_credits: self.max_credits,
             webhook_url: opts.webhook_url.clone(),
         };
-        if opts.idempotency_key.is_some() && opts.reconcile {
-            self.stage = Stage::Prechecking;
-            return Step::Send { request: self.config.list_tasks(), action: Action::List };
+        if !self.sent_before {
+            return self.price();
         }
-        self.price()
+        // Sent before: what did it make?
+        if let Some(id) = self.sent.task_id.clone() {
+            return match self.config.get_task(&id) {
+                Ok(request) => {
+                    self.stage = Stage::Reading;
+                    Step::Send { request, action: Action::Task }
+                }
+                Err(e) => done(e),
+            };
+        }
+        self.any_lost = true;
+        if self.deduplicates() {
+            return self.price();
+        }
+        if !self.reconcile {
+            let why = "reconcile is off, so the task list was not read";
+            return Step::Done(self.maybe_created(None, why));
+        }
+        self.stage = Stage::Prechecking;
+        Step::Send { request: self.config.list_tasks(), action: Action::List }
+    }
+
+    /// Whether the server is known to deduplicate this key.
+    fn deduplicates(&self) -> bool {
+        self.server_deduplicates || self.sent.deduplicated
     }
 
     /// The price check, then the create (see `after_price`).
@@ -206,10 +284,10 @@ impl CreateFlow {
 
     /// The answer to the last `Step::Send`. `answer_lost`: the request may have reached the
     /// server and its answer never came back (a reset, a timeout, a 5xx). `jitter` in [0, 1)
-    /// spreads the backoff. The edge sends a create once per step: its retries are decided
-    /// here, so a lost answer is reconciled before anything is sent again.
+    /// spreads the backoff.
     pub fn on_answer(&mut self, env: Envelope, answer_lost: bool, jitter: f64) -> Step {
         match self.stage {
+            Stage::Reading => self.on_read(env),
             Stage::Quoting => self.on_quote(env),
             Stage::Creating => self.on_create_answer(env, answer_lost, jitter),
             Stage::Reconciling | Stage::Prechecking => self.on_list(env),
@@ -217,8 +295,8 @@ impl CreateFlow {
         }
     }
 
-    /// The caller gave up (aborted) before the flow finished: if an answer was lost on the
-    /// way, the envelope says how to get the task back.
+    /// The caller gave up (aborted) before the flow finished: if a task may exist that no
+    /// answer named, the envelope says how to get it back.
     pub fn abandoned(&mut self, env: Envelope) -> Envelope {
         self.stage = Stage::Finished;
         self.on_created(env, self.any_lost)
@@ -232,6 +310,9 @@ impl CreateFlow {
     fn on_create_answer(&mut self, env: Envelope, answer_lost: bool, jitter: f64) -> Step {
         self.any_lost |= answer_lost;
         let Some(err) = env.error() else {
+            if env.data().get("idempotentReplay") == Some(&Value::Bool(true)) {
+                self.sent.deduplicated = true;
+            }
             self.stage = Stage::Finished;
             return Step::Done(self.on_created(env, self.any_lost));
         };
@@ -245,8 +326,14 @@ impl CreateFlow {
             RetryDecision::RetryAfter(ms) => {
                 self.retries += 1;
                 self.pending_delay = ms;
-                if !answer_lost || !self.reconcile {
+                // An answered refusal (a 429) created nothing; a server known to deduplicate
+                // answers a resend with the task the lost answer was about.
+                if !answer_lost || self.deduplicates() {
                     return Step::Sleep(ms);
+                }
+                self.last_lost = Some(env);
+                if !self.reconcile {
+                    return Step::Done(self.maybe_created(None, "reconcile is off, so the task list was not read"));
                 }
                 // The server may have created the task (and not say so again if it ignores
                 // the idempotency key): look for it before sending the create again.
@@ -256,55 +343,107 @@ impl CreateFlow {
         }
     }
 
-    fn on_list(&mut self, env: Envelope) -> Step {
-        let found = match &env.outcome {
-            Ok(reply) => match reply.data.get("tasks") {
-                Some(Value::Array(tasks)) => {
-                    let input = self.payload.to_canonical_json();
-                    tasks.iter().find(|t| self.is_ours(t, &input)).cloned()
+    /// The task an earlier answer named for this key: adopted when it can be read.
+    fn on_read(&mut self, env: Envelope) -> Step {
+        match env.code() {
+            None => {
+                let task = env.data().clone();
+                self.adopt(&task, true)
+            }
+            // Gone (or made under another account): nothing of this key is left to pay twice for.
+            Some(ErrorCode::TaskNotFound) => {
+                self.sent.task_id = None;
+                self.price()
+            }
+            Some(_) => {
+                self.stage = Stage::Finished;
+                let id = self.sent.task_id.clone().unwrap_or_default();
+                let mut env = env.with_task_id(Some(id.clone()));
+                if let Some(e) = env.error_mut() {
+                    e.message = format!(
+                        "{}. This idempotency key already made task {id}: nothing was sent; read it with getTask \
+                         (or run this create again) rather than creating a second one",
+                        e.message
+                    );
+                    e.data = Value::object(vec![
+                        ("idempotencyKey", Value::str(self.key())),
+                        ("taskId", Value::str(id)),
+                        ("handle", self.handle(None)),
+                    ]);
                 }
-                _ => None,
-            },
-            Err(_) => None,
-        };
-        let Some(task) = found else {
-            // Not there: a keyed create goes on to its price check; a lost one is sent again.
-            return if self.stage == Stage::Prechecking { self.price() } else { Step::Sleep(self.pending_delay) };
-        };
-        // Adopted instead of created (again): the task the key or the lost answer was about.
+                Step::Done(env)
+            }
+        }
+    }
+
+    fn on_list(&mut self, env: Envelope) -> Step {
+        let input = self.payload.to_canonical_json();
+        let search = Search { sent: &self.sent, model: &self.model, input: &input, claimed: &self.claimed };
+        match search.find(&env) {
+            Found::Task(task) => {
+                // Prechecking: an earlier call made it (its charge was counted then).
+                let replay = self.stage == Stage::Prechecking;
+                self.adopt(&task, replay)
+            }
+            // Read, and not there: whatever was sent before created nothing.
+            Found::Absent => {
+                self.any_lost = false;
+                if self.stage == Stage::Prechecking {
+                    self.price()
+                } else {
+                    Step::Sleep(self.pending_delay)
+                }
+            }
+            Found::Unknown => {
+                let why = match env.error() {
+                    Some(e) => format!("the task list could not be read ({})", e.message),
+                    None => "the task list answer did not hold a list of tasks".to_string(),
+                };
+                let fallback = env.code().map(|_| env);
+                Step::Done(self.maybe_created(fallback, &why))
+            }
+        }
+    }
+
+    /// Adopted instead of created (again): the task the key or a lost answer was about.
+    /// `replay`: an earlier call made it (its charge is not this call's).
+    fn adopt(&mut self, task: &Value, replay: bool) -> Step {
         self.stage = Stage::Finished;
-        let id = task.get("id").and_then(Value::as_str).map(str::to_string);
+        let id = task.get("id").and_then(Value::as_str).map(str::to_string).or_else(|| self.sent.task_id.clone());
         let status = task.get("status").and_then(Value::as_str).map(str::to_string);
         let data = Value::object(vec![
             ("status", Value::opt_str(status.clone())),
             ("taskId", Value::opt_str(id.clone())),
             ("creditsCharged", task.get("creditsCharged").cloned().unwrap_or(Value::Null)),
-            ("idempotentReplay", Value::Bool(true)),
+            ("idempotentReplay", Value::Bool(replay)),
             ("reconciled", Value::Bool(true)),
         ]);
         Step::Done(self.on_created(Envelope::success(status, id, data, 200), true))
     }
 
-    /// A task in the list is this create's: it carries our idempotency key (with our input,
-    /// before anything was sent: the same key with another input is the server's 409 to
-    /// give), or, carrying no key (a server that ignores keys), it has our model and input
-    /// and was created since the first attempt; for a keyed create not yet sent, within the
-    /// last 24 hours. `input` is our payload in canonical form, computed once per list.
-    fn is_ours(&self, task: &Value, input: &str) -> bool {
+    /// Stops without sending: a task may exist under this key and nothing shows whether it
+    /// does. `env`: the failure to report (else the last lost answer's, else a new one).
+    fn maybe_created(&mut self, env: Option<Envelope>, why: &str) -> Envelope {
+        self.stage = Stage::Finished;
+        let mut env = env
+            .or_else(|| self.last_lost.take())
+            .unwrap_or_else(|| Envelope::failure(ErrorCode::UpstreamError, "the create's outcome is unknown"));
         let key = self.key();
-        let same_input = || task.get("input").is_some_and(|i| i.to_canonical_json() == input);
-        let precheck = self.stage == Stage::Prechecking;
-        match task.get("idempotencyKey").and_then(Value::as_str) {
-            Some(k) if k == key => return !precheck || same_input(),
-            Some(_) => return false,
-            None => {}
+        let handle = self.handle(None);
+        if let Some(e) = env.error_mut() {
+            e.message = format!(
+                "{}. A task may have been created under idempotency key \"{key}\" and {why}, so nothing was sent \
+                 again (that could charge twice): create again later with the same idempotencyKey, or pass this \
+                 envelope's data.handle as the handle option, to get that task back or make it once",
+                e.message
+            );
+            e.data = Value::object(vec![
+                ("idempotencyKey", Value::str(key)),
+                ("maybeCreated", Value::Bool(true)),
+                ("handle", handle),
+            ]);
         }
-        let model_matches = task.get("model").and_then(Value::as_str).is_some_and(|m| m.starts_with(&self.model));
-        let since = task.get("createdAt").and_then(Value::as_str).and_then(crate::time::parse_iso8601);
-        // A minute of clock difference between this machine and the server is allowed.
-        let window = if precheck { 24.0 * 3_600_000.0 } else { 60_000.0 };
-        let recent = since.is_some_and(|t| t >= self.now_ms - window);
-        model_matches && recent && same_input()
+        env
     }
 
     fn on_quote(&mut self, env: Envelope) -> Step {
@@ -335,36 +474,48 @@ impl CreateFlow {
             );
         }
         match quote.get("credits").and_then(Value::as_f64) {
-            Some(c) => self.after_price(c.max(0.0) as u64, "quote"),
+            Some(c) => {
+                let price = c.max(0.0) as u64;
+                self.quoted = Some(price);
+                self.after_price(price, "quote")
+            }
             None => self.send_create(),
         }
     }
 
     fn key(&self) -> String {
-        self.headers.idempotency_key.clone().unwrap_or_default()
+        self.sent.key.clone()
+    }
+
+    /// The resumable handle: the task (when known), and the key with its first send.
+    fn handle(&self, task_id: Option<String>) -> Value {
+        let expected = self.spec.map_or(300_000.0, |s| expected_run_ms(s, &self.payload));
+        Value::object(vec![
+            ("taskId", Value::opt_str(task_id)),
+            ("model", Value::str(self.model.clone())),
+            ("idempotencyKey", Value::str(self.key())),
+            ("createdAt", Value::str(time::format_iso8601(self.sent.first_sent_ms))),
+            ("estimate", self.estimate.as_ref().map_or(Value::Null, Estimate::to_value)),
+            ("expectedMs", Value::Number(expected)),
+        ])
+    }
+
+    /// What a create counts when its answer states no usable charge: the estimate, else the
+    /// quote, else the budget it was sent under; never 0 while any of them is known.
+    fn assumed_charge(&self) -> f64 {
+        let local = self.estimate.as_ref().and_then(|e| e.credits);
+        local.or(self.quoted).or(self.max_credits).map_or(0.0, |c| c as f64)
     }
 
     fn on_created(&mut self, mut env: Envelope, answer_lost: bool) -> Envelope {
+        let assumed = self.assumed_charge();
         match &mut env.outcome {
             Ok(reply) => {
                 let replay = reply.data.get("idempotentReplay") == Some(&Value::Bool(true));
-                let credits = reply
-                    .data
-                    .get("creditsCharged")
-                    .and_then(Value::as_f64)
-                    .filter(|c| c.is_finite())
-                    .or_else(|| self.estimate.as_ref().and_then(|e| e.credits).map(|c| c as f64))
-                    .unwrap_or(0.0);
-                self.charge = Some((credits.max(0.0), replay));
-                let expected = self.spec.map_or(300_000.0, |s| expected_run_ms(s, &self.payload));
-                let handle = Value::object(vec![
-                    ("taskId", Value::opt_str(env.task_id.clone())),
-                    ("model", Value::str(self.model.clone())),
-                    ("idempotencyKey", Value::str(self.key())),
-                    ("createdAt", Value::str(time::format_iso8601(self.now_ms))),
-                    ("estimate", self.estimate.as_ref().map_or(Value::Null, Estimate::to_value)),
-                    ("expectedMs", Value::Number(expected)),
-                ]);
+                let credits = stated_charge(&reply.data).unwrap_or(assumed);
+                self.charge = Some((credits, replay));
+                self.sent.task_id.clone_from(&env.task_id);
+                let handle = self.handle(env.task_id.clone());
                 if let Value::Object(entries) = &mut reply.data {
                     entries.push(("handle".to_string(), handle));
                 }
@@ -380,14 +531,18 @@ impl CreateFlow {
             // Only when an answer was lost: a 429 (or any answered refusal) created nothing.
             Err(e) if answer_lost && (crate::retry::is_transient(e.code) || e.code == ErrorCode::Aborted) => {
                 // The server may have created (and billed) the task before the answer was lost.
-                // The key is how to get that task back without paying twice.
                 let key = self.key();
                 e.message = format!(
-                    "{}. The task may have been created before the answer was lost: send the same payload again \
-                     with idempotencyKey \"{key}\" to get it back without a second charge",
+                    "{}. The task may have been created before the answer was lost: create again with \
+                     idempotencyKey \"{key}\" (or this envelope's data.handle as the handle option) to get it back \
+                     without a second charge",
                     e.message
                 );
-                e.data = Value::object(vec![("idempotencyKey", Value::str(key)), ("maybeCreated", Value::Bool(true))]);
+                e.data = Value::object(vec![
+                    ("idempotencyKey", Value::str(key)),
+                    ("maybeCreated", Value::Bool(true)),
+                    ("handle", self.handle(None)),
+                ]);
             }
             Err(_) => {}
         }
@@ -397,6 +552,13 @@ impl CreateFlow {
     /// The idempotency key this create was sent under.
     pub fn idempotency_key(&self) -> String {
         self.key()
+    }
+
+    /// What to record in the client's ledger: the key once it is (about to be) sent, or
+    /// was sent before; `None` for a create that never reached sending.
+    pub fn sent(&self) -> Option<&Sent> {
+        let sending = self.sent_before || self.any_lost || self.charge.is_some() || self.stage == Stage::Creating;
+        sending.then_some(&self.sent)
     }
 
     /// Credits to add to the client's spend: what the task was charged, once per task
@@ -428,6 +590,7 @@ fn unsendable(v: &Value, path: &str) -> Option<String> {
 mod tests {
     use super::*;
     use crate::classify::{classify, Body, HttpResponse};
+    use crate::reconcile::Sent;
     use crate::request::ClientOptions;
     use crate::value::test_json::json;
 
@@ -459,8 +622,16 @@ mod tests {
             ("prompt", Value::str("a")),
             ("extra", Value::Array(vec![Value::Null, Value::Unsupported("function".into())])),
         ]);
-        let (_, step) =
-            CreateFlow::start(&config(), "t2v", payload.into(), &opts(r#"{"validate":false}"#), None, 0.0, "k");
+        let (_, step) = CreateFlow::start(
+            &config(),
+            "t2v",
+            payload.into(),
+            &opts(r#"{"validate":false}"#),
+            None,
+            0.0,
+            "k",
+            &Ledger::default(),
+        );
         let Step::Done(env) = step else { panic!("{step:?}") };
         let e = env.outcome.err().unwrap_or_else(|| panic!("refused"));
         assert_eq!(e.code, ErrorCode::InvalidPayload);
@@ -469,14 +640,30 @@ mod tests {
 
     #[test]
     fn a_valid_payload_is_sent_with_a_fresh_key_and_gets_a_handle() {
-        let (mut flow, step) =
-            CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0, "0123456789abcdef0123456789abcdef");
+        let (mut flow, step) = CreateFlow::start(
+            &config(),
+            "t2v",
+            t2v(),
+            &opts("{}"),
+            None,
+            0.0,
+            "0123456789abcdef0123456789abcdef",
+            &Ledger::default(),
+        );
         let Step::Send { request, action: Action::Create } = step else { panic!("{step:?}") };
         let key = request.header("idempotency-key").map(str::to_string);
         assert_eq!(key.as_deref(), Some("aiv1-t2v-0123456789abcdef0123456789abcdef"), "a fresh key per call");
-        let (derived, first) =
-            CreateFlow::start(&config(), "t2v", t2v(), &opts(r#"{"idempotencyKey":"derived"}"#), None, 0.0, "x");
-        assert!(matches!(first, Step::Send { action: Action::List, .. }), "a keyed create looks for its task first");
+        let (derived, first) = CreateFlow::start(
+            &config(),
+            "t2v",
+            t2v(),
+            &opts(r#"{"idempotencyKey":"derived"}"#),
+            None,
+            0.0,
+            "x",
+            &Ledger::default(),
+        );
+        assert!(matches!(first, Step::Send { action: Action::Create, .. }), "a key never sent adopts nothing");
         assert_eq!(derived.idempotency_key(), derive_key("t2v", &t2v(), None));
         let step = flow.on_answer(
             answer(
@@ -496,8 +683,16 @@ mod tests {
 
     #[test]
     fn a_replay_is_paid_once_even_when_the_first_answer_was_lost() {
-        let (mut flow, _) =
-            CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0, "0123456789abcdef0123456789abcdef");
+        let (mut flow, _) = CreateFlow::start(
+            &config(),
+            "t2v",
+            t2v(),
+            &opts("{}"),
+            None,
+            0.0,
+            "0123456789abcdef0123456789abcdef",
+            &Ledger::default(),
+        );
         flow.on_answer(
             answer(
                 Action::Create,
@@ -509,35 +704,102 @@ mod tests {
         );
         assert_eq!(flow.charged(false), 15.0, "first answer lost: the replay is the only one seen");
         assert_eq!(flow.charged(true), 0.0, "already counted from the first answer");
-        let (mut flow, _) =
-            CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0, "0123456789abcdef0123456789abcdef");
+        let (mut flow, _) = CreateFlow::start(
+            &config(),
+            "t2v",
+            t2v(),
+            &opts("{}"),
+            None,
+            0.0,
+            "0123456789abcdef0123456789abcdef",
+            &Ledger::default(),
+        );
         flow.on_answer(answer(Action::Create, 200, r#"{"status":"SUBMITTED","taskId":"t2"}"#), false, 0.5);
         assert_eq!(flow.charged(false), 15.0, "no creditsCharged: the estimate");
     }
 
+    fn ledger_with(first_sent_ms: f64, task_id: Option<&str>) -> Ledger {
+        let mut ledger = Ledger::default();
+        let sent =
+            Sent { key: "job-777777".into(), first_sent_ms, task_id: task_id.map(Into::into), deduplicated: false };
+        ledger.record(&sent);
+        ledger
+    }
+
     #[test]
-    fn a_keyed_create_adopts_its_task_before_sending_and_leaves_conflicts_to_the_server() {
+    fn a_key_sent_before_adopts_its_task_and_a_new_key_is_always_a_new_generation() {
         let keyed = opts(r#"{"idempotencyKey":"job-777777"}"#);
         let list = |body: &str| answer(Action::List, 200, body);
         let mine = r#"{"tasks":[{"id":"t1","idempotencyKey":"job-777777","input":{"prompt":"a fox","aspectRatio":"16:9","duration":"5"},"creditsCharged":15}]}"#;
-        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k");
+        // Never sent by this client: sent, whatever the list holds.
+        let (_, step) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k", &Ledger::default());
+        assert!(matches!(step, Step::Send { action: Action::Create, .. }), "{step:?}");
+        // Sent before with no task named: the list first, and its task is adopted as a replay.
+        let (mut flow, step) =
+            CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k", &ledger_with(0.0, None));
+        assert!(matches!(step, Step::Send { action: Action::List, .. }), "{step:?}");
         let Step::Done(env) = flow.on_answer(list(mine), false, 0.5) else { panic!() };
         assert_eq!((env.task_id.as_deref(), env.data().get("reconciled")), (Some("t1"), Some(&Value::Bool(true))));
+        assert_eq!(env.data().get("idempotentReplay"), Some(&Value::Bool(true)), "an earlier call made it");
         // The same key with another input: not ours; the server answers 409.
         let other = r#"{"tasks":[{"id":"t1","idempotencyKey":"job-777777","input":{"prompt":"else"}}]}"#;
-        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k");
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k", &ledger_with(0.0, None));
         assert!(matches!(flow.on_answer(list(other), false, 0.5), Step::Send { action: Action::Create, .. }));
-        // Another key: never ours, even with the same input.
-        let theirs = r#"{"tasks":[{"id":"t1","idempotencyKey":"job-1","input":{"prompt":"a fox","aspectRatio":"16:9","duration":"5"}}]}"#;
-        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k");
-        assert!(matches!(flow.on_answer(list(theirs), false, 0.5), Step::Send { action: Action::Create, .. }));
+        // The list cannot be read: nothing is sent, and the envelope says how to recover.
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k", &ledger_with(0.0, None));
+        let Step::Done(env) = flow.on_answer(Envelope::failure(ErrorCode::UpstreamError, "HTTP 503"), false, 0.5)
+        else {
+            panic!()
+        };
+        assert_eq!(env.data().get("maybeCreated"), Some(&Value::Bool(true)));
+        let handle = env.data().get("handle").cloned().unwrap_or_default();
+        assert_eq!(handle.get("idempotencyKey").and_then(Value::as_str), Some("job-777777"));
+        assert_eq!(handle.get("createdAt").and_then(Value::as_str), Some("1970-01-01T00:00:00.000Z"));
+        // The caller's handle stands for the ledger (another process); a conflicting key is refused.
+        let with_handle =
+            opts(r#"{"handle":{"idempotencyKey":"job-777777","createdAt":"2026-01-01T00:00:00Z","taskId":null}}"#);
+        let (flow, step) = CreateFlow::start(&config(), "t2v", t2v(), &with_handle, None, 0.0, "k", &Ledger::default());
+        assert!(matches!(step, Step::Send { action: Action::List, .. }), "{step:?}");
+        assert_eq!(flow.idempotency_key(), "job-777777");
+        let clash = opts(r#"{"idempotencyKey":"job-1111111","handle":{"idempotencyKey":"job-777777","createdAt":0}}"#);
+        let (_, step) = CreateFlow::start(&config(), "t2v", t2v(), &clash, None, 0.0, "k", &Ledger::default());
+        assert!(matches!(step, Step::Done(ref e) if e.code() == Some(ErrorCode::InvalidArgument)), "{step:?}");
+    }
+
+    #[test]
+    fn a_key_whose_task_is_known_reads_that_task_instead_of_creating() {
+        let keyed = opts(r#"{"idempotencyKey":"job-777777"}"#);
+        let ledger = ledger_with(0.0, Some("t9"));
+        let (mut flow, step) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k", &ledger);
+        let Step::Send { request, action: Action::Task } = step else { panic!("{step:?}") };
+        assert!(request.log_line().contains("/tasks/t9"), "{}", request.log_line());
+        let read = answer(Action::Task, 200, r#"{"id":"t9","status":"COMPLETED","creditsCharged":15}"#);
+        let Step::Done(env) = flow.on_answer(read, false, 0.5) else { panic!() };
+        assert_eq!((env.task_id.as_deref(), env.status.as_deref()), (Some("t9"), Some("COMPLETED")));
+        assert_eq!(env.data().get("idempotentReplay"), Some(&Value::Bool(true)));
+        // Gone: a new task is made; unreadable: nothing is sent, the task is named.
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k", &ledger);
+        let gone = answer(Action::Task, 404, r#"{"errorCode":"TASK_NOT_FOUND","message":"Task not found"}"#);
+        assert!(matches!(flow.on_answer(gone, false, 0.5), Step::Send { action: Action::Create, .. }));
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k", &ledger);
+        let step = flow.on_answer(Envelope::failure(ErrorCode::NetworkError, "reset"), false, 0.5);
+        let Step::Done(env) = step else { panic!("{step:?}") };
+        assert_eq!((env.is_ok(), env.task_id.as_deref()), (false, Some("t9")));
     }
 
     #[test]
     fn invalid_payloads_and_budgets_stop_before_anything_is_sent() {
         let bad = Rc::new(json(r#"{"prompt":"a","aspectRatio":"16:9","duration":5}"#));
-        let (_, step) =
-            CreateFlow::start(&config(), "t2v", bad, &opts("{}"), None, 0.0, "0123456789abcdef0123456789abcdef");
+        let (_, step) = CreateFlow::start(
+            &config(),
+            "t2v",
+            bad,
+            &opts("{}"),
+            None,
+            0.0,
+            "0123456789abcdef0123456789abcdef",
+            &Ledger::default(),
+        );
         assert!(matches!(step, Step::Done(ref e) if e.code() == Some(ErrorCode::InvalidPayload)), "{step:?}");
         let (_, step) = CreateFlow::start(
             &config(),
@@ -547,6 +809,7 @@ mod tests {
             Some(10),
             0.0,
             "0123456789abcdef0123456789abcdef",
+            &Ledger::default(),
         );
         let Step::Done(env) = step else { panic!("{step:?}") };
         assert_eq!(env.code(), Some(ErrorCode::BudgetExceeded), "the client's lower budget wins");
@@ -564,6 +827,7 @@ mod tests {
             None,
             0.0,
             "0123456789abcdef0123456789abcdef",
+            &Ledger::default(),
         );
         assert!(matches!(step, Step::Send { action: Action::Quote, .. }), "{step:?}");
         let step = flow.on_answer(answer(Action::Quote, 200, r#"{"credits":80,"affordable":true}"#), false, 0.5);
@@ -571,44 +835,59 @@ mod tests {
     }
 
     #[test]
-    fn a_lost_answer_is_reconciled_through_the_task_list_before_anything_is_sent_again() {
-        let key_opts = opts(r#"{"idempotencyKey":"job-12345"}"#);
+    fn a_lost_answer_is_sent_again_only_once_a_list_read_shows_no_task() {
         let lost = || Envelope::failure(ErrorCode::NetworkError, "request failed");
         let list = |body: &str| answer(Action::List, 200, body);
+        let fresh = |o: &str| CreateFlow::start(&config(), "t2v", t2v(), &opts(o), None, 0.0, "k", &Ledger::default());
         // Lost, not in the list: back off, send again; lost every time: say how to recover.
-        let (mut flow, first) = CreateFlow::start(&config(), "t2v", t2v(), &key_opts, None, 0.0, "k");
-        assert!(matches!(first, Step::Send { action: Action::List, .. }), "keyed: the list first");
-        assert!(matches!(
-            flow.on_answer(list(r#"{"tasks":[]}"#), false, 0.5),
-            Step::Send { action: Action::Create, .. }
-        ));
+        let (mut flow, _) = fresh("{}");
         for _ in 0..3 {
             assert!(matches!(flow.on_answer(lost(), true, 0.5), Step::Send { action: Action::List, .. }));
             assert!(matches!(flow.on_answer(list(r#"{"tasks":[]}"#), false, 0.5), Step::Sleep(_)));
             assert!(matches!(flow.after_sleep(), Step::Send { action: Action::Create, .. }));
         }
         let Step::Done(env) = flow.on_answer(lost(), true, 0.5) else { panic!() };
-        assert_eq!(env.data().get("idempotencyKey").and_then(Value::as_str), Some("job-12345"));
         assert_eq!(env.data().get("maybeCreated"), Some(&Value::Bool(true)));
+        assert_eq!(flow.sent().map(|s| s.key.as_str()), Some("aiv1-t2v-k"), "recorded: a rerun reconciles");
         assert_eq!(flow.charged(false), 0.0);
+        // Lost, and the list fails too: stop, never guess by sending.
+        for failed in [Envelope::failure(ErrorCode::UpstreamError, "HTTP 503"), list(r#"{"error":"x"}"#)] {
+            let (mut flow, _) = fresh("{}");
+            flow.on_answer(lost(), true, 0.5);
+            let Step::Done(env) = flow.on_answer(failed, false, 0.5) else { panic!() };
+            assert_eq!(env.data().get("maybeCreated"), Some(&Value::Bool(true)));
+            assert!(env.message().unwrap_or_default().contains("nothing was sent again"), "{:?}", env.message());
+        }
+        // reconcile: false: stop at the first lost answer.
+        let (mut flow, _) = fresh(r#"{"reconcile":false}"#);
+        let Step::Done(env) = flow.on_answer(lost(), true, 0.5) else { panic!() };
+        assert_eq!(env.data().get("maybeCreated"), Some(&Value::Bool(true)));
+        // A server declared (or seen) to deduplicate: sent again under the key, no list read.
+        let (mut flow, _) = fresh(r#"{"serverDeduplicates":true}"#);
+        assert!(matches!(flow.on_answer(lost(), true, 0.5), Step::Sleep(_)));
+        let (mut flow, _) = fresh("{}");
+        let replay = r#"{"status":"SUBMITTED","taskId":"t1","creditsCharged":15,"idempotentReplay":true}"#;
+        flow.on_answer(answer(Action::Create, 200, replay), false, 0.5);
+        assert_eq!(flow.sent().map(|s| s.deduplicated), Some(true));
         // The list has it under our key: adopted, charged once, nothing sent again.
-        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &key_opts, None, 0.0, "k");
-        flow.on_answer(list(r#"{"tasks":[]}"#), false, 0.5);
+        let (mut flow, _) = fresh("{}");
         flow.on_answer(lost(), true, 0.5);
-        let found =
-            list(r#"{"tasks":[{"id":"t7","status":"SUBMITTED","idempotencyKey":"job-12345","creditsCharged":15}]}"#);
+        let found = list(
+            r#"{"tasks":[{"id":"t7","status":"SUBMITTED","idempotencyKey":"aiv1-t2v-k","creditsCharged":15,"input":{"prompt":"a fox","aspectRatio":"16:9","duration":"5"}}]}"#,
+        );
         let Step::Done(env) = flow.on_answer(found, false, 0.5) else { panic!() };
         assert_eq!((env.is_ok(), env.task_id.as_deref()), (true, Some("t7")));
-        assert_eq!(env.data().get("reconciled"), Some(&Value::Bool(true)));
+        assert_eq!(env.data().get("idempotentReplay"), Some(&Value::Bool(false)), "this call made it");
         assert_eq!(flow.charged(false), 15.0);
         // A server that ignores keys: the same model and input, created since the first try.
-        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 1_000_000.0, "k");
+        let (mut flow, _) =
+            CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 1_000_000.0, "k", &Ledger::default());
         flow.on_answer(lost(), true, 0.5);
         let body = r#"{"tasks":[{"id":"old","model":"t2v","createdAt":"1970-01-01T00:00:00.000Z","input":{"prompt":"a fox","aspectRatio":"16:9","duration":"5"}},{"id":"t8","model":"t2v","createdAt":"1970-01-01T00:16:40.000Z","input":{"duration":"5","prompt":"a fox","aspectRatio":"16:9"}}]}"#;
         let Step::Done(env) = flow.on_answer(list(body), false, 0.5) else { panic!() };
         assert_eq!(env.task_id.as_deref(), Some("t8"), "the earlier identical task is not ours");
         // A 429 was answered: nothing was created, so nothing "may have been".
-        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0, "k");
+        let (mut flow, _) = fresh("{}");
         let mut step = flow.on_answer(Envelope::failure(ErrorCode::RateLimited, "429"), false, 0.5);
         while let Step::Sleep(_) = step {
             flow.after_sleep();
@@ -616,15 +895,49 @@ mod tests {
         }
         let Step::Done(env) = step else { panic!() };
         assert_eq!((env.code(), env.data().get("maybeCreated")), (Some(ErrorCode::RateLimited), None));
+        assert!(flow.sent().is_none(), "a refused create is not recorded");
         // No quote endpoint: the local estimate decides, or a server-priced model is refused.
-        let (mut flow, _) =
-            CreateFlow::start(&config(), "t2v", t2v(), &opts(r#"{"maxCredits":50,"quoteFirst":true}"#), None, 0.0, "k");
+        let (mut flow, _) = fresh(r#"{"maxCredits":50,"quoteFirst":true}"#);
         let step = flow.on_answer(Envelope::failure(ErrorCode::UnsupportedByServer, "404"), false, 0.5);
         assert!(matches!(step, Step::Send { action: Action::Create, .. }), "{step:?}");
         let seed = Rc::new(json(r#"{"prompt":"x","duration":5,"resolution":720,"ratio":"16:9"}"#));
-        let (mut flow, _) =
-            CreateFlow::start(&config(), "seedance20", seed, &opts(r#"{"maxCredits":50}"#), None, 0.0, "k");
+        let (mut flow, _) = CreateFlow::start(
+            &config(),
+            "seedance20",
+            seed,
+            &opts(r#"{"maxCredits":50}"#),
+            None,
+            0.0,
+            "k",
+            &Ledger::default(),
+        );
         let step = flow.on_answer(Envelope::failure(ErrorCode::UnsupportedByServer, "404"), false, 0.5);
         assert!(matches!(step, Step::Done(ref e) if e.code() == Some(ErrorCode::UnsupportedByServer)), "{step:?}");
+    }
+
+    #[test]
+    fn an_answer_without_a_usable_charge_counts_the_estimate_or_the_quote_never_zero() {
+        for body in
+            [r#"{"taskId":"t1"}"#, r#"{"taskId":"t1","creditsCharged":-40}"#, r#"{"taskId":"t1","creditsCharged":"x"}"#]
+        {
+            let (mut flow, _) =
+                CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0, "k", &Ledger::default());
+            flow.on_answer(answer(Action::Create, 200, body), false, 0.5);
+            assert_eq!(flow.charged(false), 15.0, "{body}");
+        }
+        let seed = Rc::new(json(r#"{"prompt":"x","duration":5,"resolution":720,"ratio":"16:9"}"#));
+        let (mut flow, _) = CreateFlow::start(
+            &config(),
+            "seedance20",
+            seed,
+            &opts(r#"{"maxCredits":90}"#),
+            None,
+            0.0,
+            "k",
+            &Ledger::default(),
+        );
+        flow.on_answer(answer(Action::Quote, 200, r#"{"credits":80,"affordable":true}"#), false, 0.5);
+        flow.on_answer(answer(Action::Create, 200, r#"{"taskId":"t2"}"#), false, 0.5);
+        assert_eq!(flow.charged(false), 80.0, "server-priced: the quote");
     }
 }

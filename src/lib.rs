@@ -19,6 +19,7 @@ pub mod limits;
 pub mod media;
 pub mod options;
 pub mod poll;
+pub mod reconcile;
 pub mod request;
 pub mod retry;
 pub mod suggest;

@@ -10,6 +10,7 @@
 //! Size: 283 lines of code; the rest is its unit tests, kept beside what they test.
 
 use crate::error::ArgumentError;
+use crate::reconcile::Sent;
 use crate::validate::ValidateOptions;
 use crate::value::Value;
 
@@ -180,15 +181,30 @@ pub struct CreateOptions {
     pub webhook_url: Option<String>,
     pub validate: bool,
     pub limits: ValidateOptions,
-    /// Look for the task in `GET /tasks` before a keyed create and after a lost answer
-    /// (default true). A proxy that forwards its callers' creates turns it off: the callers
-    /// reconcile, and a shared key's list holds other users' tasks.
+    /// Look for the task in `GET /tasks` when a key sent before is sent again, and after a
+    /// lost answer (default true). Off, a lost answer ends the create with `maybeCreated`
+    /// unless the server is known to deduplicate the key.
     pub reconcile: bool,
+    /// The caller declares that the server deduplicates `Idempotency-Key`: a lost answer is
+    /// sent again under the same key without reading the list first.
+    pub server_deduplicates: bool,
+    /// An earlier attempt of this create (its `handle`, or a journal record): its key, when
+    /// it was first sent and the task it made, if known.
+    pub handle: Option<Sent>,
 }
 
 impl CreateOptions {
-    pub const KEYS: &'static [&'static str] =
-        &["idempotencyKey", "idempotencyScope", "maxCredits", "quoteFirst", "webhookUrl", "validate", "reconcile"];
+    pub const KEYS: &'static [&'static str] = &[
+        "idempotencyKey",
+        "idempotencyScope",
+        "maxCredits",
+        "quoteFirst",
+        "webhookUrl",
+        "validate",
+        "reconcile",
+        "serverDeduplicates",
+        "handle",
+    ];
 
     pub fn read(bag: &Value) -> Result<CreateOptions, ArgumentError> {
         check_keys(bag, &[CallOptions::KEYS, CreateOptions::KEYS, VALIDATE_KEYS])?;
@@ -206,8 +222,35 @@ impl CreateOptions {
             validate: flag(bag, "validate")?.unwrap_or(true),
             limits: read_validate(bag)?,
             reconcile: flag(bag, "reconcile")?.unwrap_or(true),
+            server_deduplicates: flag(bag, "serverDeduplicates")?.unwrap_or(false),
+            handle: handle(bag)?,
         })
     }
+}
+
+/// `handle`: `{ idempotencyKey, createdAt, taskId? }` (an envelope's `data.handle`); other
+/// members are ignored. `createdAt` is an ISO 8601 time or ms since the epoch.
+fn handle(bag: &Value) -> Result<Option<Sent>, ArgumentError> {
+    let h = match bag.get("handle") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(h @ Value::Object(_)) => h,
+        Some(v) => return Err(ArgumentError::new(format!("handle must be an object, got {}", v.describe()))),
+    };
+    let bad = |what: &str| {
+        ArgumentError::new(format!(
+            "handle.{what} (pass the handle of an earlier create's envelope as it is: {{ idempotencyKey, createdAt, taskId }})"
+        ))
+    };
+    let key = text(h, "idempotencyKey").map_err(|_| bad("idempotencyKey must be a string"))?;
+    let key = key.ok_or_else(|| bad("idempotencyKey is missing"))?;
+    let first_sent_ms = match h.get("createdAt") {
+        Some(Value::String(s)) => crate::time::parse_iso8601(s),
+        Some(Value::Number(n)) if n.is_finite() && *n >= 0.0 => Some(*n),
+        _ => None,
+    }
+    .ok_or_else(|| bad("createdAt must be an ISO 8601 time or ms since the epoch"))?;
+    let task_id = text(h, "taskId").map_err(|_| bad("taskId must be a string or null"))?;
+    Ok(Some(Sent { key, first_sent_ms, task_id, deduplicated: false }))
 }
 
 /// `waitForTask`'s options (and the wait half of `runWorkflow`'s). `onProgress` is read by

@@ -64,6 +64,13 @@ impl Generation {
 }
 
 impl Session {
+    /// Records what the flow knows of its key (before each create is sent, and at the end).
+    fn remember(&self, flow: &CreateFlow) {
+        if let Some(sent) = flow.sent() {
+            self.ledger.borrow_mut().record(sent);
+        }
+    }
+
     /// The whole create; see `crate::create`. `spent` grows by what the server charged.
     pub async fn create(&self, g: &Generation, opts: &CreateOptions) -> Envelope {
         let mut call = match self.call(&g.opts, &opts.call) {
@@ -79,11 +86,15 @@ impl Session {
             self.max_credits,
             js_sys::Date::now(),
             &key,
+            &self.ledger.borrow(),
         );
         let env = loop {
             match step {
                 Step::Done(env) => break env,
                 Step::Send { request, action } => {
+                    if action == Action::Create {
+                        self.remember(&flow);
+                    }
                     call.lost.set(false);
                     // A create is sent once per step: its retries are the flow's.
                     call.max_retries = if action == Action::Create { Some(0) } else { None };
@@ -98,6 +109,7 @@ impl Session {
                 }
             }
         };
+        self.remember(&flow);
         // Each task is counted once, however many answers name it.
         if let (true, Some(task)) = (env.is_ok(), env.task_id.clone()) {
             let seen = self.counted.borrow().contains(&task);

@@ -31,3 +31,10 @@ pub fn memory_bytes() -> f64 {
     let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
     js_sys::ArrayBuffer::from(memory.buffer()).byte_length() as f64
 }
+
+/// The idempotency key `idempotencyKey: "derived"` stands for (the CLI's journal is keyed by
+/// it): the core's derivation, not a copy.
+#[wasm_bindgen(js_name = __derivedKey, skip_typescript)]
+pub fn derived_key(model: String, payload: JsValue, scope: Option<String>) -> String {
+    crate::idempotency::derive_key(&model, &from_js(&payload), scope.as_deref())
+}

@@ -15,6 +15,7 @@ use crate::envelope::Envelope;
 use crate::error::ArgumentError;
 use crate::error::ErrorCode;
 use crate::options::{CallOptions, ClientLimits};
+use crate::reconcile::Ledger;
 use crate::request::{ApiRequest, ClientConfig};
 use crate::retry::{RetryDecision, RetryPolicy};
 use crate::value::Value;
@@ -60,6 +61,9 @@ pub struct Session {
     pub spent: Cell<f64>,
     /// Tasks whose charge is already in `spent`.
     pub counted: RefCell<Vec<String>>,
+    /// The idempotency keys this client has sent (`crate::reconcile`): a key never sent
+    /// adopts nothing, a key sent before is reconciled before it is sent again.
+    pub ledger: RefCell<Ledger>,
     /// The largest response body read (`maxResponseBytes`).
     max_response_bytes: f64,
 }
@@ -80,6 +84,7 @@ impl Session {
             max_credits: limits.max_credits,
             spent: Cell::new(0.0),
             counted: RefCell::new(Vec::new()),
+            ledger: RefCell::new(Ledger::default()),
             max_response_bytes: limits.max_response_bytes,
         }
     }

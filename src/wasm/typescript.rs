@@ -28,7 +28,12 @@ interface EnvelopeBase {
 export interface Success<T> extends EnvelopeBase { ok: true; data: T; errorCode: null; errorMessage: null; }
 /** A create whose answers were all lost: resend the same payload with this key to get the
  * task back (if the server made it) without a second charge. */
-export interface MaybeCreated { idempotencyKey: string; maybeCreated: true; }
+/** A create that may have made a task nothing could confirm: create again with this key, or
+ * pass `handle` as the `handle` create option, to get that task back or make it once. */
+export interface MaybeCreated {
+  idempotencyKey: string; maybeCreated: true;
+  handle?: Omit<TaskHandle, "taskId"> & { taskId: null };
+}
 /** What a failure's `data` holds, per error code. */
 export interface FailureData {
   /** Refused offline (`issues`, `details`) or by the server (`details` as it sent them). */
@@ -126,9 +131,18 @@ export interface CreateOptions extends CallOptions, ValidateOptions {
   webhookUrl?: string | undefined;
   /** `false` sends the payload without local validation (for models added upstream later). */
   validate?: boolean | undefined;
-  /** Look for the task in GET /tasks before a keyed create and after a lost answer (default
-   * true). A proxy forwarding its callers' creates sets false: the callers reconcile. */
+  /** Look for the task in GET /tasks when a key this client sent before is sent again, and
+   * after a lost answer (default true). Off, a lost answer ends the create with maybeCreated
+   * (unless the server deduplicates keys). */
   reconcile?: boolean | undefined;
+  /** Declare that the server deduplicates Idempotency-Key: a lost answer is sent again under
+   * the same key without reading the task list first. Default false (the live API does not). */
+  serverDeduplicates?: boolean | undefined;
+  /** An earlier attempt of this create: the `data.handle` of its envelope (a `maybeCreated`
+   * failure's, or a success's), from this process or another. Its key is reused, and the task
+   * it may have made is looked for (created since `createdAt`, the same model and input) and
+   * returned instead of being paid for again. */
+  handle?: Pick<TaskHandle, "idempotencyKey" | "createdAt"> & { taskId?: string | null } | undefined;
 }
 export interface StatusData { status: TaskStatus; }
 export interface TaskOutput { url?: string; msg?: string; error?: string; }
