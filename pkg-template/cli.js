@@ -8,6 +8,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { clientFromEnv, validatePayload } from "./node.js";
 import { __envelope as envelope } from "./aivideo.js";
+import { journalCreate } from "./journal.js";
 
 const HELP = `aivideo: create and watch AIVideoMaker generations
 
@@ -31,8 +32,11 @@ Options:
   --max-credits <n>         refuse before sending when the price is higher (BUDGET_EXCEEDED)
   --quote-first             ask the server's free quote before creating
   --idempotency-key <k>     8-128 chars, or "derived" (the default here: derived from model +
-                            payload + scope, so re-running a command never pays twice)
-  --idempotency-scope <s>   makes a deliberate identical generation a new one
+                            payload + scope). Re-running a command with the same key returns
+                            the task it made, or finds the one a lost answer made, without a
+                            second charge (the journal); a new key is always a new generation
+  --idempotency-scope <s>   a new scope is a new derived key: a deliberate identical
+                            generation
   --download <file>         save the finished video to a file
   --base-url <url>          default https://aivideomaker.ai (env AIVIDEO_BASE_URL); an
                             aivideo proxy's URL with env AIVIDEO_PROXY_TOKEN set
@@ -47,7 +51,11 @@ Options:
 
 Environment: AIVIDEO_API_KEY (required except for validate), or AIVIDEO_PROXY_TOKEN (a
 token for an aivideo proxy at --base-url, instead of the key), AIVIDEO_BASE_URL,
-AIVIDEO_TIMEOUT_MS, AIVIDEO_MAX_RETRIES.
+AIVIDEO_TIMEOUT_MS, AIVIDEO_MAX_RETRIES, AIVIDEO_JOURNAL.
+
+Journal: each key a run sends is noted with its first send time and its task (or none, when
+the answer was lost) in $AIVIDEO_JOURNAL, else $XDG_CACHE_HOME/aivideo/journal.json, else
+~/.cache/aivideo/journal.json (500 keys, 7 days; safe to delete).
 
 Output: one JSON envelope on stdout {ok, status, taskId, data, errorCode, errorMessage,
 retryAfter, httpStatus, suggestions}. Exit codes: 0 ok, 1 failure envelope, 2 usage error.
@@ -231,14 +239,15 @@ async function main(argv, env) {
         ...(args.idempotencyScope ? { idempotencyScope: args.idempotencyScope } : {}),
         ...(args.quoteFirst ? { quoteFirst: true } : {}),
       };
+      const sent = journalCreate(env, args.model, payload, createOpts, (line) => process.stderr.write(`aivideo: ${line}\n`));
       if (args.autoPoll === "false") {
-        res = await client.createGeneration(args.model, payload, createOpts);
+        res = sent.settle(await client.createGeneration(args.model, payload, createOpts));
         break;
       }
       const maxWaitMs = args.maxWaitMs === undefined ? undefined : number("maxWaitMs", args.maxWaitMs);
       if (maxWaitMs === 0) {
         // The vendor script's meaning: do not wait at all after the paid create.
-        const created = await client.createGeneration(args.model, payload, createOpts);
+        const created = sent.settle(await client.createGeneration(args.model, payload, createOpts));
         if (!created.ok) { res = created; break; }
         res = { ...envelope("POLL_TIMEOUT", "--maxWaitMs 0: not waited; the task is created and paid for: resume with --action getTask or waitForTask(handle)", { submitted: created.data }), status: created.status, taskId: created.taskId };
         break;
@@ -258,6 +267,7 @@ async function main(argv, env) {
         },
       });
       if (stderrTty) process.stderr.write("\r\x1b[K");
+      res = sent.settle(res);
       if (res.ok && args.download) {
         res = await download(res, args.download, {
           signal: ctrl.signal,

@@ -391,7 +391,7 @@ export function createProxyHandler(options = {}) {
   }
 
   function cors(origin) {
-    return origin ? { "access-control-allow-origin": origin, vary: "origin", "access-control-expose-headers": "retry-after, www-authenticate, x-aivideo-wait" } : {};
+    return origin ? { "access-control-allow-origin": origin, vary: "origin", "access-control-expose-headers": "retry-after, www-authenticate, x-aivideo-wait, x-aivideo-idempotency" } : {};
   }
 
   function answer(status, body, origin, extra = {}, env) {
@@ -399,7 +399,10 @@ export function createProxyHandler(options = {}) {
     const text = scrub(JSON.stringify(body ?? null), env);
     // A coordinated proxy tells the client it may wait on its long-poll route.
     const coordinated = bindingName && env && env[bindingName] ? { "x-aivideo-wait": "long-poll" } : {};
-    return new Response(text, { status, headers: { "content-type": "application/json", "cache-control": "no-store", ...cors(origin), ...coordinated, ...extra } });
+    // The proxy reconciles creates by key for its callers (a repeat of a key is looked for
+    // upstream, never sent blind): their clients may repeat a create whose answer was lost.
+    const keyed = { "x-aivideo-idempotency": "reconciled" };
+    return new Response(text, { status, headers: { "content-type": "application/json", "cache-control": "no-store", ...cors(origin), ...coordinated, ...keyed, ...extra } });
   }
 
   const failure = (status, errorCode, message, origin, extra, env) => answer(status, { status: "FAILED", errorCode, message }, origin, extra, env);
@@ -429,6 +432,11 @@ export function createProxyHandler(options = {}) {
     const status = out.httpStatus || __httpStatusFor(out.errorCode);
     const extra = out.retryAfter != null ? { "retry-after": String(Math.ceil(out.retryAfter)) } : {};
     const b = { status: "FAILED", errorCode: out.errorCode === "NETWORK_ERROR" ? "UPSTREAM_ERROR" : out.errorCode, message: out.errorMessage };
+    if (out.data && out.data.maybeCreated) {
+      // The upstream key is the proxy's (namespaced per caller): the caller repeats its own.
+      b.message = `the create's answer was lost upstream (${out.errorCode}) and this proxy could not yet confirm whether it made a task: repeat the create with the same Idempotency-Key to get that task (one key never makes two)`;
+      b.maybeCreated = true;
+    }
     if (out.data && out.data.details) b.details = out.data.details;
     return answer(status, b, origin, extra, env);
   }
@@ -627,7 +635,10 @@ export function createProxyHandler(options = {}) {
       await store.give(dayKey, reserve, DAY_MS, Date.now());
       return failure(499, "ABORTED", "the caller left before the create was sent", origin, {}, env);
     }
-    const opts = { reconcile: false, ...(Number.isFinite(ceiling) ? { maxCredits: ceiling } : {}) };
+    // The proxy is the only sender of its callers' creates: it reconciles a lost answer in the
+    // operator's task list (adopting only a task made since its own send, with this input, that
+    // no other caller's key made), and never sends blind (the core's invariant).
+    const opts = Number.isFinite(ceiling) ? { maxCredits: ceiling } : {};
     // The caller's idempotency key (checked above), namespaced: another user who knows or
     // guesses it cannot claim it upstream, and identical payloads of two users never share a task.
     if (key) opts.idempotencyKey = `px1-${await mac(secrets.idem, `${caller.userId}\n${key}`, 24)}`;
@@ -641,7 +652,10 @@ export function createProxyHandler(options = {}) {
     const now = Date.now();
     if (out.ok) {
       // A replay was counted when it was first created (or kept reserved when its answer was lost).
-      const charged = out.data && out.data.idempotentReplay ? 0 : Number(out.data && out.data.creditsCharged) || 0;
+      // An answer that states no usable charge settles at what was reserved, never at 0.
+      const stated = out.data ? out.data.creditsCharged : undefined;
+      const usable = typeof stated === "number" && Number.isFinite(stated) && stated >= 0;
+      const charged = out.data && out.data.idempotentReplay ? 0 : usable ? stated : reserve;
       if (charged < reserve) await store.give(dayKey, reserve - charged, DAY_MS, now);
       else if (charged > reserve) await store.take(dayKey, charged - reserve, Infinity, DAY_MS, now);
     } else if (!(out.data && out.data.maybeCreated)) {

@@ -9,7 +9,7 @@
 //   POST /__sim/faults   {faults:[rule…]} appends rules (see `matchFault`); DELETE clears
 //   GET  /__sim/log      the request log     GET /__sim/ledger   tasks with their charges
 //   POST /__sim/reset    forget tasks, log, faults, limits; restore balances
-//   POST /__sim/config   {timeScale, failRate, rateLimitPerMinute, profile: "spec"|"live", dropQuote, dropAccount, …}
+//   POST /__sim/config   {timeScale, failRate, rateLimitPerMinute, profile: "spec"|"live", dropQuote, dropAccount, omitCreditsCharged, …}
 //   POST /__sim/accounts {key, balance, …}   POST /__sim/tasks/{id}/force {status}
 import http from "node:http";
 import { createHash, randomBytes } from "node:crypto";
@@ -33,6 +33,9 @@ const DEFAULTS = {
   profile: "spec",
   dropQuote: false, // answer 404 for /quote (a server without it)
   dropAccount: false, // answer 404 for /account
+  // Create answers without `creditsCharged`, as the vendor's own create example is (the task
+  // itself is still charged and says so in GET /tasks/{id}).
+  omitCreditsCharged: false,
   seed: 1,
   accounts: [
     { key: DEMO_KEY, balance: 1_000_000 },
@@ -149,7 +152,11 @@ export async function startSimulator(options = {}) {
 
   function matchFault(endpoint, method) {
     // Rule: {endpoint: "status"|…|"*", method?, after?: skip n matches, times?: n (default 1),
-    //        kind, status?, headers?, body?, ms?}
+    //        kind, status?, headers?, body?, ms?}. Kinds: status, html, invalid_json, truncated,
+    //        reset, hang, delay, slow_body (before the handler); reset_after_commit,
+    //        status_after_commit, hang_after_commit (a create that commits, then loses its
+    //        answer); missing_fields, unknown_status (body shaping); outage (with endpoint "*":
+    //        creates commit and lose their answer while every other endpoint answers 503).
     for (const f of state.faults) {
       if (f.endpoint !== "*" && f.endpoint !== endpoint) continue;
       if (f.method && f.method !== method) continue;
@@ -344,11 +351,11 @@ export async function startSimulator(options = {}) {
   function submitted(ctx, t, replay) {
     const base = `${ctx.origin}/api/v1/tasks/${encodeURIComponent(t.id)}`;
     const body = {
-      status: "SUBMITTED", taskId: t.id, creditsCharged: t.creditsCharged, idempotentReplay: replay,
+      status: "SUBMITTED", taskId: t.id, ...(cfg.omitCreditsCharged ? {} : { creditsCharged: t.creditsCharged }), idempotentReplay: replay,
       responseUrl: base, statusUrl: `${base}/status`, cancelUrl: `${base}/cancel`,
     };
     const f = ctx.fault;
-    if (f && f.kind === "reset_after_commit") return ctx.res.socket.destroy();
+    if (f && (f.kind === "reset_after_commit" || f.kind === "outage")) return ctx.res.socket.destroy();
     if (f && f.kind === "status_after_commit") return send(ctx.res, f.status || 502, f.body ?? "<html><body><h1>502 Bad Gateway</h1></body></html>");
     if (f && f.kind === "hang_after_commit") return; // never answers; the client's timeout decides
     send(ctx.res, 200, body);
@@ -364,9 +371,12 @@ export async function startSimulator(options = {}) {
   }
 
   /** Faults that act before the real handler. Returns true when the response is settled. */
-  async function preFault(f, req, res) {
+  async function preFault(f, req, res, endpoint) {
     const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
     switch (f.kind) {
+      case "outage": // a gateway outage (endpoint "*"): creates commit and lose their answer, everything else 503s
+        if (endpoint === "generate") return false;
+        return preFault({ kind: "status", status: 503, message: "Service Unavailable (simulated outage)" }, req, res, endpoint);
       case "status": { // any status with a JSON error body, e.g. {status: 503} or {status: 429, headers: {"retry-after": "1"}}
         const message = f.message ?? `Simulated HTTP ${f.status}`;
         // The live service answers its 5xx in the web app's tRPC shape.

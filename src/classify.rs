@@ -59,11 +59,14 @@ pub struct HttpResponse {
     /// The server is an aivideo proxy with a coordinator (`X-Aivideo-Wait: long-poll`): waits
     /// may use its long-poll route instead of polling.
     pub long_poll: bool,
+    /// The server reconciles creates by idempotency key itself (`X-Aivideo-Idempotency:
+    /// reconciled`, an aivideo proxy): a repeat of a key is never a second charge there.
+    pub reconciles_keys: bool,
 }
 
 impl HttpResponse {
     pub fn new(status: u16, retry_after: Option<String>, body: Body) -> HttpResponse {
-        HttpResponse { status, retry_after, body, redirect_to: None, long_poll: false }
+        HttpResponse { status, retry_after, body, redirect_to: None, long_poll: false, reconciles_keys: false }
     }
 }
 

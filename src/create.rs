@@ -94,6 +94,8 @@ pub struct CreateFlow {
     pending_delay: f64,
     any_lost: bool,
     last_lost: Option<Envelope>,
+    /// Out of retries: the list read after the last lost answer is the last step.
+    giving_up: bool,
     quote_first: bool,
     reconcile: bool,
     server_deduplicates: bool,
@@ -144,6 +146,7 @@ impl CreateFlow {
             pending_delay: 0.0,
             any_lost: false,
             last_lost: None,
+            giving_up: false,
             quote_first: opts.quote_first,
             reconcile: opts.reconcile,
             server_deduplicates: opts.server_deduplicates,
@@ -235,6 +238,11 @@ impl CreateFlow {
         Step::Send { request: self.config.list_tasks(), action: Action::List }
     }
 
+    /// The server said it reconciles creates by key (an aivideo proxy): it deduplicates.
+    pub fn server_reconciles_keys(&mut self) {
+        self.server_deduplicates = true;
+    }
+
     /// Whether the server is known to deduplicate this key.
     fn deduplicates(&self) -> bool {
         self.server_deduplicates || self.sent.deduplicated
@@ -319,6 +327,14 @@ impl CreateFlow {
         let policy = RetryPolicy::for_call(&self.config, None, self.timeout_ms);
         let retry_after = err.retry_after.map(|s| s * 1000.0);
         match policy.next_delay(RetryClass::Safe, err.code, self.retries, retry_after, jitter) {
+            // Out of retries after a lost answer: one look in the list still tells whether the
+            // task exists (adopted) or not (a plain failure), instead of "maybe".
+            RetryDecision::GiveUp if answer_lost && !self.deduplicates() && self.reconcile => {
+                self.giving_up = true;
+                self.last_lost = Some(env);
+                self.stage = Stage::Reconciling;
+                Step::Send { request: self.config.list_tasks(), action: Action::List }
+            }
             RetryDecision::GiveUp => {
                 self.stage = Stage::Finished;
                 Step::Done(self.on_created(env, self.any_lost))
@@ -388,10 +404,13 @@ impl CreateFlow {
             // Read, and not there: whatever was sent before created nothing.
             Found::Absent => {
                 self.any_lost = false;
-                if self.stage == Stage::Prechecking {
-                    self.price()
-                } else {
-                    Step::Sleep(self.pending_delay)
+                match (self.stage, self.last_lost.take()) {
+                    (Stage::Prechecking, _) => self.price(),
+                    (_, Some(lost)) if self.giving_up => {
+                        self.stage = Stage::Finished;
+                        Step::Done(self.on_created(lost, false))
+                    }
+                    _ => Step::Sleep(self.pending_delay),
                 }
             }
             Found::Unknown => {
@@ -846,7 +865,21 @@ mod tests {
             assert!(matches!(flow.on_answer(list(r#"{"tasks":[]}"#), false, 0.5), Step::Sleep(_)));
             assert!(matches!(flow.after_sleep(), Step::Send { action: Action::Create, .. }));
         }
-        let Step::Done(env) = flow.on_answer(lost(), true, 0.5) else { panic!() };
+        // Out of retries: one last look; absent, a plain failure (nothing was created).
+        assert!(matches!(flow.on_answer(lost(), true, 0.5), Step::Send { action: Action::List, .. }));
+        let Step::Done(env) = flow.on_answer(list(r#"{"tasks":[]}"#), false, 0.5) else { panic!() };
+        assert_eq!((env.code(), env.data().get("maybeCreated")), (Some(ErrorCode::NetworkError), None));
+        // Out of retries and the list fails: maybe created, with the key and a handle.
+        let (mut flow, _) = fresh("{}");
+        for _ in 0..3 {
+            flow.on_answer(lost(), true, 0.5);
+            flow.on_answer(list(r#"{"tasks":[]}"#), false, 0.5);
+            flow.after_sleep();
+        }
+        flow.on_answer(lost(), true, 0.5);
+        let Step::Done(env) = flow.on_answer(Envelope::failure(ErrorCode::UpstreamError, "503"), false, 0.5) else {
+            panic!()
+        };
         assert_eq!(env.data().get("maybeCreated"), Some(&Value::Bool(true)));
         assert_eq!(flow.sent().map(|s| s.key.as_str()), Some("aiv1-t2v-k"), "recorded: a rerun reconciles");
         assert_eq!(flow.charged(false), 0.0);

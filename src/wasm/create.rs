@@ -82,7 +82,10 @@ impl Session {
             &self.config,
             &g.model,
             g.payload.clone(),
-            opts,
+            &CreateOptions {
+                server_deduplicates: opts.server_deduplicates || self.reconciles_keys.get(),
+                ..opts.clone()
+            },
             self.max_credits,
             js_sys::Date::now(),
             &key,
@@ -99,6 +102,9 @@ impl Session {
                     // A create is sent once per step: its retries are the flow's.
                     call.max_retries = if action == Action::Create { Some(0) } else { None };
                     let answer = self.execute(action, &request, None, &call).await;
+                    if self.reconciles_keys.get() {
+                        flow.server_reconciles_keys();
+                    }
                     step = flow.on_answer(answer, call.lost.get(), js_sys::Math::random());
                 }
                 Step::Sleep(ms) => {

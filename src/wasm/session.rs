@@ -55,6 +55,9 @@ pub struct Session {
     /// The server said it holds waits (`X-Aivideo-Wait: long-poll`, a coordinated proxy):
     /// waits ask its long-poll route instead of polling on the schedule.
     pub long_poll: Cell<bool>,
+    /// The server said it reconciles creates by key (`X-Aivideo-Idempotency: reconciled`, an
+    /// aivideo proxy): a create whose answer was lost is sent again under its key.
+    pub reconciles_keys: Cell<bool>,
     /// Default per-create budget (`createClient({ maxCredits })`).
     pub max_credits: Option<u64>,
     /// Credits charged by creates of this client (replays not counted twice).
@@ -80,6 +83,7 @@ impl Session {
             batch: RefCell::new(BatchState::default()),
             list_trusted: Cell::new(true),
             long_poll: Cell::new(false),
+            reconciles_keys: Cell::new(false),
             last_cross_check: Cell::new(f64::NEG_INFINITY),
             max_credits: limits.max_credits,
             spent: Cell::new(0.0),
@@ -150,6 +154,9 @@ impl Session {
                 Ok(resp) => {
                     if resp.long_poll {
                         self.long_poll.set(true);
+                    }
+                    if resp.reconciles_keys {
+                        self.reconciles_keys.set(true);
                     }
                     // A 5xx may come after the server committed the request.
                     if resp.status >= 500 {

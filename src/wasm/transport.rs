@@ -136,6 +136,8 @@ pub async fn send(
     let opaque_redirect = field("type").and_then(|t| t.as_string()).as_deref() == Some("opaqueredirect");
     let retry_after = header(&resp, "retry-after");
     let long_poll = header(&resp, "x-aivideo-wait").is_some_and(|v| v.trim().eq_ignore_ascii_case("long-poll"));
+    let reconciles_keys =
+        header(&resp, "x-aivideo-idempotency").is_some_and(|v| v.trim().eq_ignore_ascii_case("reconciled"));
     if opaque_redirect || (300.0..400.0).contains(&status) {
         // Not followed, and its body is not read.
         return Ok(HttpResponse {
@@ -144,6 +146,7 @@ pub async fn send(
             body: Body::Empty,
             redirect_to: Some(header(&resp, "location").unwrap_or_default()),
             long_poll,
+            reconciles_keys,
         });
     }
     if let Some(len) = header(&resp, "content-length").and_then(|l| crate::value::parse_decimal(l.trim())) {
@@ -165,7 +168,14 @@ pub async fn send(
             Err(_) => Body::Text(text.slice(0, 2000).as_string().unwrap_or_default()),
         }
     };
-    Ok(HttpResponse { status: status.clamp(0.0, 999.0) as u16, retry_after, body, redirect_to: None, long_poll })
+    Ok(HttpResponse {
+        status: status.clamp(0.0, 999.0) as u16,
+        retry_after,
+        body,
+        redirect_to: None,
+        long_poll,
+        reconciles_keys,
+    })
 }
 
 fn too_large(max_bytes: f64) -> Failure {
