@@ -87,7 +87,7 @@ export function journalCreate(env, model, payload, opts, warn) {
       const data = res.data || {};
       const made = res.taskId ?? (data.submitted && data.submitted.taskId) ?? null;
       // A refunded ending (failed, cancelled): a rerun is a new attempt, not this task again.
-      const refunded = data.cancelled === true || res.status === "FAILED" || res.status === "CANCEL";
+      const refunded = data.cancelled === true || res.errorCode === "GENERATION_FAILED" || res.errorCode === "CANCELLED";
       if (made && !refunded) journal.put({ key, taskId: made });
       else if (refunded || (!earlier && !data.maybeCreated)) journal.forget(key);
       return res;

@@ -79,6 +79,7 @@ pub struct CreateFlow {
     /// The server's price, when it was quoted.
     quoted: Option<u64>,
     stage: Stage,
+    now_ms: f64,
     /// What is known of this key: its first send, its task, whether the server replays it.
     sent: Sent,
     /// Whether the key was sent before this call (else nothing is ever adopted for it).
@@ -138,6 +139,7 @@ impl CreateFlow {
             max_credits: None,
             quoted: None,
             stage: Stage::Finished,
+            now_ms,
             sent: Sent { key: String::new(), first_sent_ms: now_ms, task_id: None, deduplicated: false },
             sent_before: false,
             claimed: Vec::new(),
@@ -506,14 +508,17 @@ impl CreateFlow {
         self.sent.key.clone()
     }
 
-    /// The resumable handle: the task (when known), and the key with its first send.
+    /// The resumable handle: with a task, when this call started (a wait's schedule starts
+    /// there); without one (`maybeCreated`), when the key was first sent, so that the `handle`
+    /// option adopts whatever that send made.
     fn handle(&self, task_id: Option<String>) -> Value {
+        let created_at = if task_id.is_some() { self.now_ms } else { self.sent.first_sent_ms };
         let expected = self.spec.map_or(300_000.0, |s| expected_run_ms(s, &self.payload));
         Value::object(vec![
             ("taskId", Value::opt_str(task_id)),
             ("model", Value::str(self.model.clone())),
             ("idempotencyKey", Value::str(self.key())),
-            ("createdAt", Value::str(time::format_iso8601(self.sent.first_sent_ms))),
+            ("createdAt", Value::str(time::format_iso8601(created_at))),
             ("estimate", self.estimate.as_ref().map_or(Value::Null, Estimate::to_value)),
             ("expectedMs", Value::Number(expected)),
         ])
