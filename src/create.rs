@@ -366,6 +366,12 @@ impl CreateFlow {
         match env.code() {
             None => {
                 let task = env.data().clone();
+                // The key reused with another payload: the server judges it (409 where it keeps
+                // keys), as it would have without this client's memory.
+                let input = task.get("input").map(Value::to_canonical_json);
+                if input.is_some_and(|i| i != self.payload.to_canonical_json()) {
+                    return self.price();
+                }
                 self.adopt(&task, true)
             }
             // Gone (or made under another account): nothing of this key is left to pay twice for.
@@ -800,6 +806,10 @@ mod tests {
         let read = answer(Action::Task, 200, r#"{"id":"t9","status":"COMPLETED","creditsCharged":15}"#);
         let Step::Done(env) = flow.on_answer(read, false, 0.5) else { panic!() };
         assert_eq!((env.task_id.as_deref(), env.status.as_deref()), (Some("t9"), Some("COMPLETED")));
+        // Another payload under the key: sent, for the server to judge (409 where it keeps keys).
+        let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k", &ledger);
+        let other = answer(Action::Task, 200, r#"{"id":"t9","status":"COMPLETED","input":{"prompt":"else"}}"#);
+        assert!(matches!(flow.on_answer(other, false, 0.5), Step::Send { action: Action::Create, .. }));
         assert_eq!(env.data().get("idempotentReplay"), Some(&Value::Bool(true)));
         // Gone: a new task is made; unreadable: nothing is sent, the task is named.
         let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k", &ledger);

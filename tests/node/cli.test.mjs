@@ -13,13 +13,15 @@ import { startSimulator } from "../../sim/server.mjs";
 const BIN = new URL("../artifacts/consumer/node_modules/.bin/aivideo", import.meta.url).pathname;
 const KEY = "ak_test_alice_0000000001";
 const T2V = JSON.stringify({ prompt: "a fox", aspectRatio: "16:9", duration: "5" });
+// The create journal of these runs, not the user's (~/.cache/aivideo).
+const JOURNAL = join(mkdtempSync(join(tmpdir(), "aivideo-cli-journal-")), "journal.json");
 let sim;
 before(async () => { sim = await startSimulator({ timeScale: 0.001, rateLimitPerMinute: 0 }); });
 after(() => sim.close());
 
 function cli(args, { env = {}, stdin, onSpawn } = {}) {
   return new Promise((resolve) => {
-    const p = spawn(BIN, args, { env: { PATH: process.env.PATH, AIVIDEO_API_KEY: KEY, AIVIDEO_BASE_URL: sim.url, AIVIDEO_TIMEOUT_MS: "2000", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    const p = spawn(BIN, args, { env: { PATH: process.env.PATH, AIVIDEO_API_KEY: KEY, AIVIDEO_BASE_URL: sim.url, AIVIDEO_TIMEOUT_MS: "2000", AIVIDEO_JOURNAL: JOURNAL, ...env }, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "", stderr = "";
     p.stdout.on("data", (d) => (stdout += d));
     p.stderr.on("data", (d) => (stderr += d));

@@ -52,13 +52,14 @@ test("a create whose answer is lost is charged once, though the server ignores I
     assert.equal(ledger.tasks.length, 1, `${fault.kind}: one task`);
     assert.equal(r.taskId, ledger.tasks[0].id);
   }
-  // The maybeCreated recovery path: every answer lost, then the same payload and key again
-  // (later, another process even): the task is found in the list, not created twice.
+  // The maybeCreated recovery path: every answer lost, then the same payload with the failed
+  // envelope's handle (later, another process even): the task is found in the list, not
+  // created twice. The key alone, in a client that never sent it, adopts nothing.
   await sim.reset();
   await ctl("/__sim/faults", { faults: [{ endpoint: "generate", kind: "reset_after_commit" }] });
   const lost = note(await client({ maxRetries: 0 }).createGeneration("t2v", { ...T2V, prompt: "recovered later" }));
   assert.equal(lost.data.maybeCreated, true, JSON.stringify(lost));
-  const recovered = note(await client().createGeneration("t2v", { ...T2V, prompt: "recovered later" }, { idempotencyKey: lost.data.idempotencyKey }));
+  const recovered = note(await client().createGeneration("t2v", { ...T2V, prompt: "recovered later" }, { handle: lost.data.handle }));
   assert.equal(recovered.ok && recovered.data.reconciled, true, JSON.stringify(recovered));
   assert.equal((await ctl("/__sim/ledger", undefined, "GET")).tasks.length, 1, "one task, though the server ignores keys");
 
