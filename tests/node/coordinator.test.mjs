@@ -89,3 +89,29 @@ test("quotas and ownership hold across isolates and across a restart", async () 
     await sim.close();
   }
 });
+
+test("money safety through the coordinator on the live profile: a lost answer is one task the browser gets, and a charge the answer omits is counted", async () => {
+  const sim = await startSimulator({ timeScale: TS, profile: "live", omitCreditsCharged: true });
+  const { cluster, urls } = await startProxies({
+    dir: ctx.dir, bundle: ctx.bundle, isolates: 2, name: "money",
+    env: { AIVIDEO_BASE_URL: sim.url, TIME_SCALE: String(TS), CREDITS_PER_DAY: "20" },
+  });
+  try {
+    const token = await ctx.proxyLib.mintProxyToken({ secret: TOKEN_SECRET, userId: "erin" });
+    const page = (i) => ctx.lib.createClient({ baseUrl: urls[i], maxRetries: 1, fetch: (u, init) => fetch(u, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } }) });
+    await sim.faults({ endpoint: "generate", kind: "reset_after_commit" });
+    const made = await page(0).createGeneration("t2v", { prompt: "coordinated lost answer", aspectRatio: "16:9", duration: "5" });
+    const tasks = (await sim.ledger()).tasks;
+    assert.equal(made.ok, true, JSON.stringify(made));
+    assert.equal(tasks.length, 1, "one task billed");
+    assert.equal(made.status, "SUBMITTED");
+    // Its 15 credits count against the 20 of the day, from either isolate, though no answer stated them.
+    const again = await page(1).createGeneration("t2v", { prompt: "second of the day", aspectRatio: "16:9", duration: "5" });
+    assert.equal(again.errorCode, "BUDGET_EXCEEDED", JSON.stringify(again));
+    const usage = await (await fetch(`${urls[1]}/api/v1/usage`, { headers: { authorization: `Bearer ${token}` } })).json();
+    assert.equal(usage.creditsUsedToday, 15, JSON.stringify(usage));
+  } finally {
+    await cluster.stop();
+    await sim.close();
+  }
+});

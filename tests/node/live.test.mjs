@@ -56,7 +56,8 @@ test("a create whose answer is lost is charged once, though the server ignores I
   // envelope's handle (later, another process even): the task is found in the list, not
   // created twice. The key alone, in a client that never sent it, adopts nothing.
   await sim.reset();
-  await ctl("/__sim/faults", { faults: [{ endpoint: "generate", kind: "reset_after_commit" }] });
+  // (Out of retries, one look in the list would find it: so the list fails this once too.)
+  await ctl("/__sim/faults", { faults: [{ endpoint: "generate", kind: "reset_after_commit" }, { endpoint: "tasks", kind: "status", status: 503 }] });
   const lost = note(await client({ maxRetries: 0 }).createGeneration("t2v", { ...T2V, prompt: "recovered later" }));
   assert.equal(lost.data.maybeCreated, true, JSON.stringify(lost));
   const recovered = note(await client().createGeneration("t2v", { ...T2V, prompt: "recovered later" }, { handle: lost.data.handle }));

@@ -96,7 +96,10 @@ export async function runHostile(lib, glue, hostileUrl) {
   let n = 0;
   const lossy = lib.createClient({
     apiKey: KEY, baseUrl: "https://api.test", maxRetries: 2,
-    fetch: async () => {
+    fetch: async (url) => {
+      // The lost answer is looked for in the list first (it shows nothing), then the create
+      // goes again and the server answers it as a replay.
+      if (String(url).endsWith("/tasks")) return new Response(JSON.stringify({ tasks: [] }), { status: 200, headers: { "content-type": "application/json" } });
       n++;
       if (n === 1) throw new TypeError("fetch failed (ECONNRESET)");
       return new Response(JSON.stringify({ status: "SUBMITTED", taskId: "t9", creditsCharged: 15, idempotentReplay: true }), { status: 200, headers: { "content-type": "application/json" } });

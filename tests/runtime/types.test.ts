@@ -157,3 +157,17 @@ void minted;
 // The proxy is not in the main entry.
 // @ts-expect-error moved to aivideo/proxy
 import("aivideo").then((m) => m.createProxyHandler);
+
+// A create that may have made a task: its handle recovers it, from this client or another.
+async function recoverMaybeCreated() {
+  const r = await client.createGeneration("t2v", t2vPayload);
+  if (!r.ok && (r.errorCode === "NETWORK_ERROR" || r.errorCode === "UPSTREAM_ERROR") && r.data?.maybeCreated) {
+    const key: string = r.data.idempotencyKey;
+    const again = await createClient({ apiKey: "ak_x" }).createGeneration("t2v", t2vPayload, { handle: r.data.handle, serverDeduplicates: false });
+    if (again.ok) { const replayed: boolean = again.data.idempotentReplay; void replayed; }
+    void key;
+  }
+  // @ts-expect-error a handle needs its key and first-send time
+  await client.createGeneration("t2v", t2vPayload, { handle: { taskId: "t1" } });
+}
+void recoverMaybeCreated;
