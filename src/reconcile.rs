@@ -13,6 +13,7 @@
 //! Must not: perform I/O or read the clock (times are passed in).
 
 use crate::envelope::Envelope;
+use crate::error::{Error, ErrorCode};
 use crate::value::Value;
 
 /// The clock difference allowed between this machine and the server when a task's
@@ -45,13 +46,36 @@ impl Sent {
     }
 }
 
-/// The keys one client has sent, in the order they were first sent.
+/// The keys one client has sent, in the order they were first sent, and the keys of its
+/// creates in flight.
 #[derive(Debug, Default, Clone)]
 pub struct Ledger {
     entries: Vec<Sent>,
+    in_flight: Vec<String>,
 }
 
 impl Ledger {
+    /// A create under `key` starts: refused (the envelope to answer) while another create of
+    /// this client is in flight under the same key, since neither could show what the other
+    /// made. Every `Ok` must be followed by `end(key)`.
+    pub fn begin(&mut self, key: &str) -> Result<(), Envelope> {
+        if key.is_empty() || !self.in_flight.iter().any(|k| k == key) {
+            self.in_flight.push(key.to_string());
+            return Ok(());
+        }
+        let msg = format!(
+            "a create with idempotency key {key} is already in flight on this client: nothing was sent. Wait for \
+             its result (a repeat afterwards gets the same task)"
+        );
+        Err(Envelope::from(Error::new(ErrorCode::IdempotencyConflict, msg)))
+    }
+
+    pub fn end(&mut self, key: &str) {
+        if let Some(i) = self.in_flight.iter().position(|k| k == key) {
+            self.in_flight.swap_remove(i);
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&Sent> {
         self.entries.iter().find(|s| s.key == key)
     }
@@ -130,7 +154,6 @@ impl Search<'_> {
 mod tests {
     use super::*;
     use crate::classify::{classify, Action, Body, HttpResponse};
-    use crate::error::ErrorCode;
     use crate::value::test_json::json;
 
     const INPUT: &str = r#"{"aspectRatio":"16:9","duration":"5","prompt":"a fox"}"#;
@@ -188,5 +211,16 @@ mod tests {
         }
         assert!(ledger.get("job-12345").is_none(), "the oldest key was forgotten");
         assert!(ledger.get("k1").is_some());
+    }
+
+    #[test]
+    fn a_second_create_under_a_key_in_flight_is_refused_until_the_first_ends() {
+        let mut ledger = Ledger::default();
+        assert!(ledger.begin("job-1").is_ok());
+        let refused = ledger.begin("job-1").err().and_then(|e| e.code());
+        assert_eq!(refused, Some(ErrorCode::IdempotencyConflict));
+        assert!(ledger.begin("job-2").is_ok(), "another key");
+        ledger.end("job-1");
+        assert!(ledger.begin("job-1").is_ok());
     }
 }

@@ -91,6 +91,14 @@ impl Session {
             &key,
             &self.ledger.borrow(),
         );
+        // Refused before anything could be sent (validation, budget): nothing to hold.
+        if let Step::Done(env) = step {
+            return env;
+        }
+        let key = flow.idempotency_key();
+        if let Err(refused) = self.ledger.borrow_mut().begin(&key) {
+            return refused;
+        }
         let env = loop {
             match step {
                 Step::Done(env) => break env,
@@ -116,6 +124,7 @@ impl Session {
             }
         };
         self.remember(&flow);
+        self.ledger.borrow_mut().end(&key);
         // Each task is counted once, however many answers name it.
         if let (true, Some(task)) = (env.is_ok(), env.task_id.clone()) {
             let seen = self.counted.borrow().contains(&task);

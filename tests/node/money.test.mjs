@@ -78,6 +78,12 @@ test("library: a new key is always a new generation; the same key on the same cl
   assert.equal((await tasksFor(payload.prompt)).length, 4);
   assert.equal(c.spentCredits, 60, "each task counted once");
 
+  // Two creates under one key at once on one client: the second is refused, nothing sent.
+  await sim.faults({ endpoint: "generate", kind: "delay", ms: 200 });
+  const [x, y] = await Promise.all([0, 1].map(() => c.createGeneration("t2v", { ...T2V, prompt: "at once" }, { idempotencyKey: "at-once-000001" })));
+  assert.deepEqual([x.ok, y.errorCode], [true, "IDEMPOTENCY_CONFLICT"], JSON.stringify([x, y]));
+  assert.equal((await tasksFor("at once")).length, 1);
+
   // The vendor's create answer has no creditsCharged: the estimate is counted, never 0.
   await sim.configure({ omitCreditsCharged: true });
   try {
