@@ -421,6 +421,15 @@ impl CreateFlow {
                     _ => Step::Sleep(self.pending_delay),
                 }
             }
+            // Unreadable (an aivideo proxy does not show its operator's list), but the server
+            // deduplicates the key: sending it again cannot charge twice.
+            Found::Unknown if self.deduplicates() && !self.giving_up => match self.stage {
+                Stage::Prechecking => self.price(),
+                _ => {
+                    self.stage = Stage::Creating;
+                    Step::Sleep(self.pending_delay)
+                }
+            },
             Found::Unknown => {
                 let why = match env.error() {
                     Some(e) => format!("the task list could not be read ({})", e.message),
@@ -910,6 +919,14 @@ mod tests {
         let (mut flow, _) = fresh(r#"{"reconcile":false}"#);
         let Step::Done(env) = flow.on_answer(lost(), true, 0.5) else { panic!() };
         assert_eq!(env.data().get("maybeCreated"), Some(&Value::Bool(true)));
+        // A server that says it deduplicates while the list is unreadable (an aivideo proxy):
+        // sent again under the key.
+        let (mut flow, _) = fresh("{}");
+        flow.on_answer(lost(), true, 0.5);
+        flow.server_reconciles_keys();
+        let forbidden = Envelope::failure(ErrorCode::AuthFailed, "the task list is for admins");
+        assert!(matches!(flow.on_answer(forbidden, false, 0.5), Step::Sleep(_)));
+        assert!(matches!(flow.after_sleep(), Step::Send { action: Action::Create, .. }));
         // A server declared (or seen) to deduplicate: sent again under the key, no list read.
         let (mut flow, _) = fresh(r#"{"serverDeduplicates":true}"#);
         assert!(matches!(flow.on_answer(lost(), true, 0.5), Step::Sleep(_)));
