@@ -7,6 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import http from "node:http";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -101,10 +102,10 @@ test("library: a new key is always a new generation; the same key on the same cl
 
 const BIN = new URL("../artifacts/consumer/node_modules/.bin/aivideo", import.meta.url).pathname;
 const JOURNAL = join(mkdtempSync(join(tmpdir(), "aivideo-journal-")), "journal.json");
-function cli(args) {
+function cli(args, env = {}) {
   return new Promise((resolve) => {
     const p = spawn(BIN, [...args, "--time-scale", String(SCALE)], {
-      env: { PATH: process.env.PATH, AIVIDEO_API_KEY: KEY, AIVIDEO_BASE_URL: sim.url, AIVIDEO_TIMEOUT_MS: "2000", AIVIDEO_MAX_RETRIES: "1", AIVIDEO_JOURNAL: JOURNAL },
+      env: { PATH: process.env.PATH, AIVIDEO_API_KEY: KEY, AIVIDEO_BASE_URL: sim.url, AIVIDEO_TIMEOUT_MS: "2000", AIVIDEO_MAX_RETRIES: "1", AIVIDEO_JOURNAL: JOURNAL, ...env },
     });
     let out = "";
     let err = "";
@@ -219,5 +220,44 @@ test("proxy: the daily quota counts a create whose answer has no creditsCharged"
     assert.equal((await sim.ledger()).tasks.length, 1);
   } finally {
     await sim.configure({ omitCreditsCharged: false });
+  }
+});
+
+/** `handler` (a fetch handler) on a loopback port, for the CLI. */
+async function serve(handler) {
+  const server = http.createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks);
+    const r = await handler(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers: req.headers, body }));
+    res.writeHead(r.status, Object.fromEntries(r.headers));
+    res.end(Buffer.from(await r.arrayBuffer()));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+}
+
+test("CLI through the proxy: a run lost in an outage and its rerun after it make one task", async () => {
+  await sim.reset();
+  const handler = proxyLib.createProxyHandler({
+    authorize: (req) => ({ userId: (req.headers.get("authorization") || "").slice(7) }), allowServerRequests: true,
+    apiKey: KEY, baseUrl: sim.url, maxCreditsPerTask: 100, timeoutMs: 2000,
+  });
+  const proxy = await serve(handler);
+  try {
+    const env = { AIVIDEO_API_KEY: "", AIVIDEO_PROXY_TOKEN: "frank", AIVIDEO_BASE_URL: proxy.url };
+    const payload = JSON.stringify({ ...T2V, prompt: "cli through the proxy" });
+    await sim.faults(OUTAGE);
+    const run = await cli(["--model", "t2v", "--payload", payload], env);
+    assert.equal(run.json.data.maybeCreated, true, run.out + run.err);
+    await clearFaults();
+    // The proxy does not show its operator's list to the CLI, but says it reconciles keys: the
+    // rerun sends the key again, and the proxy finds the task the lost answer made.
+    const rerun = await cli(["--model", "t2v", "--payload", payload], env);
+    const tasks = await tasksFor("cli through the proxy");
+    assert.equal(rerun.json.status, "COMPLETED", rerun.out.slice(0, 1400) + rerun.err);
+    assert.equal(tasks.length, 1, "one task");
+  } finally {
+    await proxy.close();
   }
 });
