@@ -55,19 +55,24 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    /// A create under `key` starts: refused (the envelope to answer) while another create of
-    /// this client is in flight under the same key, since neither could show what the other
-    /// made. Every `Ok` must be followed by `end(key)`.
-    pub fn begin(&mut self, key: &str) -> Result<(), Envelope> {
-        if key.is_empty() || !self.in_flight.iter().any(|k| k == key) {
-            self.in_flight.push(key.to_string());
-            return Ok(());
+    /// A create under `key` starts: false (send nothing; answer `in_flight(key)`) while
+    /// another create of this client is in flight under the same key, since neither could
+    /// show what the other made. Every `true` must be followed by `end(key)`.
+    pub fn begin(&mut self, key: &str) -> bool {
+        if !key.is_empty() && self.in_flight.iter().any(|k| k == key) {
+            return false;
         }
+        self.in_flight.push(key.to_string());
+        true
+    }
+
+    /// The answer to a create refused by `begin`.
+    pub fn in_flight(key: &str) -> Envelope {
         let msg = format!(
             "a create with idempotency key {key} is already in flight on this client: nothing was sent. Wait for \
              its result (a repeat afterwards gets the same task)"
         );
-        Err(Envelope::from(Error::new(ErrorCode::IdempotencyConflict, msg)))
+        Envelope::from(Error::new(ErrorCode::IdempotencyConflict, msg))
     }
 
     pub fn end(&mut self, key: &str) {
@@ -154,6 +159,7 @@ impl Search<'_> {
 mod tests {
     use super::*;
     use crate::classify::{classify, Action, Body, HttpResponse};
+    use crate::error::ErrorCode;
     use crate::value::test_json::json;
 
     const INPUT: &str = r#"{"aspectRatio":"16:9","duration":"5","prompt":"a fox"}"#;
@@ -216,11 +222,11 @@ mod tests {
     #[test]
     fn a_second_create_under_a_key_in_flight_is_refused_until_the_first_ends() {
         let mut ledger = Ledger::default();
-        assert!(ledger.begin("job-1").is_ok());
-        let refused = ledger.begin("job-1").err().and_then(|e| e.code());
-        assert_eq!(refused, Some(ErrorCode::IdempotencyConflict));
-        assert!(ledger.begin("job-2").is_ok(), "another key");
+        assert!(ledger.begin("job-1"));
+        assert!(!ledger.begin("job-1"));
+        assert_eq!(Ledger::in_flight("job-1").code(), Some(ErrorCode::IdempotencyConflict));
+        assert!(ledger.begin("job-2"), "another key");
         ledger.end("job-1");
-        assert!(ledger.begin("job-1").is_ok());
+        assert!(ledger.begin("job-1"));
     }
 }

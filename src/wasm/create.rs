@@ -9,6 +9,7 @@ use crate::classify::{transport_failure, Action, TransportFailure};
 use crate::create::{CreateFlow, Step};
 use crate::envelope::Envelope;
 use crate::options::CreateOptions;
+use crate::reconcile::Ledger;
 use crate::value::Value;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -96,8 +97,8 @@ impl Session {
             return env;
         }
         let key = flow.idempotency_key();
-        if let Err(refused) = self.ledger.borrow_mut().begin(&key) {
-            return refused;
+        if !self.ledger.borrow_mut().begin(&key) {
+            return Ledger::in_flight(&key);
         }
         let env = loop {
             match step {
