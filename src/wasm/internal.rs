@@ -38,3 +38,24 @@ pub fn memory_bytes() -> f64 {
 pub fn derived_key(model: String, payload: JsValue, scope: Option<String>) -> String {
     crate::idempotency::derive_key(&model, &from_js(&payload), scope.as_deref())
 }
+
+/// Whether a task status ends the task (`COMPLETED`, `FAILED`, `CANCEL` and its spellings):
+/// the core's rule (`crate::task::terminal`), for the coordinator's records.
+#[wasm_bindgen(js_name = __isTerminal, skip_typescript)]
+pub fn is_terminal(status: String) -> bool {
+    crate::task::terminal(&status).is_some()
+}
+
+/// The message refusing an idempotency key, or `undefined` for a valid one (the proxy checks
+/// its callers' keys with the core's rule).
+#[wasm_bindgen(js_name = __idempotencyKeyProblem, skip_typescript)]
+pub fn idempotency_key_problem(key: String) -> Option<String> {
+    crate::idempotency::check_idempotency_key(&key).err().map(|e| e.message)
+}
+
+/// How many poll ticks a waited-on task may go without its own status read while the shared
+/// list is trusted (`crate::wait::CROSS_CHECK_EVERY`), for the coordinator's loop.
+#[wasm_bindgen(js_name = __crossCheckEvery, skip_typescript)]
+pub fn cross_check_every() -> u32 {
+    crate::wait::CROSS_CHECK_EVERY
+}

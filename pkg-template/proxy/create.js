@@ -1,0 +1,105 @@
+// The proxy's quote and create routes: read the body under its caps, validate it offline,
+// check the caller's idempotency key with the core's rule, cap the price, reserve the daily
+// credit quota before anything goes upstream, create through the client (which reconciles a
+// lost answer in the operator's task list), and settle the reservation to what was charged.
+// Owns: the per-task cap and the credit reservation. Must not: send a create a caller's
+// abort could leave billed and uncounted.
+import { __idempotencyKeyProblem } from "../aivideo.js";
+import { validatePayload, estimateCredits } from "../api.js";
+import { answer, failure, tooMany, fromEnvelope, readBody, TOO_LARGE, BUSY } from "./http.js";
+import { QUOTAS, limitOf, meter, reserve } from "./quota.js";
+
+/** `rc.name` is "quote" or "generate", `rc.param` the model. */
+export async function createRoute(rc) {
+  const { settings } = rc;
+  if (settings.allowedModels && !settings.allowedModels.includes(rc.param)) {
+    return failure(rc, 400, "INVALID_MODEL", `model ${rc.param} is not allowed by this proxy (allowed: ${settings.allowedModels.join(", ")})`);
+  }
+  const lease = { large: false };
+  try {
+    const payload = await readPayload(rc, lease);
+    if (payload instanceof Response) return payload;
+    const check = validatePayload(rc.param, payload);
+    if (!check.ok) return answer(rc, 400, { status: "FAILED", errorCode: check.errorCode, message: check.errorMessage, details: check.details });
+    const call = rc.request.signal ? { signal: rc.request.signal } : {};
+    if (rc.name === "quote") return fromEnvelope(rc, await rc.api.quote(rc.param, payload, call));
+    return await create(rc, payload);
+  } finally {
+    if (lease.large) rc.isolate.largeInUse = false;
+  }
+}
+
+async function readPayload(rc, lease) {
+  try {
+    const text = await readBody(rc, lease);
+    if (text === TOO_LARGE) return failure(rc, 413, "INVALID_PAYLOAD", `the body is larger than ${rc.settings.maxBodyBytes} bytes`);
+    if (text === BUSY) return tooMany(rc, "RATE_LIMITED", "another large upload is in progress here; retry in a second", Date.now() + 1000);
+    return JSON.parse(text);
+  } catch {
+    return failure(rc, 400, "INVALID_PAYLOAD", "the body is not JSON");
+  }
+}
+
+/** The per-task cap: the operator's, lowered by the caller's token or its X-Max-Credits. */
+function perTaskCap(rc) {
+  let cap = Math.min(rc.settings.maxCreditsPerTask, limitOf(rc.caller, rc.settings, "maxCreditsPerTask") ?? Infinity);
+  const asked = rc.request.headers.get("x-max-credits");
+  if (asked !== null && /^\d+$/.test(asked)) cap = Math.min(cap, Number(asked));
+  return cap;
+}
+
+/** What a create's answer counts against the quota: its stated charge when usable, else what
+ * was reserved (never 0); a replay was counted when it was first created. */
+function charged(out, reserved) {
+  if (out.data && out.data.idempotentReplay) return 0;
+  const stated = out.data ? out.data.creditsCharged : undefined;
+  return typeof stated === "number" && Number.isFinite(stated) && stated >= 0 ? stated : reserved;
+}
+
+async function create(rc, payload) {
+  const key = rc.request.headers.get("idempotency-key");
+  if (key !== null && __idempotencyKeyProblem(key) !== undefined) {
+    return failure(rc, 400, "INVALID_ARGUMENT", "Idempotency-Key must be 8 to 128 visible ASCII characters");
+  }
+  const cap = perTaskCap(rc);
+  const estimate = estimateCredits(rc.param, payload).credits;
+  if (typeof estimate === "number" && estimate > cap) {
+    return failure(rc, 422, "BUDGET_EXCEEDED", `this task costs ${estimate} credits, over the ${cap}-credit cap per task`);
+  }
+  // The daily quota is reserved before anything goes upstream: the local estimate, or the cap
+  // when only the server prices the payload; settled to what the create charged.
+  const day = meter(rc.store, QUOTAS.credits, rc.caller.userId);
+  const perDay = limitOf(rc.caller, rc.settings, "creditsPerDay");
+  // Only the server prices this payload: reserve the cap, or (no finite cap) what is left of
+  // the day, and let the client's quote refuse anything above it.
+  let ceiling = cap;
+  if (typeof estimate !== "number" && !Number.isFinite(cap) && Number.isFinite(perDay)) ceiling = Math.max(0, perDay - (await day.peek()).used);
+  const amount = typeof estimate === "number" ? estimate : Number.isFinite(ceiling) ? ceiling : 0;
+  const held = await reserve(day, amount, perDay);
+  if (!held.ok || (typeof estimate !== "number" && ceiling === 0 && Number.isFinite(perDay))) {
+    await held.release();
+    return tooMany(rc, "BUDGET_EXCEEDED", `daily credit quota reached (${held.used} of ${perDay} used; this task needs ${amount || "a quote"})`, held.resetAt);
+  }
+  // A create never takes the caller's signal: aborted in flight it could be billed while the
+  // caller's quota is given back. A caller already gone sends nothing.
+  if (rc.request.signal && rc.request.signal.aborted) {
+    await held.release();
+    return failure(rc, 499, "ABORTED", "the caller left before the create was sent");
+  }
+  // The proxy is the only sender of its callers' creates: it reconciles a lost answer in the
+  // operator's task list (adopting only a task made since its own send, with this input, that
+  // no other caller's key made), and never sends blind (the core's invariant).
+  const opts = Number.isFinite(ceiling) ? { maxCredits: ceiling } : {};
+  if (key) opts.idempotencyKey = await rc.owners.upstreamKey(rc.caller.userId, key);
+  let out;
+  try {
+    out = await rc.api.createGeneration(rc.param, payload, opts);
+  } catch (e) {
+    await held.release();
+    throw e;
+  }
+  if (out.ok) await held.settle(charged(out, amount));
+  // Definitely not created: nothing was spent. Maybe created: the reservation stays.
+  else if (!(out.data && out.data.maybeCreated)) await held.release();
+  return fromEnvelope(rc, out);
+}

@@ -1,0 +1,138 @@
+// createProxyHandler: the proxy's request pipeline, short and linear (as hono's and fal's
+// are): settings → origin → upstream setup → preflight → who is calling → route → quotas →
+// the route's handler. One request context `rc` carries what each step found. Owns: the
+// order of the steps and the per-isolate state (client, binding keys, in-flight counts).
+// Must not: hold a step's logic (each lives in its own module).
+import { createClient } from "../api.js";
+import { memoryStore } from "./store.js";
+import { ProxySetupError, checkOptions, resolveSettings } from "./settings.js";
+import { anonymousCaller } from "./auth.js";
+import { ownershipKeys } from "./ownership.js";
+import { QUOTAS, limitOf, meter } from "./quota.js";
+import { ALLOWED_HEADERS, answer, cors, failure, originAllowed, scrub, tooMany } from "./http.js";
+import { matchRoute } from "./routes.js";
+import { CoordinatorStub } from "./coordinator-stub.js";
+import { dispatchRead } from "./dispatch.js";
+import { createRoute } from "./create.js";
+
+/**
+ * @param {import("../proxy.d.ts").ProxyOptions} options
+ * @returns {(request: Request, env?: object, ctx?: object) => Promise<Response>}
+ */
+export function createProxyHandler(options = {}) {
+  checkOptions(options);
+  const store = options.store ?? memoryStore();
+  if (typeof store.take !== "function" || typeof store.give !== "function") throw new TypeError("createProxyHandler: store must have take() and give()");
+  // Per isolate: the settings (resolved at the first request), the client, the binding keys.
+  const isolate = { options, store, settings: null, client: null, owners: null, inFlight: new Map(), coordinatorName: null, largeInUse: false };
+
+  return async function handle(request, env, ctx) {
+    const rc = { request, env: env || {}, ctx, isolate, settings: (isolate.settings ??= resolveSettings(options, env || {})), origin: null };
+    try {
+      return await pipeline(rc);
+    } catch (e) {
+      // A misconfiguration or a bug: a clear 500 that names the setting, never a value or the key.
+      const message = e instanceof ProxySetupError ? e.message : "internal error; see the log";
+      if (!(e instanceof ProxySetupError)) console.error(`aivideo proxy: ${scrub(String((e && e.stack) || e), rc.settings.upstream.apiKey)}`);
+      rc.origin = originAllowed(request, rc.settings) ? request.headers.get("origin") : null;
+      return failure(rc, 500, "UPSTREAM_ERROR", `proxy error: ${message}`);
+    }
+  };
+}
+
+/** The client and the binding keys; throws a ProxySetupError naming the setting (never its value). */
+async function setup(rc) {
+  const { isolate, settings } = rc;
+  if (isolate.client && isolate.owners) return;
+  if (settings.problem) throw new ProxySetupError(settings.problem);
+  const o = isolate.options;
+  try {
+    isolate.client ??= createClient({
+      ...(o.clientOptions || {}),
+      ...settings.upstream,
+      // One retry layer: the browser's client retries (with the same idempotency key), so
+      // the proxy answers at once, passing 429s and their Retry-After through.
+      maxRetries: o.maxRetries ?? 0,
+      ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+      ...(o.fetch ? { fetch: o.fetch } : {}),
+      ...(Number.isFinite(settings.maxCreditsPerTask) ? { maxCredits: settings.maxCreditsPerTask } : {}),
+    });
+  } catch (e) {
+    // The client names the bad option; its message may quote the value, so it stays in the log.
+    console.error(`aivideo proxy: ${scrub(String(e && e.message), settings.upstream.apiKey)}`);
+    throw new ProxySetupError("the upstream settings (AIVIDEO_API_KEY, AIVIDEO_BASE_URL) are not usable; see the log");
+  }
+  isolate.owners = await ownershipKeys(settings.secret);
+}
+
+/** Who is calling: a caller, or the Response that answers instead. */
+async function identify(rc) {
+  const { request, isolate } = rc;
+  if (isolate.options.allowAnonymous) {
+    return anonymousCaller(request) ?? failure(rc, 400, "AUTH_FAILED", "anonymous mode needs the CF-Connecting-IP header (deploy on Cloudflare, or behind a proxy that sets it)");
+  }
+  const got = await isolate.options.authorize(request, rc.env, rc.ctx);
+  if (got instanceof Response) {
+    const headers = new Headers(got.headers);
+    for (const [k, v] of Object.entries(cors(rc.origin))) headers.set(k, v);
+    return new Response(got.body, { status: got.status, statusText: got.statusText, headers });
+  }
+  if (!got || typeof got !== "object" || typeof got.userId !== "string" || !got.userId || got.userId.length > 256) {
+    return answer(rc, 401, { status: "FAILED", errorCode: "AUTH_FAILED", message: "sign in first: this proxy needs a valid token (Authorization: Bearer …)" }, { "www-authenticate": 'Bearer realm="aivideo"' });
+  }
+  return { ...got, admin: got.admin === true };
+}
+
+async function pipeline(rc) {
+  const { request, settings } = rc;
+  const origin = request.headers.get("origin");
+  if (!originAllowed(request, settings)) {
+    const why = origin ? "origin not allowed by this proxy (ALLOWED_ORIGINS)" : "a request without an Origin header (not from a browser page) is refused unless ALLOW_SERVER_REQUESTS is true; such callers still need a token";
+    return failure(rc, 403, "AUTH_FAILED", why);
+  }
+  rc.origin = origin;
+  rc.coordinated = Boolean(settings.coordinatorBinding && rc.env[settings.coordinatorBinding]);
+  await setup(rc);
+  rc.owners = rc.isolate.owners;
+  if (request.method === "OPTIONS") {
+    return new Response(null, { status: 204, headers: { ...cors(origin), "access-control-allow-methods": "GET, POST, PUT, OPTIONS", "access-control-allow-headers": ALLOWED_HEADERS, "access-control-max-age": "600" } });
+  }
+  // Nothing below runs for a caller the app did not vouch for.
+  const caller = await identify(rc);
+  if (caller instanceof Response) return caller;
+  rc.caller = caller;
+  const url = new URL(request.url);
+  const base = settings.basePath;
+  const route = matchRoute(url.pathname, base);
+  if (route.error === "path") return failure(rc, 404, "INVALID_ARGUMENT", `no route ${url.pathname}${base ? ` (mounted at ${base})` : ""}`);
+  if (request.method !== route.method) return answer(rc, 405, { status: "FAILED", errorCode: "INVALID_ARGUMENT", message: `use ${route.method}` }, { allow: route.method });
+  if (route.error === "escape") return failure(rc, 400, "INVALID_ARGUMENT", "the path has a malformed % escape");
+  Object.assign(rc, { name: route.name, param: route.param });
+  // With a coordinator, quotas, records and every upstream call live in it (all isolates).
+  rc.coord = await CoordinatorStub.connect(rc.env, settings, rc.isolate);
+  rc.store = rc.isolate.options.store ?? (rc.coord ? rc.coord.store : rc.isolate.store);
+  rc.api = rc.coord ? rc.coord.client(caller) : rc.isolate.client;
+  if (rc.name === "wait" && !rc.coord) return failure(rc, 404, "INVALID_ARGUMENT", `no route ${url.pathname} (long polls need the coordinator)`);
+  return metered(rc);
+}
+
+/** Quotas answer at once (429 + Retry-After): nothing queues for a caller over them. */
+async function metered(rc) {
+  const { caller, isolate, settings } = rc;
+  const rate = await meter(rc.store, QUOTAS.requests, caller.userId).take(1, limitOf(caller, settings, "requestsPerMinute"));
+  if (!rate.ok) return tooMany(rc, "RATE_LIMITED", "too many requests for this user; retry after the Retry-After seconds", rate.resetAt);
+  const route = rc.name === "quote" || rc.name === "generate" ? createRoute : dispatchRead;
+  // A long poll waits in the coordinator, not upstream: it does not count as in flight.
+  if (rc.name === "wait") return route(rc);
+  const uid = caller.userId;
+  const busy = isolate.inFlight.get(uid) || 0;
+  if (busy >= settings.maxInFlight) return tooMany(rc, "RATE_LIMITED", `at most ${settings.maxInFlight} requests at a time per user`, Date.now() + 1000);
+  isolate.inFlight.set(uid, busy + 1);
+  try {
+    return await route(rc);
+  } finally {
+    const n = (isolate.inFlight.get(uid) || 1) - 1;
+    if (n) isolate.inFlight.set(uid, n);
+    else isolate.inFlight.delete(uid);
+  }
+}

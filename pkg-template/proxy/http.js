@@ -1,0 +1,113 @@
+// HTTP at the proxy's edge: the origin check, CORS, reading a body under byte caps, and every
+// answer (JSON in the API's own wire format, scrubbed of the key). Owns: the headers the
+// proxy sends and accepts. Must not: decide quotas, routes or ownership (it is given the
+// request context `rc` they filled in).
+import { __httpStatusFor } from "../aivideo.js";
+
+export const ALLOWED_HEADERS = "authorization, content-type, accept, idempotency-key, x-max-credits";
+const EXPOSED_HEADERS = "retry-after, www-authenticate, x-aivideo-wait, x-aivideo-idempotency";
+/** A body over this needs the isolate's one large-body slot. */
+const LARGE_BODY = 1024 * 1024;
+export const TOO_LARGE = Symbol("too large");
+export const BUSY = Symbol("busy");
+
+/** Whether a browser page (or, when allowed, a server) may call. */
+export function originAllowed(request, settings) {
+  const origin = request.headers.get("origin");
+  if (origin) return origin !== "null" && (settings.allowedOrigins.has(origin) || settings.allowedOrigins.has("*"));
+  // Browsers send no Origin on a same-origin GET, but always say `Sec-Fetch-Site:
+  // same-origin`, which a cross-site page cannot make them send.
+  return request.headers.get("sec-fetch-site") === "same-origin" || settings.allowServerRequests;
+}
+
+export function cors(origin) {
+  return origin ? { "access-control-allow-origin": origin, vary: "origin", "access-control-expose-headers": EXPOSED_HEADERS } : {};
+}
+
+/** The text with the API key cut out: the last line of defence against an echoing upstream. */
+export function scrub(text, apiKey) {
+  return apiKey && apiKey.length >= 4 ? text.split(apiKey).join("[redacted]") : text;
+}
+
+/** A JSON answer; `rc.origin` is set only once the origin passed the check. */
+export function answer(rc, status, body, extra = {}) {
+  const text = scrub(JSON.stringify(body ?? null), rc.settings?.upstream.apiKey);
+  // A coordinated proxy tells the client it may wait on its long-poll route.
+  const coordinated = rc.coordinated ? { "x-aivideo-wait": "long-poll" } : {};
+  // The proxy reconciles creates by key for its callers (a repeat of a key is looked for
+  // upstream, never sent blind): their clients may repeat a create whose answer was lost.
+  const keyed = { "x-aivideo-idempotency": "reconciled" };
+  return new Response(text, { status, headers: { "content-type": "application/json", "cache-control": "no-store", ...cors(rc.origin), ...coordinated, ...keyed, ...extra } });
+}
+
+export const failure = (rc, status, errorCode, message) => answer(rc, status, { status: "FAILED", errorCode, message });
+
+/** 429 with Retry-After until `resetAt`. */
+export function tooMany(rc, errorCode, message, resetAt) {
+  const seconds = Number.isFinite(resetAt) ? Math.max(1, Math.ceil((resetAt - Date.now()) / 1000)) : 1;
+  return answer(rc, 429, { status: "FAILED", errorCode, message }, { "retry-after": String(seconds) });
+}
+
+/** An envelope back into the API's wire format (the browser client classifies it again).
+ * Task ids go out bound to `rc.caller` unless `bind` is false. */
+export async function fromEnvelope(rc, out, { taskId, bind = true } = {}) {
+  if (out.ok) {
+    let data = out.data && typeof out.data === "object" && !Array.isArray(out.data) ? { ...out.data } : out.data;
+    if (data && typeof data === "object") {
+      // The upstream's own URLs and keys stay behind the proxy; task ids go out bound.
+      for (const k of ["handle", "responseUrl", "statusUrl", "cancelUrl", "idempotencyKey"]) delete data[k];
+      const raw = data.taskId ?? data.id ?? taskId;
+      if (typeof raw === "string" && bind) {
+        const bound = await rc.owners.bind(rc.caller.userId, raw);
+        if ("taskId" in data || out.status === "SUBMITTED") data.taskId = bound;
+        if ("id" in data) data.id = bound;
+      }
+    }
+    return answer(rc, out.httpStatus || 200, data);
+  }
+  // A failure decided locally has no HTTP status: the core's table gives the one to answer with.
+  const status = out.httpStatus || __httpStatusFor(out.errorCode);
+  const extra = out.retryAfter != null ? { "retry-after": String(Math.ceil(out.retryAfter)) } : {};
+  const b = { status: "FAILED", errorCode: out.errorCode === "NETWORK_ERROR" ? "UPSTREAM_ERROR" : out.errorCode, message: out.errorMessage };
+  if (out.data && out.data.maybeCreated) {
+    // The upstream key is the proxy's (namespaced per caller): the caller repeats its own.
+    b.message = `the create's answer was lost upstream (${out.errorCode}) and this proxy could not yet confirm whether it made a task: repeat the create with the same Idempotency-Key to get that task (one key never makes two)`;
+    b.maybeCreated = true;
+  }
+  if (out.data && out.data.details) b.details = out.data.details;
+  return answer(rc, status, b, extra);
+}
+
+/**
+ * The body, read with a byte cap (a huge body is refused before it costs memory); a body over
+ * 1 MiB also needs the isolate's one large-body slot (`rc.isolate.largeInUse`, held while
+ * `lease.large`), so a few large uploads at once cannot exhaust the isolate's memory.
+ * Returns the text, TOO_LARGE or BUSY.
+ */
+export async function readBody(rc, lease) {
+  const max = rc.settings.maxBodyBytes;
+  const declared = Number(rc.request.headers.get("content-length"));
+  if (declared > max) return TOO_LARGE;
+  const needLarge = () => {
+    if (lease.large) return true;
+    if (rc.isolate.largeInUse) return false;
+    rc.isolate.largeInUse = lease.large = true;
+    return true;
+  };
+  if (declared > LARGE_BODY && !needLarge()) return BUSY;
+  if (!rc.request.body) return "";
+  const reader = rc.request.body.getReader();
+  const decoder = new TextDecoder();
+  let seen = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    seen += value.byteLength;
+    if (seen > max || (seen > LARGE_BODY && !needLarge())) {
+      reader.cancel().catch(() => {});
+      return seen > max ? TOO_LARGE : BUSY;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
