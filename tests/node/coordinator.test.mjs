@@ -6,7 +6,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { prepare, runScale, startProxies, describe, TOKEN_SECRET } from "../../tools/scale.mjs";
-import { startSimulator } from "../../sim/server.mjs";
+import { startSimulator, DEMO_KEY } from "../../sim/server.mjs";
+import { bundleWorker } from "../../tools/worker-bundle.mjs";
 
 const TS = 0.02;
 let ctx;
@@ -110,6 +111,42 @@ test("money safety through the coordinator on the live profile: a lost answer is
     assert.equal(again.errorCode, "BUDGET_EXCEEDED", JSON.stringify(again));
     const usage = await (await fetch(`${urls[1]}/api/v1/usage`, { headers: { authorization: `Bearer ${token}` } })).json();
     assert.equal(usage.creditsUsedToday, 15, JSON.stringify(usage));
+  } finally {
+    await cluster.stop();
+    await sim.close();
+  }
+});
+
+test("a coordinator-bound proxy given apiKey and baseUrl in code uses them in the Durable Object too", async () => {
+  const sim = await startSimulator({ timeScale: TS });
+  // The code passes the key and upstream (here from other env names); the env's own
+  // AIVIDEO_API_KEY and AIVIDEO_BASE_URL point elsewhere and must not be used by anyone.
+  const bundle = await bundleWorker({
+    dir: ctx.dir, name: "code-settings",
+    source: `import { createProxyHandler, jwtAuthorizer, AivideoCoordinator } from "aivideo/proxy";
+export { AivideoCoordinator };
+let handler;
+export default {
+  fetch(request, env, ctx) {
+    handler ??= createProxyHandler({ authorize: jwtAuthorizer(), apiKey: env.CODE_KEY, baseUrl: env.CODE_BASE, maxCreditsPerTask: 100 });
+    return handler(request, env, ctx);
+  },
+};
+`,
+  });
+  const { cluster, urls } = await startProxies({
+    dir: ctx.dir, bundle, isolates: 1, name: "codesettings",
+    env: { CODE_KEY: DEMO_KEY, CODE_BASE: sim.url, AIVIDEO_API_KEY: "ak_not_this_key_0000000", AIVIDEO_BASE_URL: "http://127.0.0.1:9", TIME_SCALE: String(TS) },
+  });
+  try {
+    const token = await ctx.proxyLib.mintProxyToken({ secret: TOKEN_SECRET, userId: "gina" });
+    const page = ctx.lib.createClient({ baseUrl: urls[0], fetch: (u, init) => fetch(u, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } }) });
+    const made = await page.createGeneration("t2v", { prompt: "code settings", aspectRatio: "16:9", duration: "5" });
+    assert.equal(made.ok, true, JSON.stringify(made));
+    const done = await page.waitForTask(made.data.handle, { timeScale: TS });
+    assert.equal(done.status, "COMPLETED", JSON.stringify(done).slice(0, 300));
+    const log = await sim.log();
+    assert.ok(log.length > 0 && log.every((e) => e.status !== 401), "every upstream call carried the code's key");
   } finally {
     await cluster.stop();
     await sim.close();
