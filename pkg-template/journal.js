@@ -43,7 +43,10 @@ export function openJournal(path, warn) {
     const now = Date.now();
     const kept = entries.filter((e) => now - Date.parse(e.firstSentAt) < MAX_AGE_MS).slice(-MAX_ENTRIES);
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      // At most two levels (…/.cache/aivideo), without `recursive` (which spins on /proc paths).
+      for (const dir of [dirname(dirname(path)), dirname(path)]) {
+        try { mkdirSync(dir); } catch (e) { if (e.code !== "EEXIST") throw e; }
+      }
       const tmp = `${path}.${process.pid}.tmp`;
       writeFileSync(tmp, JSON.stringify({ version: 1, entries: kept }), { mode: 0o600 });
       renameSync(tmp, path);

@@ -148,7 +148,12 @@ impl Search<'_> {
             None => {}
         }
         // A server that ignores keys: our model and input, created since our first send.
-        let model_matches = task.get("model").and_then(Value::as_str).is_some_and(|m| m.starts_with(self.model));
+        // The model as created, or its live variant name (`minimax-h3` for `minimax`); never
+        // another model that shares a prefix (`t2v_v3` is not `t2v`).
+        let model_matches = task
+            .get("model")
+            .and_then(Value::as_str)
+            .is_some_and(|m| m == self.model || m.strip_prefix(self.model).is_some_and(|rest| rest.starts_with('-')));
         let created = task.get("createdAt").and_then(Value::as_str).and_then(crate::time::parse_iso8601);
         let since = created.is_some_and(|t| t >= self.sent.first_sent_ms - CLOCK_SKEW_MS);
         model_matches && since && same_input()
@@ -186,6 +191,10 @@ mod tests {
         assert_eq!(at(task("t1", "1970-01-01T00:15:00.000Z", "null")), Found::Absent, "before the first send");
         assert_eq!(at(task("t1", "1970-01-01T00:16:40.000Z", "\"other-key\"")), Found::Absent, "another key");
         assert!(matches!(at(task("t1", "1970-01-01T00:00:00.000Z", "\"job-12345\"")), Found::Task(_)), "our key");
+        let other_model = task("t1", "1970-01-01T00:20:00.000Z", "null").replace("\"t2v\"", "\"t2v_v3\"");
+        assert_eq!(at(other_model), Found::Absent, "another model sharing a prefix");
+        let live_name = task("t1", "1970-01-01T00:20:00.000Z", "null").replace("\"t2v\"", "\"t2v-h3\"");
+        assert!(matches!(at(live_name), Found::Task(_)), "the live variant name of the model");
         let other_input = r#"{"id":"t1","model":"t2v","createdAt":"1970-01-01T00:20:00.000Z","input":{"prompt":"b"}}"#;
         assert_eq!(at(other_input.to_string()), Found::Absent);
         let claimed = ["t1".to_string()];

@@ -238,6 +238,12 @@ impl CreateFlow {
         Step::Send { request: self.config.list_tasks(), action: Action::List }
     }
 
+    /// The tasks other keys of this client made, as of now (before a list answer is read:
+    /// another create may have adopted one since this one started).
+    pub fn claimed_by_others(&mut self, claimed: Vec<String>) {
+        self.claimed = claimed;
+    }
+
     /// The server said it reconciles creates by key (an aivideo proxy): it deduplicates.
     pub fn server_reconciles_keys(&mut self) {
         self.server_deduplicates = true;

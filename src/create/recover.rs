@@ -13,6 +13,16 @@ use crate::value::Value;
 
 impl CreateFlow {
     pub(super) fn on_create_answer(&mut self, env: Envelope, answer_lost: bool, jitter: f64) -> Step {
+        // A 2xx the client could not read, or a success naming no task: the server took the
+        // create, and what it made is unknown, so it is a lost answer.
+        let (env, answer_lost) = match (env.is_ok(), env.task_id.is_some(), env.http_status()) {
+            (true, false, http) => {
+                let msg = format!("HTTP {} to the create named no task", http.unwrap_or(200));
+                (Envelope::failure(ErrorCode::UpstreamError, msg), true)
+            }
+            (false, _, Some(200..=299)) => (env, true),
+            _ => (env, answer_lost),
+        };
         self.any_lost |= answer_lost;
         let Some(err) = env.error() else {
             if env.data().get("idempotentReplay") == Some(&Value::Bool(true)) {

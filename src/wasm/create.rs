@@ -114,6 +114,9 @@ impl Session {
                     if self.reconciles_keys.get() {
                         flow.server_reconciles_keys();
                     }
+                    if action == Action::List {
+                        flow.claimed_by_others(self.ledger.borrow().claimed_by_others(&key));
+                    }
                     step = flow.on_answer(answer, call.lost.get(), js_sys::Math::random());
                 }
                 Step::Sleep(ms) => {

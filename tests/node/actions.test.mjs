@@ -198,6 +198,32 @@ test("a create whose answers are all lost: a list showing nothing makes it a pla
   assert.equal(f.creates()[1].init.headers["idempotency-key"], m.data.idempotencyKey);
 });
 
+test("unreadable create answers, creates naming no task, overlapping lost creates and look-alike models never make a second charge", async () => {
+  const payload = { prompt: "hostile answers", aspectRatio: "16:9", duration: "5" };
+  const down = () => json(503, { status: "FAILED", message: "down" });
+  // A 2xx the client cannot read, or one naming no task, after the server took the create:
+  // with the list down, the create stops (maybe created) instead of going again.
+  for (const bad of [() => new Response("<html>ok</html>", { status: 200, headers: { "content-type": "text/html" } }), () => json(200, { status: "SUBMITTED" }), () => json(200, { taskId: 42 })]) {
+    const s = routed([bad, bad, bad], down);
+    const r = await client(s.fetch, { maxRetries: 1 }).createGeneration("t2v", payload);
+    assert.equal(r.data && r.data.maybeCreated, true, JSON.stringify(r));
+    assert.equal(s.creates().length, 1, "not sent again");
+  }
+  // Three keys, one payload, every answer lost at once: each adopts its own task.
+  const listed = ["t1", "t2", "t3"].map((id) => ({ id, model: "t2v", createdAt: new Date().toISOString(), input: payload, idempotencyKey: null, status: "SUBMITTED", creditsCharged: 15 }));
+  const lost = () => Promise.reject(new TypeError("fetch failed"));
+  const s = routed([lost, lost, lost], () => json(200, { tasks: listed }));
+  const c = client(s.fetch, { maxRetries: 1 });
+  const got = await Promise.all(["key-one-00001", "key-two-00002", "key-three-0003"].map((k) => c.createGeneration("t2v", payload, { idempotencyKey: k })));
+  assert.deepEqual(got.map((r) => r.taskId).sort(), ["t1", "t2", "t3"], JSON.stringify(got.map((r) => r.taskId)));
+  assert.equal(c.spentCredits, 45);
+  // Another model that shares the prefix (t2v_v3 takes the same payload) is not this create's.
+  const other = [{ ...listed[0], model: "t2v_v3" }];
+  const m = routed([lost, json(200, { status: "SUBMITTED", taskId: "t9", creditsCharged: 15 })], () => json(200, { tasks: other }));
+  const r = await client(m.fetch, { maxRetries: 1 }).createGeneration("t2v", payload);
+  assert.equal(r.taskId, "t9", JSON.stringify(r));
+});
+
 test("a server that ignores Idempotency-Key: the lost create is found in the task list, not sent again", async () => {
   const payload = { prompt: "found again", aspectRatio: "16:9", duration: "5" };
   const committedThenLost = () => Promise.reject(new TypeError("fetch failed (ECONNRESET)"));
