@@ -239,7 +239,7 @@ async function main(argv, env) {
         ...(args.idempotencyScope ? { idempotencyScope: args.idempotencyScope } : {}),
         ...(args.quoteFirst ? { quoteFirst: true } : {}),
       };
-      const sent = journalCreate(env, args.model, payload, createOpts, (line) => process.stderr.write(`aivideo: ${line}\n`));
+      const sent = journalCreate({ env, model: args.model, payload, opts: createOpts, warn: (line) => process.stderr.write(`aivideo: ${line}\n`) });
       if (args.autoPoll === "false") {
         res = sent.settle(await client.createGeneration(args.model, payload, createOpts));
         break;

@@ -75,8 +75,8 @@ export function openJournal(path, warn) {
 
 /** Journals one create: `opts` (the create's options) gains the key and, when the journal
  * knows it, the earlier attempt's `handle`; `settle(envelope)` records what the create made
- * and returns the envelope. */
-export function journalCreate(env, model, payload, opts, warn) {
+ * and returns the envelope. `warn` receives a line when the journal cannot be used. */
+export function journalCreate({ env, model, payload, opts, warn }) {
   const explicit = opts.idempotencyKey && opts.idempotencyKey !== "derived";
   const key = explicit ? opts.idempotencyKey : __derivedKey(model, payload, opts.idempotencyScope);
   const journal = openJournal(journalPath(env), warn);

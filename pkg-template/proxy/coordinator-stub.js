@@ -39,6 +39,7 @@ export class CoordinatorStub {
   /** The quota store, in the object (durable, shared by every isolate). */
   get store() {
     return {
+      // arch-allow: params (the public ProxyStore interface, proxy.d.ts)
       take: (key, amount, limit, windowMs, now) => this.op("take", { key, amount, limit: limit === Infinity ? null : limit, windowMs, now }),
       give: (key, amount, windowMs, now) => this.op("give", { key, amount, windowMs, now }),
     };

@@ -20,6 +20,7 @@ export function memoryStore({ maxKeys = 100_000 } = {}) {
     },
   });
   return {
+    // arch-allow: params (the public ProxyStore interface, proxy.d.ts)
     async take(key, amount, limit, windowMs, now = Date.now()) {
       return store.take(key, amount, limit, windowMs, now);
     },
@@ -47,6 +48,7 @@ export function windowCounters(counters, { fresh = () => {}, changed = () => {} 
     return c;
   };
   return {
+    // arch-allow: params (the ProxyStore interface's take, shared by both stores)
     take(key, amount, limit, windowMs, now) {
       const c = window(key, windowMs, now);
       if (c.used + amount > limit) return { ok: false, used: c.used, resetAt: c.resetAt };
