@@ -75,13 +75,15 @@ pkg: setup-rust setup-npm
 pkg-stable: setup-rust
 	bash tools/build-wasm.sh stable target/stable
 
-lint:
+lint: setup-npm
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target $(WASM_TARGET) --lib -- -D warnings
 	! grep -rn 'window()' src
 	# The pure core imports no wasm crates.
 	! grep -rlE '(wasm_bindgen|js_sys|web_sys|gloo)' src --include=*.rs | grep -v '^src/wasm/'
+	# The JavaScript we ship and run follows the same rules (headers, sizes, parameters, no cycles).
+	node tools/js-architecture.mjs
 
 unit:
 	cargo test --quiet
