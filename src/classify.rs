@@ -26,6 +26,42 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every endpoint the client calls (the proxy's route table is tested against this).
+    pub const ALL: [Action; 7] =
+        [Action::Create, Action::Status, Action::Task, Action::Cancel, Action::List, Action::Account, Action::Quote];
+
+    /// The client method that calls it.
+    pub fn client_method(self) -> &'static str {
+        match self {
+            Action::Create => "createGeneration",
+            Action::Status => "getStatus",
+            Action::Task => "getTask",
+            Action::Cancel => "cancelTask",
+            Action::List => "listTasks",
+            Action::Account => "getAccount",
+            Action::Quote => "quote",
+        }
+    }
+
+    /// The HTTP method and path template.
+    pub fn route(self) -> (&'static str, &'static str) {
+        match self {
+            Action::Create => ("POST", "/api/v1/generate/{model}"),
+            Action::Status => ("GET", "/api/v1/tasks/{id}/status"),
+            Action::Task => ("GET", "/api/v1/tasks/{id}"),
+            Action::Cancel => ("PUT", "/api/v1/tasks/{id}/cancel"),
+            Action::List => ("GET", "/api/v1/tasks"),
+            Action::Account => ("GET", "/api/v1/account"),
+            Action::Quote => ("POST", "/api/v1/quote/{model}"),
+        }
+    }
+
+    /// Whether it counts against the key's query budget (the reads; creates have their own
+    /// limit, cancels and quotes none).
+    pub fn is_query(self) -> bool {
+        matches!(self, Action::Status | Action::Task | Action::List | Action::Account)
+    }
+
     /// The endpoint, for messages.
     pub fn path(self) -> &'static str {
         match self {
@@ -314,6 +350,34 @@ fn looks_like_html(t: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_action_route_is_what_the_request_builders_send() {
+        use crate::request::{ClientConfig, ClientOptions, GenerateHeaders};
+        use std::rc::Rc;
+        let c = ClientConfig::from_options(&ClientOptions {
+            api_key: Some(Value::str("ak_test_0123456789abcdef")),
+            base_url: Some(Value::str("https://api.test")),
+            ..Default::default()
+        })
+        .unwrap(); // ok: test
+        let payload = Rc::new(Value::object(vec![("prompt", Value::str("a"))]));
+        for action in Action::ALL {
+            let req = match action {
+                Action::Create => c.generate("t2v", &payload, &GenerateHeaders::default()),
+                Action::Status => c.get_status("t1"),
+                Action::Task => c.get_task("t1"),
+                Action::Cancel => c.cancel_task("t1"),
+                Action::List => Ok(c.list_tasks()),
+                Action::Account => Ok(c.get_account()),
+                Action::Quote => c.quote("t2v", &payload),
+            }
+            .unwrap(); // ok: test
+            let (method, path) = action.route();
+            let want = format!("https://api.test{}", path.replace("{model}", "t2v").replace("{id}", "t1"));
+            assert_eq!((req.method.as_str(), req.url.as_str()), (method, want.as_str()), "{action:?}");
+        }
+    }
+
     use super::*;
     use crate::value::test_json::json;
 

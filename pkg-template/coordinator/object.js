@@ -8,6 +8,7 @@
 // Settings (env): UPSTREAM_REQUESTS_PER_MINUTE (60), UPSTREAM_GENERATIONS_PER_MINUTE (30),
 // UPSTREAM_WINDOW_MS (60000), UPSTREAM_MARGIN_MS (5 % of it), POLL_INTERVAL_MS (5000).
 // Must not: authenticate callers (the handler has; `owner` is proven there).
+import { __endpoints } from "../aivideo.js";
 import { createClient } from "../api.js";
 import { coordinatorSettings } from "../proxy/settings.js";
 import { windowCounters } from "../proxy/store.js";
@@ -16,9 +17,10 @@ import { budgetMethods } from "./budget.js";
 import { recordMethods } from "./records.js";
 import { loopMethods } from "./loop.js";
 
-/** What the proxy may ask the coordinator's client to do, and which of them are reads. */
-const CALLS = new Set(["getStatus", "getTask", "cancelTask", "listTasks", "getAccount", "quote", "createGeneration"]);
-const QUERIES = new Set(["getStatus", "getTask", "listTasks", "getAccount"]);
+/** What the proxy may ask the coordinator's client to do (the core's endpoints, by client
+ * method), and whether each is a read (counts against the query budget). */
+let endpoints = null;
+const endpointOf = (method) => (endpoints ??= new Map(__endpoints().map((e) => [e.method, e]))).get(method);
 
 export class AivideoCoordinator {
   constructor(state, env) {
@@ -143,10 +145,10 @@ export class AivideoCoordinator {
       const task = (isTerminal(rec.status) ? rec.task : null) ?? (listedFresh || isTerminal(rec.status) ? this.lastList?.tasks.find((t) => t.id === id && t.status === rec.status) : null);
       if (task) return okEnvelope(rec.status, id, task);
     }
-    if (!CALLS.has(method)) return failEnvelope("INVALID_ARGUMENT", `coordinator: no method ${method}`, 400);
+    if (!endpointOf(method)) return failEnvelope("INVALID_ARGUMENT", `coordinator: no method ${method}`, 400);
     // Fair shares of the key's budget: a caller's reads never queue long (429 at once past a
     // sixth of the window), and one caller has at most two reads waiting here at a time.
-    const query = QUERIES.has(method);
+    const query = endpointOf(method).query;
     const who = owner || "admin";
     if (query) {
       const s = coordinatorSettings(this.env);

@@ -59,3 +59,25 @@ pub fn idempotency_key_problem(key: String) -> Option<String> {
 pub fn cross_check_every() -> u32 {
     crate::wait::CROSS_CHECK_EVERY
 }
+
+/// Every endpoint the client calls: `[{ method, http, path, query }]` (the client method, the
+/// HTTP method, the path template, whether it counts against the query budget), for the
+/// proxy's and the coordinator's tables and the test that holds them to the core.
+#[wasm_bindgen(js_name = __endpoints, skip_typescript)]
+pub fn endpoints() -> JsValue {
+    use crate::classify::Action;
+    use crate::value::Value;
+    let list = Action::ALL
+        .iter()
+        .map(|a| {
+            let (http, path) = a.route();
+            Value::object(vec![
+                ("method", Value::str(a.client_method())),
+                ("http", Value::str(http)),
+                ("path", Value::str(path)),
+                ("query", Value::Bool(a.is_query())),
+            ])
+        })
+        .collect();
+    to_js_via_json(&Value::Array(list))
+}

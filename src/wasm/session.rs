@@ -139,7 +139,7 @@ impl Session {
     pub async fn execute(&self, action: Action, req: &ApiRequest, task_id: Option<&str>, call: &Call) -> Envelope {
         // A server's Retry-After is waited only as long as one attempt may take.
         let policy = RetryPolicy::for_call(&self.config, call.max_retries, call.timeout_ms);
-        let is_query = matches!(action, Action::Status | Action::Task | Action::List | Action::Account);
+        let is_query = action.is_query();
         let aborted = || Envelope::from(transport_failure(TransportFailure::Aborted, "", call.timeout_ms));
         let mut retries = 0;
         loop {
