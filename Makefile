@@ -20,7 +20,7 @@ NODE_BIN := node_modules/.bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup setup-rust setup-apt setup-npm pkg pkg-stable lint unit test demo bench scale fuzz sim clean
+.PHONY: setup setup-rust setup-apt setup-npm pkg pkg-js test-js pkg-stable lint unit test demo bench scale fuzz sim clean
 
 setup: setup-rust setup-apt setup-npm
 
@@ -46,11 +46,19 @@ setup-npm:
 	  npm ci --no-audit --no-fund
 	fi
 
-# One build for every runtime: cargo → wasm-bindgen --target web → wasm-opt -Oz → overlay
-# pkg-template/ → npm pack. Sizes before and after wasm-opt land in target/sizes.txt.
+# One build for every runtime: cargo → wasm-bindgen --target web → wasm-opt -Oz (`wasm`, into
+# pkg/) → overlay js/ → npm pack (`pkg-js`). Sizes before and after wasm-opt land in
+# target/sizes.txt.
 pkg: setup-rust setup-npm
-	build=$$(bash tools/build-wasm.sh "$${AIVIDEO_TOOLCHAIN:-nightly}" pkg)
-	cp -r pkg-template/. pkg/
+	bash tools/build-wasm.sh "$${AIVIDEO_TOOLCHAIN:-nightly}" pkg > target/wasm-build.txt
+	$(MAKE) --no-print-directory pkg-js
+
+# The JavaScript half alone, on the wasm already in pkg/: a change to the proxy, the
+# coordinator, the CLI or an entry is packed in seconds (then `make test-js`).
+pkg-js: setup-npm
+	test -f pkg/aivideo_bg.wasm || { echo "pkg/ has no wasm yet: run make pkg once" >&2; exit 1; }
+	rm -rf pkg/proxy pkg/coordinator
+	cp -r js/. pkg/
 	rm -f pkg/.gitignore
 	cp LICENSE pkg/LICENSE
 	# aivideo/inline: the wasm as base64 inside the module (esbuild, Rollup, server bundles).
@@ -66,9 +74,16 @@ pkg: setup-rust setup-npm
 	cp pkg/aivideo.d.ts pkg/aivideo.d.cts
 	# The npm page: the user-facing part of README.md (between the npm markers).
 	node pkg-build/readme.mjs
+	rm -f target/$(CRATE)-*.tgz
 	(cd pkg && npm pack --silent --pack-destination ../target >/dev/null)
 	tgz=$$(stat -c %s target/$(CRATE)-*.tgz)
-	printf '%s; tarball %s B\n' "$$build" $$tgz | tee target/sizes.txt
+	printf '%s; tarball %s B\n' "$$(cat target/wasm-build.txt 2>/dev/null)" $$tgz | tee target/sizes.txt
+
+# The fast loop for the JavaScript half: repack on the existing wasm, reinstall the consumer
+# project, run the Node suites (proxy, coordinator in workerd, CLI, simulator).
+test-js: pkg-js
+	node -e 'import("./tools/consumer.mjs").then((m) => m.makeConsumer())'
+	node --test --test-concurrency=2 tests/node/*.test.mjs
 
 # The fallback: the same crate built by the stable toolchain, glue and wasm only, into
 # target/stable/ (tests/run.mjs runs the Node suite on it).

@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import ts from "typescript";
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "..");
-const DIRS = ["pkg-template", "pkg-build", "sim", "tools", "www", "examples"];
+const DIRS = ["js", "pkg-build", "sim", "tools", "www", "examples"];
 const MAX_FILE = 400;
 const MAX_FUNCTION = 150;
 const MAX_PARAMS = 4;

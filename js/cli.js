@@ -7,7 +7,7 @@ import { Transform } from "node:stream";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { clientFromEnv, validatePayload } from "./node.js";
-import { __envelope as envelope } from "./aivideo.js";
+import { __envelope as envelope, __idempotencyKeyProblem } from "./aivideo.js";
 import { journalCreate } from "./journal.js";
 
 const HELP = `aivideo: create and watch AIVideoMaker generations
@@ -150,7 +150,7 @@ async function main(argv, env) {
     process.stdout.write(`${JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")).version}\n`);
     return 0;
   }
-  if (args.idempotencyKey !== undefined && args.idempotencyKey !== "derived" && !/^[\x21-\x7e]{8,128}$/.test(args.idempotencyKey)) {
+  if (args.idempotencyKey !== undefined && args.idempotencyKey !== "derived" && __idempotencyKeyProblem(args.idempotencyKey) !== undefined) {
     throw new UsageError("--idempotency-key must be 8 to 128 visible ASCII characters");
   }
   const action = args.action ?? (args.model ? "run" : undefined);
