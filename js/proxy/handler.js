@@ -8,7 +8,7 @@ import { memoryStore } from "./store.js";
 import { ProxySetupError, checkOptions, resolveSettings } from "./settings.js";
 import { anonymousCaller } from "./auth.js";
 import { ownershipKeys } from "./ownership.js";
-import { QUOTAS, limitOf, meter } from "./quota.js";
+import { takePerRequest } from "./quota.js";
 import { ALLOWED_HEADERS, answer, cors, failure, originAllowed, scrub, tooMany } from "./http.js";
 import { matchRoute } from "./routes.js";
 import { CoordinatorStub } from "./coordinator-stub.js";
@@ -119,8 +119,8 @@ async function pipeline(rc) {
 /** Quotas answer at once (429 + Retry-After): nothing queues for a caller over them. */
 async function metered(rc) {
   const { caller, isolate, settings } = rc;
-  const rate = await meter(rc.store, QUOTAS.requests, caller.userId).take(1, limitOf(caller, settings, "requestsPerMinute"));
-  if (!rate.ok) return tooMany(rc, "RATE_LIMITED", "too many requests for this user; retry after the Retry-After seconds", rate.resetAt);
+  const refused = await takePerRequest(rc);
+  if (refused) return tooMany(rc, "RATE_LIMITED", refused.quota.message, refused.resetAt);
   const route = rc.name === "quote" || rc.name === "generate" ? createRoute : dispatchRead;
   // A long poll waits in the coordinator, not upstream: it does not count as in flight.
   if (rc.name === "wait") return route(rc);

@@ -6,22 +6,47 @@
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
 
-/** Limits a caller's token may set for that caller (lower, for maxCreditsPerTask). */
-export const USER_LIMITS = ["requestsPerMinute", "creditsPerDay", "maxCreditsPerTask"];
-
 const finite = (n) => (Number.isFinite(n) ? n : null);
 
-/** The quotas counted per user: `limit` is the setting (or token claim) that bounds it. */
+/**
+ * The quotas counted per user, one row each: `limit` is the option (and token claim) that
+ * bounds it, `env` its variable and `fallback` its default; `perRequest(rc)`, when present,
+ * is what each request costs (taken before it runs, 429 at once past the limit); the credit
+ * quota is reserved by the create route instead. `usage` is what /usage reports of it.
+ */
 export const QUOTAS = {
   credits: {
-    limit: "creditsPerDay", prefix: "cpd", windowMs: DAY_MS,
+    limit: "creditsPerDay", env: "CREDITS_PER_DAY", fallback: 500, prefix: "cpd", windowMs: DAY_MS,
     usage: (c, limit) => ({ creditsUsedToday: c.used, creditsLeftToday: finite(Math.max(0, limit - c.used)), resetsAt: new Date(c.resetAt).toISOString() }),
   },
   requests: {
-    limit: "requestsPerMinute", prefix: "rpm", windowMs: MINUTE_MS,
+    limit: "requestsPerMinute", env: "REQUESTS_PER_MINUTE", fallback: 60, prefix: "rpm", windowMs: MINUTE_MS,
+    perRequest: () => 1,
+    message: "too many requests for this user; retry after the Retry-After seconds",
     usage: (c) => ({ requestsThisMinute: c.used }),
   },
 };
+
+/** Limits a caller's token may set for that caller (lower, for maxCreditsPerTask). */
+export const USER_LIMITS = [...Object.values(QUOTAS).map((q) => q.limit), "maxCreditsPerTask"];
+
+/** Takes every per-request quota for this request: null when all allow it, else the refusal
+ * `{ quota, resetAt }` (what was taken is given back). */
+export async function takePerRequest(rc) {
+  const taken = [];
+  for (const quota of Object.values(QUOTAS)) {
+    if (!quota.perRequest) continue;
+    const m = meter(rc.store, quota, rc.caller.userId);
+    const cost = quota.perRequest(rc);
+    const got = await m.take(cost, limitOf(rc.caller, rc.settings, quota.limit));
+    if (!got.ok) {
+      for (const [t, n] of taken) await t.give(n);
+      return { quota, resetAt: got.resetAt };
+    }
+    taken.push([m, cost]);
+  }
+  return null;
+}
 
 /** A caller's limit: its token's, else the proxy's setting. */
 export function limitOf(caller, settings, name) {

@@ -4,15 +4,16 @@
 // env names, default and check, and failing closed. Must not: read a request, or put a
 // setting's value in a message (messages name the setting only).
 
+import { QUOTAS } from "./quota.js";
+
 /** A setting that cannot work: answered as a 500 naming the setting, never its value. */
 export class ProxySetupError extends Error {}
 
-/** The numeric limits: option, env variable, default (`undefined`: required). A caller's token
- * may lower the first three per user (see quota.js). */
+/** The numeric limits: option, env variable, default (`undefined`: required); the per-user
+ * quotas' rows come from quota.js. */
 export const LIMITS = [
   ["maxCreditsPerTask", "MAX_CREDITS_PER_TASK", undefined],
-  ["requestsPerMinute", "REQUESTS_PER_MINUTE", 60],
-  ["creditsPerDay", "CREDITS_PER_DAY", 500],
+  ...Object.values(QUOTAS).map((q) => [q.limit, q.env, q.fallback]),
   ["maxInFlight", "MAX_IN_FLIGHT", 4],
   ["maxBodyBytes", "MAX_BODY_BYTES", 12 * 1024 * 1024],
 ];

@@ -252,6 +252,8 @@ test("money: a caller who leaves mid-create is still charged (the create runs on
       return json(200, {});
     },
   });
+  // Set up first (the client, the binding keys): the caller leaves 30 ms into its create.
+  await handler(req("/api/v1/usage"));
   const gone = new AbortController();
   setTimeout(() => gone.abort(), 30);
   const body = JSON.stringify({ prompt: "a", aspectRatio: "16:9", duration: "5" });
