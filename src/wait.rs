@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorCode};
 use crate::options::WaitOptions;
 use crate::poll::{PollOptions, Poller, Verdict, WaitRequest};
 use crate::retry::is_transient;
-use crate::task::{normalize_task, Terminal};
+use crate::task::{normalize_task, TaskStatus, Terminal};
 use crate::url::encode_task_id;
 use crate::value::Value;
 
@@ -155,6 +155,29 @@ pub fn long_poll_held(polled: &Polled, before: Option<&str>, took_ms: f64) -> bo
 /// A task's own status that differs from what the list says of it: the list lags.
 pub fn list_lags(list_status: Option<&str>, task_status: &str) -> bool {
     list_status.is_some_and(|l| l != task_status)
+}
+
+/// How far along a status is: not started (unknown statuses too), running, ended.
+fn progress_rank(status: &str) -> u8 {
+    match TaskStatus::parse(status) {
+        TaskStatus::Submitted | TaskStatus::Other(_) => 0,
+        TaskStatus::Progress => 1,
+        _ => 2,
+    }
+}
+
+/// A list read showing a task further along than the wait last saw it: this server's list
+/// reflects changes own reads did not make (a live list, not an echo of the last own read).
+pub fn list_ahead(known: Option<&str>, listed: &str) -> bool {
+    known.is_some_and(|k| progress_rank(listed) > progress_rank(k))
+}
+
+/// Whether a contradiction (a task's own read differs from the list) means the list lags for
+/// the whole session: at once while the list has never been seen ahead of own reads (the live
+/// service's list only repeats each task's last own read, so it never is), else after two in
+/// a row for one task (one can be a change between the two reads).
+pub fn list_stale(seen_ahead: bool, contradictions_in_a_row: u32) -> bool {
+    !seen_ahead || contradictions_in_a_row >= 2
 }
 
 /// Why a wait stops before the task ends.
@@ -379,6 +402,11 @@ mod tests {
         assert!(cross_check_due(1, 600_000.0, 390_000.0, true), "overdue: every other tick");
         assert!(cross_check_due(0, 10_000.0, 390_000.0, false), "a lagging list is not asked again");
         assert!(list_lags(Some("SUBMITTED"), "COMPLETED"));
+        assert!(list_ahead(Some("SUBMITTED"), "COMPLETED") && list_ahead(Some("PROGRESS"), "FAILED"));
+        assert!(!list_ahead(Some("PROGRESS"), "SUBMITTED") && !list_ahead(None, "COMPLETED"));
+        assert!(!list_ahead(Some("PROGRESS"), "PROGRESS"), "an echo of the last own read shows nothing");
+        assert!(list_stale(false, 1), "a list never seen ahead: stale at the first contradiction");
+        assert!(!list_stale(true, 1) && list_stale(true, 2), "a live list: two in a row");
         assert!(!list_lags(Some("PROGRESS"), "PROGRESS") && !list_lags(None, "COMPLETED"));
     }
 

@@ -48,6 +48,9 @@ pub struct Session {
     /// contradiction can be a status that changed between the two reads): waits then ask
     /// each task.
     pub list_trusted: Cell<bool>,
+    /// A list read has shown a task further along than its wait had seen: this server's list
+    /// reflects changes (else it may only echo each task's last own read).
+    pub list_seen_ahead: Cell<bool>,
     /// When a wait of this session last asked its own task while the list is trusted: one
     /// such cross-check per tick for the whole session, so hundreds of waits do not turn
     /// into hundreds of status calls (a lagging list is still caught within a few ticks).
@@ -82,6 +85,7 @@ impl Session {
             waiting: Cell::new(0),
             batch: RefCell::new(BatchState::default()),
             list_trusted: Cell::new(true),
+            list_seen_ahead: Cell::new(false),
             long_poll: Cell::new(false),
             reconciles_keys: Cell::new(false),
             last_cross_check: Cell::new(f64::NEG_INFINITY),

@@ -21,6 +21,15 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
+/// One look at a task: its id, the status its wait last saw, how old a shared list may be, and
+/// whether to ask the task itself.
+struct Look<'a> {
+    task_id: &'a str,
+    known: Option<&'a str>,
+    fresh_ms: f64,
+    check: bool,
+}
+
 impl Session {
     /// `GET /tasks`, shared: joins a call in flight, or reuses a list fetched at most
     /// `fresh_ms` ago, else fetches one. The shared call carries no caller's signal, so one
@@ -66,21 +75,25 @@ impl Session {
     }
 
     /// One look: the shared list while concurrent waits run (unless `check` asks the task
-    /// itself), else the task's own status. `lags` counts, for this wait, the cross-checks in
-    /// a row whose answer contradicted the list; two in a row (a status change between two
-    /// reads explains one) mark the list as lagging for the whole session.
-    async fn poll_once(
-        self: &Rc<Self>,
-        task_id: &str,
-        fresh_ms: f64,
-        call: &Call,
-        check: bool,
-        lags: &mut u32,
-    ) -> Polled {
+    /// itself), else the task's own status. A list showing the task further along than its
+    /// wait saw it proves the list live. `lags` counts, for this wait, the cross-checks in a row
+    /// whose answer contradicted the list; `crate::wait::list_stale` says when that marks the
+    /// list as lagging for the whole session (at once while it was never seen ahead).
+    async fn poll_once(self: &Rc<Self>, look: Look<'_>, call: &Call, lags: &mut u32) -> Polled {
+        let Look { task_id, known, fresh_ms, check } = look;
         let batched = self.waiting.get() >= 2 && self.list_trusted.get();
         if batched && !check {
             if let Some(p) = self.batch_lookup(task_id, fresh_ms, call.timeout_ms).await {
-                return p;
+                if let Polled::Status(listed, _) = &p {
+                    if flow::list_ahead(known, listed) {
+                        self.list_seen_ahead.set(true);
+                    }
+                }
+                // Until the list has shown a change before an own read did, it is only a probe:
+                // the task's own status is asked too (a list that echoes own reads shows nothing).
+                if self.list_seen_ahead.get() {
+                    return p;
+                }
             }
         }
         let polled = match self.config.get_status(task_id) {
@@ -95,7 +108,7 @@ impl Session {
                 });
             if flow::list_lags(listed.as_deref(), status) {
                 *lags += 1;
-                if *lags >= 2 {
+                if flow::list_stale(self.list_seen_ahead.get(), *lags) {
                     self.list_trusted.set(false);
                 }
             } else if listed.is_some() {
@@ -181,7 +194,8 @@ impl Session {
                         self.last_cross_check.set(now);
                     }
                     ticks_since_check = if check { 0 } else { ticks_since_check + 1 };
-                    self.poll_once(id, (delay * 0.5).max(1.0), &call, check, &mut lags).await
+                    let look = Look { task_id: id, known: before.as_deref(), fresh_ms: (delay * 0.5).max(1.0), check };
+                    self.poll_once(look, &call, &mut lags).await
                 }
             };
             let now = js_sys::Date::now();
