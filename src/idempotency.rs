@@ -53,6 +53,16 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 33)
 }
 
+/// A digest of model + canonical payload: what a client remembers of the request it sent
+/// under a key, to tell a repeat of it from another request under the same key.
+pub fn request_digest(model: &str, payload: &Value) -> String {
+    let mut d = Digest128::new();
+    d.push_str(model);
+    d.push_str("\n");
+    payload.write_json(&mut d, true, &Numbers::Canonical);
+    d.finish()
+}
+
 /// `aiv1-<model>-<32 hex>`: at most 8 + 64 + 32 characters, within the 8–128 rule.
 pub fn derive_key(model: &str, payload: &Value, scope: Option<&str>) -> String {
     let mut d = Digest128::new();

@@ -250,7 +250,7 @@ fn handle(bag: &Value) -> Result<Option<Sent>, ArgumentError> {
     }
     .ok_or_else(|| bad("createdAt must be an ISO 8601 time or ms since the epoch"))?;
     let task_id = text(h, "taskId").map_err(|_| bad("taskId must be a string or null"))?;
-    Ok(Some(Sent { key, first_sent_ms, task_id, deduplicated: false }))
+    Ok(Some(Sent { key, first_sent_ms, task_id, deduplicated: false, digest: None }))
 }
 
 /// `waitForTask`'s options (and the wait half of `runWorkflow`'s). `onProgress` is read by

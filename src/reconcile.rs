@@ -33,6 +33,9 @@ pub struct Sent {
     pub task_id: Option<String>,
     /// The server answered a repeat of this key as a replay: it deduplicates it.
     pub deduplicated: bool,
+    /// The request sent under the key (`crate::idempotency::request_digest`), when this
+    /// client sent it.
+    pub digest: Option<String>,
 }
 
 impl Sent {
@@ -43,6 +46,9 @@ impl Sent {
             self.task_id.clone_from(&other.task_id);
         }
         self.deduplicated |= other.deduplicated;
+        if self.digest.is_none() {
+            self.digest.clone_from(&other.digest);
+        }
     }
 }
 
@@ -170,7 +176,7 @@ mod tests {
     const INPUT: &str = r#"{"aspectRatio":"16:9","duration":"5","prompt":"a fox"}"#;
 
     fn sent(first: f64) -> Sent {
-        Sent { key: "job-12345".into(), first_sent_ms: first, task_id: None, deduplicated: false }
+        Sent { key: "job-12345".into(), first_sent_ms: first, task_id: None, deduplicated: false, digest: None }
     }
 
     fn list(body: &str) -> Envelope {

@@ -27,7 +27,7 @@ use crate::contract::ModelSpec;
 use crate::credits::{estimate, over_budget, price_check, Estimate, PriceCheck};
 use crate::envelope::Envelope;
 use crate::error::{Error, ErrorCode};
-use crate::idempotency::derive_key;
+use crate::idempotency::{derive_key, request_digest};
 use crate::options::CreateOptions;
 use crate::reconcile::{Ledger, Sent};
 use crate::request::{ApiRequest, ClientConfig, GenerateHeaders};
@@ -107,7 +107,7 @@ pub struct CreateFlow {
     timeout_ms: f64,
 }
 
-fn done(e: impl Into<Error>) -> Step {
+pub(super) fn done(e: impl Into<Error>) -> Step {
     Step::Done(Envelope::from(e.into()))
 }
 
@@ -138,7 +138,7 @@ impl CreateFlow {
             quoted: None,
             stage: Stage::Finished,
             now_ms,
-            sent: Sent { key: String::new(), first_sent_ms: now_ms, task_id: None, deduplicated: false },
+            sent: Sent { key: String::new(), first_sent_ms: now_ms, task_id: None, deduplicated: false, digest: None },
             sent_before: false,
             claimed: Vec::new(),
             charge: None,
@@ -203,6 +203,9 @@ impl CreateFlow {
             self.sent.merge(known);
             self.sent_before = true;
         }
+        let digest = request_digest(&self.model, &self.payload);
+        let same_request = self.sent.digest.as_ref().map(|d| *d == digest);
+        self.sent.digest.get_or_insert(digest);
         self.claimed = ledger.claimed_by_others(&key);
         self.max_credits = match (opts.max_credits, client_max_credits) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -218,6 +221,13 @@ impl CreateFlow {
         }
         // Sent before: what did it make?
         if let Some(id) = self.sent.task_id.clone() {
+            // The request this client made under the key: its task, as a server's replay
+            // answers (nothing upstream); another request under it: the server judges.
+            match same_request {
+                Some(true) => return self.adopt(&Value::object(vec![("id", Value::str(id))]), true),
+                Some(false) => return self.price(),
+                None => {}
+            }
             return match self.config.get_task(&id) {
                 Ok(request) => {
                     self.stage = Stage::Reading;
@@ -319,43 +329,6 @@ impl CreateFlow {
     /// After a `Step::Sleep`: the create again, under the same key.
     pub fn after_sleep(&mut self) -> Step {
         self.send_create()
-    }
-
-    fn on_quote(&mut self, env: Envelope) -> Step {
-        let quote = match env.outcome {
-            Ok(reply) => reply.data,
-            Err(e) if e.code == ErrorCode::UnsupportedByServer => {
-                // No quote on this server: the local estimate, where the model has one.
-                return match self.estimate.as_ref().and_then(|e| e.credits) {
-                    Some(local) => self.after_price(local, "local estimate"),
-                    None => {
-                        self.stage = Stage::Finished;
-                        let msg = format!(
-                            "this server has no quote endpoint, and {} is priced only by the server, so maxCredits \
-                             cannot be checked: nothing was sent. Remove maxCredits to create without a price check",
-                            self.model
-                        );
-                        done(Error::new(ErrorCode::UnsupportedByServer, msg))
-                    }
-                };
-            }
-            Err(_) => return Step::Done(env),
-        };
-        if quote.get("affordable") == Some(&Value::Bool(false)) {
-            self.stage = Stage::Finished;
-            let msg = "the quote says the balance cannot pay for this generation: nothing was sent or charged";
-            return done(
-                Error::new(ErrorCode::InsufficientCredits, msg).with_data(Value::object(vec![("quote", quote)])),
-            );
-        }
-        match quote.get("credits").and_then(Value::as_f64) {
-            Some(c) => {
-                let price = c.max(0.0) as u64;
-                self.quoted = Some(price);
-                self.after_price(price, "quote")
-            }
-            None => self.send_create(),
-        }
     }
 
     fn key(&self) -> String {
@@ -533,8 +506,13 @@ mod tests {
 
     fn ledger_with(first_sent_ms: f64, task_id: Option<&str>) -> Ledger {
         let mut ledger = Ledger::default();
-        let sent =
-            Sent { key: "job-777777".into(), first_sent_ms, task_id: task_id.map(Into::into), deduplicated: false };
+        let sent = Sent {
+            key: "job-777777".into(),
+            first_sent_ms,
+            task_id: task_id.map(Into::into),
+            deduplicated: false,
+            digest: None,
+        };
         ledger.record(&sent);
         ledger
     }
@@ -594,6 +572,25 @@ mod tests {
         let other = answer(Action::Task, 200, r#"{"id":"t9","status":"COMPLETED","input":{"prompt":"else"}}"#);
         assert!(matches!(flow.on_answer(other, false, 0.5), Step::Send { action: Action::Create, .. }));
         assert_eq!(env.data().get("idempotentReplay"), Some(&Value::Bool(true)));
+        // The request this client made under the key: its task, with nothing sent upstream.
+        let mut mine = Ledger::default();
+        let digest = Some(request_digest("t2v", &t2v()));
+        mine.record(&Sent {
+            key: "job-777777".into(),
+            first_sent_ms: 0.0,
+            task_id: Some("t9".into()),
+            deduplicated: false,
+            digest,
+        });
+        let (_, step) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k", &mine);
+        let Step::Done(env) = step else { panic!("{step:?}") };
+        assert_eq!(
+            (env.task_id.as_deref(), env.data().get("idempotentReplay")),
+            (Some("t9"), Some(&Value::Bool(true)))
+        );
+        let other = Rc::new(json(r#"{"prompt":"another","aspectRatio":"16:9","duration":"5"}"#));
+        let (_, step) = CreateFlow::start(&config(), "t2v", other, &keyed, None, 0.0, "k", &mine);
+        assert!(matches!(step, Step::Send { action: Action::Create, .. }), "another request under the key: sent");
         // Gone: a new task is made; unreadable: nothing is sent, the task is named.
         let (mut flow, _) = CreateFlow::start(&config(), "t2v", t2v(), &keyed, None, 0.0, "k", &ledger);
         let gone = answer(Action::Task, 404, r#"{"errorCode":"TASK_NOT_FOUND","message":"Task not found"}"#);

@@ -1,11 +1,11 @@
-//! The create flow's answers to a create, a task read and a list read: when a lost answer
+//! The create flow's answers to a quote, a create, a task read and a list read: when a lost answer
 //! may be sent again, what is adopted, and when the flow stops with `maybeCreated` (the
 //! invariant in `super`'s header). Must not: perform I/O or read the clock.
 
-use super::{CreateFlow, Stage, Step};
+use super::{done, CreateFlow, Stage, Step};
 use crate::classify::Action;
 use crate::envelope::Envelope;
-use crate::error::ErrorCode;
+use crate::error::{Error, ErrorCode};
 use crate::reconcile::{Found, Search};
 use crate::request::RetryClass;
 use crate::retry::{RetryDecision, RetryPolicy};
@@ -185,5 +185,42 @@ impl CreateFlow {
             ]);
         }
         env
+    }
+
+    pub(super) fn on_quote(&mut self, env: Envelope) -> Step {
+        let quote = match env.outcome {
+            Ok(reply) => reply.data,
+            Err(e) if e.code == ErrorCode::UnsupportedByServer => {
+                // No quote on this server: the local estimate, where the model has one.
+                return match self.estimate.as_ref().and_then(|e| e.credits) {
+                    Some(local) => self.after_price(local, "local estimate"),
+                    None => {
+                        self.stage = Stage::Finished;
+                        let msg = format!(
+                            "this server has no quote endpoint, and {} is priced only by the server, so maxCredits \
+                             cannot be checked: nothing was sent. Remove maxCredits to create without a price check",
+                            self.model
+                        );
+                        done(Error::new(ErrorCode::UnsupportedByServer, msg))
+                    }
+                };
+            }
+            Err(_) => return Step::Done(env),
+        };
+        if quote.get("affordable") == Some(&Value::Bool(false)) {
+            self.stage = Stage::Finished;
+            let msg = "the quote says the balance cannot pay for this generation: nothing was sent or charged";
+            return done(
+                Error::new(ErrorCode::InsufficientCredits, msg).with_data(Value::object(vec![("quote", quote)])),
+            );
+        }
+        match quote.get("credits").and_then(Value::as_f64) {
+            Some(c) => {
+                let price = c.max(0.0) as u64;
+                self.quoted = Some(price);
+                self.after_price(price, "quote")
+            }
+            None => self.send_create(),
+        }
     }
 }
