@@ -176,11 +176,17 @@ async function main(argv, env) {
   if (proxyToken && !proxyUrl) throw new UsageError("AIVIDEO_PROXY_TOKEN needs the proxy's URL: --base-url or AIVIDEO_BASE_URL");
   let proxyOrigin = null;
   if (proxyToken) {
+    let url;
     try {
-      proxyOrigin = new URL(proxyUrl).origin;
+      url = new URL(proxyUrl);
     } catch {
       throw new UsageError("--base-url is not a URL");
     }
+    // The token is a credential: over plain http only to this machine.
+    if (url.protocol !== "https:" && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname)) {
+      throw new UsageError("AIVIDEO_PROXY_TOKEN is only sent over https (or plain http to localhost): use an https --base-url");
+    }
+    proxyOrigin = url.origin;
   }
   const viaProxy = proxyToken
     ? { apiKey: "", fetch: (url, init = {}) => fetch(url, new URL(url).origin === proxyOrigin ? { ...init, headers: { ...init.headers, authorization: `Bearer ${proxyToken}` } } : init) }

@@ -65,8 +65,14 @@ interface ProxyCommonOptions {
 
 /** Authentication is required: pass `authorize`, or (knowingly) `allowAnonymous: true`, limited per client IP. */
 export type ProxyOptions =
-  | (ProxyCommonOptions & { authorize: Authorize; allowAnonymous?: false | undefined })
-  | (ProxyCommonOptions & { allowAnonymous: true; authorize?: undefined });
+  | (ProxyCommonOptions & { authorize: Authorize; allowAnonymous?: false | undefined; clientIpHeader?: undefined })
+  | (ProxyCommonOptions & {
+      allowAnonymous: true; authorize?: undefined;
+      /** The header a proxy in front of this one sets to the caller's address (trusted as is).
+       * Default: CF-Connecting-IP on Cloudflare (`request.cf` present), else no address is
+       * trusted and every anonymous caller shares one set of quotas. */
+      clientIpHeader?: string | undefined;
+    });
 
 /** A Worker `fetch` handler: `export default { fetch: createProxyHandler({...}) }`. Throws a TypeError when authentication is missing. */
 export declare function createProxyHandler(options: ProxyOptions): (request: Request, env?: Record<string, unknown>, ctx?: unknown) => Promise<Response>;

@@ -5,6 +5,10 @@
 // decide which task to read (loop.js) or answer callers (object.js).
 import { coordinatorSettings } from "../proxy/settings.js";
 import { sleep } from "./envelopes.js";
+import { DAY_MS } from "../proxy/quota.js";
+
+/** The longest pause one upstream 429 can impose (the client's own clamp). */
+const MAX_PAUSE_MS = DAY_MS;
 
 /** Methods of AivideoCoordinator (mixed into its prototype). */
 export const budgetMethods = {
@@ -12,7 +16,7 @@ export const budgetMethods = {
   async upstream(url, init, loop) {
     const path = new URL(url).pathname;
     const kind = /\/generate\//.test(path) ? "gen" : (init?.method || "GET") === "GET" ? "query" : null;
-    const taken = kind ? await this.slot(kind, loop) : null;
+    const taken = kind ? await this.slot(kind, loop, init?.signal) : null;
     if (kind && init?.signal?.aborted) {
       // The caller gave up while it waited: the slot goes back.
       const at = this.budget[kind].lastIndexOf(taken);
@@ -21,8 +25,10 @@ export const budgetMethods = {
     }
     const response = await fetch(url, init);
     if (response.status === 429) {
+      // Clamped to a day, as the client clamps it: one answer cannot stop the key for longer
+      // (the pause is persisted, so a restart keeps it, and never extends it).
       const seconds = Number(response.headers.get("retry-after"));
-      this.budget.pausedUntil = Date.now() + (Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000);
+      this.budget.pausedUntil = Date.now() + Math.min(MAX_PAUSE_MS, Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000);
       this.persist("budget", this.budget);
     }
     return response;
@@ -42,8 +48,10 @@ export const budgetMethods = {
     return Math.max(this.budget.pausedUntil - now, full);
   },
 
-  async slot(kind, loop) {
+  /** Waits for a slot (an aborted `signal` stops the wait: the caller has gone). */
+  async slot(kind, loop, signal) {
     for (;;) {
+      if (signal?.aborted) return 0;
       const now = Date.now();
       const wait = this.waitFor(kind, loop);
       const hits = this.budget[kind];
@@ -54,7 +62,7 @@ export const budgetMethods = {
         await this.storage.put("budget", this.budget);
         return now;
       }
-      await sleep(wait);
+      await sleep(Math.min(wait, 1000));
     }
   },
 

@@ -146,6 +146,12 @@ export class AivideoCoordinator {
       if (task) return okEnvelope(rec.status, id, task);
     }
     if (!endpointOf(method)) return failEnvelope("INVALID_ARGUMENT", `coordinator: no method ${method}`, 400);
+    // A create never queues long either: past a sixth of the window (a paused key, a spent
+    // generation budget) the caller gets 429 at once with when to come back.
+    if (method === "createGeneration") {
+      const wait = this.waitFor("gen", false);
+      if (wait > Math.min(10_000, coordinatorSettings(this.env).windowMs / 6)) return this.busy("the API key's generation budget is paused or spent", wait, id);
+    }
     // Fair shares of the key's budget: a caller's reads never queue long (429 at once past a
     // sixth of the window), and one caller has at most two reads waiting here at a time.
     const query = endpointOf(method).query;
@@ -153,11 +159,7 @@ export class AivideoCoordinator {
     if (query) {
       const s = coordinatorSettings(this.env);
       const wait = this.waitFor("query", false);
-      if (wait > Math.min(10_000, s.windowMs / 6) || (this.pending.get(who) || 0) >= 2) {
-        const out = failEnvelope("RATE_LIMITED", "the API key's request budget is busy; retry after the Retry-After seconds", 429, id);
-        out.retryAfter = Math.max(1, Math.ceil(Math.max(wait, 1000) / 1000));
-        return out;
-      }
+      if (wait > Math.min(10_000, s.windowMs / 6) || (this.pending.get(who) || 0) >= 2) return this.busy("the API key's request budget is busy", wait, id);
       this.pending.set(who, (this.pending.get(who) || 0) + 1);
     }
     let out;
@@ -181,6 +183,13 @@ export class AivideoCoordinator {
       if (method === "getTask" && isTerminal(out.status)) patch.task = out.data;
       this.record(id, patch);
     }
+    return out;
+  }
+
+  /** 429 now, with a Retry-After of the wait (at least a second, at most the clamped pause). */
+  busy(why, waitMs, id) {
+    const out = failEnvelope("RATE_LIMITED", `${why}; retry after the Retry-After seconds`, 429, id);
+    out.retryAfter = Math.max(1, Math.ceil(Math.max(waitMs, 1000) / 1000));
     return out;
   }
 

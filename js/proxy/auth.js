@@ -91,11 +91,36 @@ export function jwtAuthorizer({ secret, secretEnv = "AIVIDEO_TOKEN_SECRET", jwks
   };
 }
 
-/** Anonymous mode: the caller is its client address. Cloudflare sets CF-Connecting-IP at its
- * edge (a client cannot forge it there); elsewhere put the proxy behind one that does. IPv6
- * callers count per /64 (one host usually holds a whole /64). Null without the header. */
-export function anonymousCaller(request) {
-  const ip = (request.headers.get("cf-connecting-ip") || "").trim();
-  if (!ip) return null;
-  return { userId: `ip:${ip.includes(":") ? ip.toLowerCase().split(":").slice(0, 4).join(":") + "::/64" : ip}`, admin: false };
+/** The /64 of an IPv6 address (any spelling: `::` compressed, mixed case, a zone, an
+ * embedded IPv4 tail) or the IPv4 address itself; null for what is neither. */
+export function addressKey(raw) {
+  const ip = raw.trim().toLowerCase().replace(/%.*$/, "");
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) return ip;
+  if (!/^[0-9a-f:.]{2,45}$/.test(ip)) return null;
+  const halves = ip.split("::");
+  if (halves.length > 2) return null;
+  // An embedded IPv4 tail counts as the last two groups (it is in the last 64 bits).
+  const groups = (part) => (part ? part.split(":").flatMap((g) => (g.includes(".") ? ["0", "0"] : [g])) : []);
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
+  const all = [...head, ...Array(Math.max(0, fill)).fill("0"), ...tail];
+  if (all.length !== 8 || fill < 0 || (halves.length === 2 && fill === 0) || all.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
+  return `${all.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
+
+/**
+ * Anonymous mode: the caller is its client address, read only from a source the operator
+ * trusts: Cloudflare's CF-Connecting-IP when the request came through Cloudflare's edge
+ * (`request.cf` is present there; a client cannot forge the header), or the header named by
+ * `clientIpHeader` (a proxy in front that sets it). Anywhere else every anonymous caller is
+ * one caller, sharing one set of quotas. IPv6 callers count per /64 (one host usually holds a
+ * whole /64). Null when the address is missing or not an address.
+ */
+export function anonymousCaller(request, clientIpHeader) {
+  const header = clientIpHeader || (request.cf ? "cf-connecting-ip" : null);
+  if (!header) return { userId: "ip:untrusted", admin: false };
+  const raw = request.headers.get(header) || "";
+  const key = raw.length <= 64 ? addressKey(raw) : null;
+  return key ? { userId: `ip:${key}`, admin: false } : null;
 }

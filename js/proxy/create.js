@@ -6,7 +6,7 @@
 // abort could leave billed and uncounted.
 import { __idempotencyKeyProblem } from "../aivideo.js";
 import { validatePayload, estimateCredits } from "../api.js";
-import { answer, failure, tooMany, fromEnvelope, readBody, TOO_LARGE, BUSY } from "./http.js";
+import { answer, failure, tooMany, fromEnvelope, readBody, TOO_LARGE, BUSY, STALLED } from "./http.js";
 import { QUOTAS, limitOf, meter, reserve } from "./quota.js";
 
 /** `rc.name` is "quote" or "generate", `rc.param` the model. */
@@ -34,6 +34,7 @@ async function readPayload(rc, lease) {
     const text = await readBody(rc, lease);
     if (text === TOO_LARGE) return failure(rc, 413, "INVALID_PAYLOAD", `the body is larger than ${rc.settings.maxBodyBytes} bytes`);
     if (text === BUSY) return tooMany(rc, "RATE_LIMITED", "another large upload is in progress here; retry in a second", Date.now() + 1000);
+    if (text === STALLED) return failure(rc, 408, "INVALID_PAYLOAD", "the body stopped arriving (or came too slowly); send it again");
     return JSON.parse(text);
   } catch {
     return failure(rc, 400, "INVALID_PAYLOAD", "the body is not JSON");
@@ -75,6 +76,9 @@ async function create(rc, payload) {
   let ceiling = cap;
   if (typeof estimate !== "number" && !Number.isFinite(cap) && Number.isFinite(perDay)) ceiling = Math.max(0, perDay - (await day.peek()).used);
   const amount = typeof estimate === "number" ? estimate : Number.isFinite(ceiling) ? ceiling : 0;
+  // A cap of 0 (X-Max-Credits: 0, or the token's) on a payload only the server prices: nothing
+  // could be created, and that is the caller's cap, not the day's quota.
+  if (typeof estimate !== "number" && cap === 0) return failure(rc, 422, "BUDGET_EXCEEDED", "a cap of 0 credits per task (X-Max-Credits or the token's limit): nothing can be created");
   const held = await reserve(day, amount, perDay);
   if (!held.ok || (typeof estimate !== "number" && ceiling === 0 && Number.isFinite(perDay))) {
     await held.release();

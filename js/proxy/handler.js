@@ -15,6 +15,8 @@ import { CoordinatorStub } from "./coordinator-stub.js";
 import { dispatchRead } from "./dispatch.js";
 import { createRoute } from "./create.js";
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * @param {import("../proxy.d.ts").ProxyOptions} options
  * @returns {(request: Request, env?: object, ctx?: object) => Promise<Response>}
@@ -69,7 +71,8 @@ async function setup(rc) {
 async function identify(rc) {
   const { request, isolate } = rc;
   if (isolate.options.allowAnonymous) {
-    return anonymousCaller(request) ?? failure(rc, 400, "AUTH_FAILED", "anonymous mode needs the CF-Connecting-IP header (deploy on Cloudflare, or behind a proxy that sets it)");
+    const header = isolate.options.clientIpHeader;
+    return anonymousCaller(request, header) ?? failure(rc, 400, "AUTH_FAILED", `anonymous mode needs the caller's address in ${header || "CF-Connecting-IP"} (an IP address)`);
   }
   const got = await isolate.options.authorize(request, rc.env, rc.ctx);
   if (got instanceof Response) {
@@ -77,7 +80,9 @@ async function identify(rc) {
     for (const [k, v] of Object.entries(cors(rc.origin))) headers.set(k, v);
     return new Response(got.body, { status: got.status, statusText: got.statusText, headers });
   }
-  if (!got || typeof got !== "object" || typeof got.userId !== "string" || !got.userId || got.userId.length > 256) {
+  // A user id with a lone surrogate would share its binding tags with another (UTF-8 encoding
+  // turns it into U+FFFD): refused like a missing one.
+  if (!got || typeof got !== "object" || typeof got.userId !== "string" || !got.userId || got.userId.length > 256 || LONE_SURROGATE.test(got.userId)) {
     return answer(rc, 401, { status: "FAILED", errorCode: "AUTH_FAILED", message: "sign in first: this proxy needs a valid token (Authorization: Bearer …)" }, { "www-authenticate": 'Bearer realm="aivideo"' });
   }
   return { ...got, admin: got.admin === true };

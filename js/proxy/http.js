@@ -10,6 +10,12 @@ const EXPOSED_HEADERS = "retry-after, www-authenticate, x-aivideo-wait, x-aivide
 const LARGE_BODY = 1024 * 1024;
 export const TOO_LARGE = Symbol("too large");
 export const BUSY = Symbol("busy");
+export const STALLED = Symbol("stalled");
+/** A body that sends nothing for this long, or (after the grace) arrives slower than the
+ * minimum rate, is dropped: a stalled sender cannot hold the large-body slot. */
+const IDLE_MS = 5000;
+const GRACE_MS = 10_000;
+const MIN_BYTES_PER_S = 64 * 1024;
 
 /** Whether a browser page (or, when allowed, a server) may call. */
 export function originAllowed(request, settings) {
@@ -82,7 +88,8 @@ export async function fromEnvelope(rc, out, { taskId, bind = true } = {}) {
  * The body, read with a byte cap (a huge body is refused before it costs memory); a body over
  * 1 MiB also needs the isolate's one large-body slot (`rc.isolate.largeInUse`, held while
  * `lease.large`), so a few large uploads at once cannot exhaust the isolate's memory.
- * Returns the text, TOO_LARGE or BUSY.
+ * Returns the text, TOO_LARGE, BUSY or STALLED (nothing for IDLE_MS, or under MIN_BYTES_PER_S
+ * after GRACE_MS).
  */
 export async function readBody(rc, lease) {
   const max = rc.settings.maxBodyBytes;
@@ -98,16 +105,32 @@ export async function readBody(rc, lease) {
   if (!rc.request.body) return "";
   const reader = rc.request.body.getReader();
   const decoder = new TextDecoder();
+  const started = Date.now();
   let seen = 0;
   let text = "";
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    seen += value.byteLength;
+    const chunk = await readWithin(reader, IDLE_MS);
+    const slow = Date.now() - started > GRACE_MS && seen / ((Date.now() - started) / 1000) < MIN_BYTES_PER_S;
+    if (chunk === STALLED || slow) {
+      reader.cancel().catch(() => {});
+      return STALLED;
+    }
+    if (chunk.done) return text + decoder.decode();
+    seen += chunk.value.byteLength;
     if (seen > max || (seen > LARGE_BODY && !needLarge())) {
       reader.cancel().catch(() => {});
       return seen > max ? TOO_LARGE : BUSY;
     }
-    text += decoder.decode(value, { stream: true });
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+}
+
+/** The next chunk, or STALLED when none comes within `ms`. */
+async function readWithin(reader, ms) {
+  let timer;
+  try {
+    return await Promise.race([reader.read(), new Promise((resolve) => { timer = setTimeout(() => resolve(STALLED), ms); })]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -21,7 +21,9 @@ export const ROUTES = [
  * (no such route), or `{ error: "escape" }` (a malformed % escape).
  */
 export function matchRoute(pathname, basePath) {
-  const path = basePath && (pathname === basePath || pathname.startsWith(basePath + "/")) ? pathname.slice(basePath.length) : pathname;
+  // Mounted under a path, the proxy answers nothing outside it.
+  if (basePath && pathname !== basePath && !pathname.startsWith(basePath + "/")) return { error: "path" };
+  const path = basePath ? pathname.slice(basePath.length) : pathname;
   const found = ROUTES.find(([, re]) => re.test(path));
   if (!found) return { error: "path" };
   const [method, re, name] = found;

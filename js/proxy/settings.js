@@ -36,6 +36,9 @@ export function checkOptions(options) {
   if (!options.authorize && options.allowAnonymous !== true) {
     throw new TypeError("createProxyHandler: authorize is required (e.g. authorize: jwtAuthorizer()); to serve anonymous callers, limited per client IP, set allowAnonymous: true");
   }
+  if (options.clientIpHeader !== undefined && (typeof options.clientIpHeader !== "string" || !/^[a-z0-9-]{1,64}$/i.test(options.clientIpHeader))) {
+    throw new TypeError("createProxyHandler: clientIpHeader must be a header name");
+  }
   for (const [name] of LIMITS) {
     try {
       limitSetting(options[name], name, 0);

@@ -132,13 +132,14 @@ test("fails closed and tells nothing: no cap, Origin null, bad escapes, huge bod
   assert.equal(seen.length, 1, "nothing went upstream for a caller that had gone");
 });
 
-test("authentication is required: no authorize refuses to start; anonymous mode is explicit and per client IP", async () => {
+test("authentication is required: no authorize refuses to start; anonymous mode is explicit and per client IP where the address is trusted", async () => {
   assert.throws(() => createProxyHandler({ apiKey: KEY, maxCreditsPerTask: 50 }), /authorize is required.*allowAnonymous: true/);
   assert.throws(() => createProxyHandler({ authorize: ALICE, allowAnonymous: true, maxCreditsPerTask: 50 }), /not both/);
   assert.throws(() => createProxyHandler({ authorize: ALICE, maxCreditsPerTask: -3 }), /maxCreditsPerTask must be/);
   const seen = [];
   const anon = createProxyHandler({
-    allowAnonymous: true, apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: 50, requestsPerMinute: 2,
+    // The operator says a proxy in front sets this header (else only Cloudflare's is trusted).
+    allowAnonymous: true, clientIpHeader: "cf-connecting-ip", apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: 50, requestsPerMinute: 2,
     fetch: (url) => { seen.push(url); return json(200, { status: "SUBMITTED", taskId: "t9", creditsCharged: 15, idempotentReplay: false }); },
   });
   const from = (ip) => req("/api/v1/generate/t2v", { method: "POST", body: JSON.stringify({ prompt: "a", aspectRatio: "16:9", duration: "5" }), headers: { "cf-connecting-ip": ip } });
@@ -157,6 +158,20 @@ test("authentication is required: no authorize refuses to start; anonymous mode 
   assert.equal((await v6("2001:db8:1:2::1")).status, 200);
   assert.equal((await v6("2001:db8:1:2::2")).status, 200);
   assert.equal((await v6("2001:db8:1:2:ffff::9")).status, 429, "the same /64");
+  assert.equal((await v6("2001:0DB8:0001:0002:0:0:0:7")).status, 429, "the same /64, spelled out");
+  assert.equal((await v6("x".repeat(100))).status, 400, "not an address");
+
+  // Not on Cloudflare (no request.cf) and no header declared: CF-Connecting-IP is anyone's to
+  // write, so every anonymous caller is one caller. 15 rotated addresses get one caller's
+  // daily credits (30 here: two 15-credit creates), not fifteen.
+  let made = 0;
+  const open = createProxyHandler({
+    allowAnonymous: true, apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: 50, creditsPerDay: 30,
+    fetch: () => { made++; return json(200, { status: "SUBMITTED", taskId: `t${made}`, creditsCharged: 15, idempotentReplay: false }); },
+  });
+  const statuses = [];
+  for (let i = 0; i < 15; i++) statuses.push((await open(from(`198.51.100.${i + 1}`))).status);
+  assert.equal(made, 2, `rotated addresses created ${made} tasks (${statuses.join(",")})`);
 });
 
 test("jwtAuthorizer (HS256): missing, forged, expired, foreign and 'none' tokens get 401; a missing secret is a 500 naming it", async () => {
