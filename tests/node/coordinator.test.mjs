@@ -181,3 +181,33 @@ test("a task list over the coordinator's byte cap is not read whole: waits go on
     await sim.close();
   }
 });
+
+test("an upstream Retry-After of 999999999 pauses creates at most a day: callers get a bounded 429 at once, a restart does not extend it", async () => {
+  const sim = await startSimulator({ timeScale: TS });
+  const { cluster, urls } = await startProxies({ dir: ctx.dir, bundle: ctx.bundle, isolates: 1, name: "pause", env: { AIVIDEO_BASE_URL: sim.url, TIME_SCALE: "1" } });
+  try {
+    const token = await ctx.proxyLib.mintProxyToken({ secret: TOKEN_SECRET, userId: "ivan" });
+    const create = async (prompt) => {
+      const t0 = Date.now();
+      const r = await fetch(`${urls[0]}/api/v1/generate/t2v`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ prompt, aspectRatio: "16:9", duration: "5" }) });
+      return { status: r.status, retryAfter: Number(r.headers.get("retry-after")), ms: Date.now() - t0 };
+    };
+    await sim.faults({ endpoint: "generate", kind: "status", status: 429, headers: { "retry-after": "999999999" } });
+    const first = await create("paused 1");
+    assert.equal(first.status, 429);
+    const day = 86_400;
+    const next = await create("paused 2");
+    assert.equal(next.status, 429, "the key is paused");
+    assert.ok(next.retryAfter > 0 && next.retryAfter <= day + 60, `Retry-After ${next.retryAfter} s (bound a day)`);
+    assert.ok(next.ms < 5000, `answered in ${next.ms} ms, not held`);
+    await cluster.kill();
+    await cluster.start();
+    const after = await create("paused 3");
+    assert.equal(after.status, 429, "still paused after a restart");
+    assert.ok(after.retryAfter <= next.retryAfter, `not extended by the restart: ${after.retryAfter} s after ${next.retryAfter} s`);
+    assert.equal((await sim.log()).filter((e) => e.endpoint === "generate").length, 1, "nothing more went upstream");
+  } finally {
+    await cluster.stop();
+    await sim.close();
+  }
+});

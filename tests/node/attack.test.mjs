@@ -1,0 +1,102 @@
+// The proxy under attack, in Node without the coordinator, in front of the simulator: what one
+// user can do to others (replays of one key, a stalled upload), what a hostile upstream can
+// do to the quotas (a negative charge), and ids that differ only in an unpaired surrogate.
+// Each test's message carries its measured bound.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { proxyLib } from "./pkg.mjs";
+import { startSimulator } from "../../sim/server.mjs";
+
+const KEY = "ak_test_alice_0000000001";
+const ORIGIN = "https://app.example";
+const T2V = { prompt: "under attack", aspectRatio: "16:9", duration: "5" };
+let sim;
+before(async () => { sim = await startSimulator({ timeScale: 0.01, profile: "live" }); });
+after(() => sim.close());
+
+// Header values cannot carry surrogates: these names stand for the ids the app vouches for.
+const IDS = { "eve-fffd": "eve\uFFFD", "eve-d800": "eve\uD800" };
+const handlerFor = (extra = {}) => proxyLib.createProxyHandler({
+  authorize: (req) => ({ userId: IDS[req.headers.get("x-user")] ?? req.headers.get("x-user") }), apiKey: KEY, baseUrl: sim.url,
+  allowedOrigins: [ORIGIN], maxCreditsPerTask: 100, creditsPerDay: 10_000, requestsPerMinute: 600, timeoutMs: 5000, ...extra,
+});
+const post = (h, user, body, headers = {}) => h(new Request("https://proxy.example/api/v1/generate/t2v", {
+  method: "POST", body: JSON.stringify(body), headers: { origin: ORIGIN, "content-type": "application/json", "x-user": user, ...headers },
+}));
+
+test("40 replays of one key (four at a time) cost one upstream create and do not hold up another user's creates", async () => {
+  await sim.reset();
+  const h = handlerFor();
+  const first = await post(h, "mallory", T2V, { "idempotency-key": "replay-me-0001" });
+  assert.equal(first.status, 200);
+  const t0 = Date.now();
+  const victim = [];
+  const attack = (async () => {
+    for (let round = 0; round < 10; round++) {
+      const batch = await Promise.all([0, 1, 2, 3].map(() => post(h, "mallory", T2V, { "idempotency-key": "replay-me-0001" })));
+      for (const r of batch) assert.ok([200, 429].includes(r.status), `replay answered ${r.status}`);
+    }
+  })();
+  for (let i = 0; i < 4; i++) victim.push(post(h, "victor", { ...T2V, prompt: `victim ${i}` }).then((r) => [r.status, Date.now() - t0]));
+  const [answers] = await Promise.all([Promise.all(victim), attack]);
+  const creates = (await sim.log()).filter((e) => e.endpoint === "generate").length;
+  const slowest = Math.max(...answers.map(([, ms]) => ms));
+  assert.deepEqual(answers.map(([s]) => s), [200, 200, 200, 200], `the victim's creates: ${JSON.stringify(answers)}`);
+  assert.ok(slowest < 10_000, `the victim's slowest create took ${slowest} ms (bound 10 s)`);
+  assert.equal(creates, 5, `upstream creates: ${creates} (one for the replayed key, four for the victim)`);
+});
+
+test("a stalled 2 MB upload loses the large-body slot in seconds: another user's 1.5 MB upload gets in within 15 s", async () => {
+  await sim.reset();
+  const h = handlerFor();
+  // Headers for 2 MB, then 1.1 MB of it (past the 1 MiB large-body mark), then nothing.
+  const stalled = new ReadableStream({
+    start(c) { c.enqueue(new TextEncoder().encode(`{"prompt":"${"x".repeat(1_100_000)}`)); },
+  });
+  const holder = h(new Request("https://proxy.example/api/v1/generate/t2v", {
+    method: "POST", body: stalled, duplex: "half",
+    headers: { origin: ORIGIN, "content-type": "application/json", "content-length": String(2 * 1024 * 1024), "x-user": "slowloris" },
+  }));
+  await new Promise((r) => setTimeout(r, 200));
+  const image = `data:image/png;base64,${Buffer.alloc(1_100_000, 3).toString("base64")}`; // ~1.5 MB of JSON
+  const t0 = Date.now();
+  let status = 0;
+  let tries = 0;
+  while (Date.now() - t0 < 20_000) {
+    tries++;
+    const r = await h(new Request("https://proxy.example/api/v1/generate/i2v", {
+      method: "POST", body: JSON.stringify({ image, prompt: "big and honest", duration: "5" }),
+      headers: { origin: ORIGIN, "content-type": "application/json", "x-user": "uma" },
+    }));
+    status = r.status;
+    if (status !== 429) break;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  const took = Date.now() - t0;
+  assert.equal(status, 200, `the honest upload answered ${status} after ${tries} tries`);
+  assert.ok(took < 15_000, `accepted after ${took} ms (bound 15 s)`);
+  assert.equal((await holder).status, 408, "the stalled sender is told");
+});
+
+test("an upstream creditsCharged of -1000 does not let a user past creditsPerDay", async () => {
+  let n = 0;
+  const h = proxyLib.createProxyHandler({
+    authorize: () => ({ userId: "neg" }), apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: 100, creditsPerDay: 30,
+    fetch: () => { n++; return new Response(JSON.stringify({ status: "SUBMITTED", taskId: `t${n}`, creditsCharged: -1000, idempotentReplay: false }), { status: 200, headers: { "content-type": "application/json" } }); },
+  });
+  const statuses = [];
+  for (let i = 0; i < 5; i++) statuses.push((await post(h, "neg", { ...T2V, prompt: `neg ${i}` })).status);
+  assert.equal(n, 2, `creates that went upstream: ${n} (${statuses.join(",")}); 30 credits a day at 15 each is 2`);
+});
+
+test("user ids that differ only in an unpaired surrogate cannot share tasks", async () => {
+  await sim.reset();
+  const h = handlerFor();
+  const eve = await post(h, "eve-fffd", T2V);
+  assert.equal(eve.status, 200);
+  const { taskId } = await eve.json();
+  const lone = await h(new Request(`https://proxy.example/api/v1/tasks/${encodeURIComponent(taskId)}/status`, { headers: { origin: ORIGIN, "x-user": "eve-d800" } }));
+  assert.equal(lone.status, 401, "a user id with a lone surrogate is refused");
+  const create = await post(h, "eve-d800", T2V);
+  assert.equal(create.status, 401);
+});
