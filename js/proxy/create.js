@@ -35,10 +35,35 @@ async function readPayload(rc, lease) {
     if (text === TOO_LARGE) return failure(rc, 413, "INVALID_PAYLOAD", `the body is larger than ${rc.settings.maxBodyBytes} bytes`);
     if (text === BUSY) return tooMany(rc, "RATE_LIMITED", "another large upload is in progress here; retry in a second", Date.now() + 1000);
     if (text === STALLED) return failure(rc, 408, "INVALID_PAYLOAD", "the body stopped arriving (or came too slowly); send it again");
+    const shape = jsonShapeProblem(text);
+    if (shape) return failure(rc, 400, "INVALID_PAYLOAD", shape);
     return JSON.parse(text);
   } catch {
     return failure(rc, 400, "INVALID_PAYLOAD", "the body is not JSON");
   }
+}
+
+/** A payload has a few dozen fields, one of them maybe a long string: a body nested deeper
+ * than MAX_DEPTH or holding more than MAX_VALUES values is refused before it is parsed (parsing
+ * 722 k small keys cost 1.8 s of CPU and 140 MB). One pass over the text, strings skipped. */
+const MAX_DEPTH = 32;
+const MAX_VALUES = 10_000;
+function jsonShapeProblem(text) {
+  let depth = 0;
+  let values = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) { // a string: skip to its closing quote
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 123 || c === 91) { // { [
+      if (++depth > MAX_DEPTH) return `the body is nested more than ${MAX_DEPTH} deep`;
+    } else if (c === 125 || c === 93) { // } ]
+      depth--;
+    } else if (c === 44 && ++values > MAX_VALUES) { // ,
+      return `the body holds more than ${MAX_VALUES} values`;
+    }
+  }
+  return null;
 }
 
 /** The per-task cap: the operator's, lowered by the caller's token or its X-Max-Credits. */
