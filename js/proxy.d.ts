@@ -9,6 +9,7 @@ export interface ProxyCaller {
   admin?: boolean | undefined;
   requestsPerMinute?: number | undefined;
   creditsPerDay?: number | undefined;
+  readsPerMinute?: number | undefined;
   /** Can only lower the proxy's `maxCreditsPerTask`. */
   maxCreditsPerTask?: number | undefined;
 }
@@ -40,6 +41,9 @@ interface ProxyCommonOptions {
   requestsPerMinute?: number | "unlimited" | undefined;
   /** Per caller per UTC day, default 500 (env.CREDITS_PER_DAY). Over it: 429 BUDGET_EXCEEDED + Retry-After. */
   creditsPerDay?: number | "unlimited" | undefined;
+  /** Per caller, default 30 (env.READS_PER_MINUTE): without the coordinator, a caller's share of the
+   * isolate's upstream reads (status, task, list, account), so one caller cannot starve the others. */
+  readsPerMinute?: number | "unlimited" | undefined;
   /** Concurrent upstream requests per caller (per isolate), default 4 (env.MAX_IN_FLIGHT): one caller's backlog cannot starve others. */
   maxInFlight?: number | undefined;
   /** Request bodies larger than this are refused with 413 (env.MAX_BODY_BYTES), default 12 MiB. */
@@ -104,7 +108,7 @@ export interface MintOptions {
   /** Default "15m". */
   expiresIn?: string | number | undefined;
   admin?: boolean | undefined;
-  limits?: { requestsPerMinute?: number; creditsPerDay?: number; maxCreditsPerTask?: number } | undefined;
+  limits?: { requestsPerMinute?: number; creditsPerDay?: number; readsPerMinute?: number; maxCreditsPerTask?: number } | undefined;
   audience?: string | undefined;
   issuer?: string | undefined;
 }

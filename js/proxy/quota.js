@@ -7,6 +7,8 @@ export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
 
 const finite = (n) => (Number.isFinite(n) ? n : null);
+/** The routes whose answer is an upstream read. */
+const UPSTREAM_READS = new Set(["task", "status", "tasks", "account"]);
 
 /**
  * The quotas counted per user, one row each: `limit` is the option (and token claim) that
@@ -24,6 +26,14 @@ export const QUOTAS = {
     perRequest: () => 1,
     message: "too many requests for this user; retry after the Retry-After seconds",
     usage: (c) => ({ requestsThisMinute: c.used }),
+  },  // Without the coordinator, the isolate's upstream budget (the client's 60 reads a minute) is
+  // shared by every user: one user's reads may take at most this much of it, so nobody's
+  // status calls starve another's. (The coordinator shares the key's budget fairly itself.)
+  reads: {
+    limit: "readsPerMinute", env: "READS_PER_MINUTE", fallback: 30, prefix: "rdm", windowMs: MINUTE_MS,
+    perRequest: (rc) => (!rc.coord && UPSTREAM_READS.has(rc.name) ? 1 : 0),
+    message: "this user's share of the upstream reads is used up for this minute; retry after the Retry-After seconds",
+    usage: (c) => ({ readsThisMinute: c.used }),
   },
 };
 
@@ -38,6 +48,7 @@ export async function takePerRequest(rc) {
     if (!quota.perRequest) continue;
     const m = meter(rc.store, quota, rc.caller.userId);
     const cost = quota.perRequest(rc);
+    if (!cost) continue;
     const got = await m.take(cost, limitOf(rc.caller, rc.settings, quota.limit));
     if (!got.ok) {
       for (const [t, n] of taken) await t.give(n);

@@ -118,3 +118,21 @@ test("bodies that are costly to parse are refused before they are parsed", async
     console.log(`# ${name}: refused with ${(cpuMs).toFixed(0)} ms of CPU (parsing cost 1,500-1,800 ms)`);
   }
 });
+
+test("without the coordinator one user's reads take at most their share of the isolate's upstream budget", async () => {
+  await sim.reset();
+  // The isolate's upstream budget on a 6 s window (the share still counts per minute): fast.
+  const h = handlerFor({ clientOptions: { rateLimitWindowMs: 6000 } });
+  const made = await (await post(h, "mallory", T2V)).json();
+  const mine = await (await post(h, "victor", { ...T2V, prompt: "the victim's" })).json();
+  const status = (user, id) => h(new Request(`https://proxy.example/api/v1/tasks/${encodeURIComponent(id)}/status`, { headers: { origin: ORIGIN, "x-user": user } }));
+  const codes = [];
+  for (let i = 0; i < 15; i++) codes.push(...(await Promise.all([0, 1, 2, 3].map(() => status("mallory", made.taskId)))).map((r) => r.status));
+  const t0 = Date.now();
+  const victim = await Promise.all([0, 1, 2, 3].map(() => status("victor", mine.taskId)));
+  const took = Date.now() - t0;
+  const served = codes.filter((c) => c === 200).length;
+  assert.equal(served, 30, `the flooding user was served ${served} of 60 reads (her share: 30 a minute)`);
+  assert.deepEqual(victim.map((r) => r.status), [200, 200, 200, 200]);
+  console.log(`# the victim's four reads after a 60-read flood: ${took} ms`);
+});
