@@ -30,9 +30,23 @@ export function cors(origin) {
   return origin ? { "access-control-allow-origin": origin, vary: "origin", "access-control-expose-headers": EXPOSED_HEADERS } : {};
 }
 
-/** The text with the API key cut out: the last line of defence against an echoing upstream. */
+/** The text with the API key cut out: the last line of defence against an echoing upstream.
+ * Not only exact echoes: any case variant, anything that starts with the key's first 12
+ * characters (a truncated echo), and the key's base64 (padded or not, standard or URL-safe). */
 export function scrub(text, apiKey) {
-  return apiKey && apiKey.length >= 4 ? text.split(apiKey).join("[redacted]") : text;
+  if (!apiKey || apiKey.length < 4) return text;
+  return text.replace(keyPattern(apiKey), "[redacted]");
+}
+
+let cached = null;
+function keyPattern(apiKey) {
+  if (cached && cached.key === apiKey) return cached.re;
+  const escape = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const head = apiKey.length > 12 ? `${escape(apiKey.slice(0, 12))}[A-Za-z0-9_\\-]*` : escape(apiKey);
+  const b64 = btoa(apiKey).replace(/=+$/, "");
+  const forms = [head, escape(b64), escape(b64.replace(/\+/g, "-").replace(/\//g, "_"))];
+  cached = { key: apiKey, re: new RegExp(forms.join("|"), "gi") };
+  return cached.re;
 }
 
 /** A JSON answer; `rc.origin` is set only once the origin passed the check. */

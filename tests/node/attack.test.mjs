@@ -136,3 +136,14 @@ test("without the coordinator one user's reads take at most their share of the i
   assert.deepEqual(victim.map((r) => r.status), [200, 200, 200, 200]);
   console.log(`# the victim's four reads after a 60-read flood: ${took} ms`);
 });
+
+test("an upstream that echoes the key in any form gets none of it to the caller", async () => {
+  const key = "ak_proxy_secret_0123456789";
+  const echoes = [key, key.toUpperCase(), key.slice(0, 16), btoa(key), btoa(key).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_")];
+  const h = proxyLib.createProxyHandler({
+    authorize: () => ({ userId: "echo", admin: true }), apiKey: key, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: 50,
+    fetch: () => new Response(JSON.stringify({ status: "FAILED", message: `bad key ${echoes.join(" / ")}` }), { status: 400, headers: { "content-type": "application/json" } }),
+  });
+  const text = await (await h(new Request("https://proxy.example/api/v1/account", { headers: { origin: ORIGIN } }))).text();
+  for (const e of echoes) assert.ok(!text.includes(e) && !text.toLowerCase().includes(e.toLowerCase().slice(0, 12)), `${e} reached the caller: ${text}`);
+});
