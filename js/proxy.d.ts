@@ -10,6 +10,7 @@ export interface ProxyCaller {
   requestsPerMinute?: number | undefined;
   creditsPerDay?: number | undefined;
   readsPerMinute?: number | undefined;
+  createsPerMinute?: number | undefined;
   /** Can only lower the proxy's `maxCreditsPerTask`. */
   maxCreditsPerTask?: number | undefined;
 }
@@ -44,6 +45,8 @@ interface ProxyCommonOptions {
   /** Per caller, default 30 (env.READS_PER_MINUTE): without the coordinator, a caller's share of the
    * isolate's upstream reads (status, task, list, account), so one caller cannot starve the others. */
   readsPerMinute?: number | "unlimited" | undefined;
+  /** Per caller, default 10 (env.CREATES_PER_MINUTE): a caller's share of the key's 30 creates a minute. */
+  createsPerMinute?: number | "unlimited" | undefined;
   /** Concurrent upstream requests per caller (per isolate), default 4 (env.MAX_IN_FLIGHT): one caller's backlog cannot starve others. */
   maxInFlight?: number | undefined;
   /** Request bodies larger than this are refused with 413 (env.MAX_BODY_BYTES), default 12 MiB. */
@@ -108,7 +111,7 @@ export interface MintOptions {
   /** Default "15m". */
   expiresIn?: string | number | undefined;
   admin?: boolean | undefined;
-  limits?: { requestsPerMinute?: number; creditsPerDay?: number; readsPerMinute?: number; maxCreditsPerTask?: number } | undefined;
+  limits?: { requestsPerMinute?: number; creditsPerDay?: number; readsPerMinute?: number; createsPerMinute?: number; maxCreditsPerTask?: number } | undefined;
   audience?: string | undefined;
   issuer?: string | undefined;
 }

@@ -92,6 +92,10 @@ async function create(rc, payload) {
   if (typeof estimate === "number" && estimate > cap) {
     return failure(rc, 422, "BUDGET_EXCEEDED", `this task costs ${estimate} credits, over the ${cap}-credit cap per task`);
   }
+  // The user's share of the key's creates this minute.
+  const creates = meter(rc.store, QUOTAS.creates, rc.caller.userId);
+  const made = await creates.peek();
+  if (made.used >= limitOf(rc.caller, rc.settings, QUOTAS.creates.limit)) return tooMany(rc, "RATE_LIMITED", QUOTAS.creates.message, made.resetAt);
   // The daily quota is reserved before anything goes upstream: the local estimate, or the cap
   // when only the server prices the payload; settled to what the create charged.
   const day = meter(rc.store, QUOTAS.credits, rc.caller.userId);
@@ -127,6 +131,8 @@ async function create(rc, payload) {
     await held.release();
     throw e;
   }
+  // What went upstream counts against the user's creates (not a replay served from memory).
+  if ((out.ok && !(out.data && out.data.idempotentReplay)) || (out.data && out.data.maybeCreated)) await creates.take(1, Infinity);
   if (out.ok) await held.settle(charged(out, amount));
   // Definitely not created: nothing was spent. Maybe created: the reservation stays.
   else if (!(out.data && out.data.maybeCreated)) await held.release();

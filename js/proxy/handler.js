@@ -15,6 +15,8 @@ import { CoordinatorStub } from "./coordinator-stub.js";
 import { dispatchRead } from "./dispatch.js";
 import { createRoute } from "./create.js";
 
+/** Long polls one user may hold at once in an isolate. */
+const MAX_LONG_POLLS = 8;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
@@ -26,7 +28,7 @@ export function createProxyHandler(options = {}) {
   const store = options.store ?? memoryStore();
   if (typeof store.take !== "function" || typeof store.give !== "function") throw new TypeError("createProxyHandler: store must have take() and give()");
   // Per isolate: the settings (resolved at the first request), the client, the binding keys.
-  const isolate = { options, store, settings: null, client: null, owners: null, inFlight: new Map(), coordinatorName: null, largeInUse: false };
+  const isolate = { options, store, settings: null, client: null, owners: null, inFlight: new Map(), longPolls: new Map(), coordinatorName: null, largeInUse: false };
 
   return async function handle(request, env, ctx) {
     const rc = { request, env: env || {}, ctx, isolate, settings: (isolate.settings ??= resolveSettings(options, env || {})), origin: null };
@@ -127,17 +129,23 @@ async function metered(rc) {
   const refused = await takePerRequest(rc);
   if (refused) return tooMany(rc, "RATE_LIMITED", refused.quota.message, refused.resetAt);
   const route = rc.name === "quote" || rc.name === "generate" ? createRoute : dispatchRead;
-  // A long poll waits in the coordinator, not upstream: it does not count as in flight.
-  if (rc.name === "wait") return route(rc);
-  const uid = caller.userId;
-  const busy = isolate.inFlight.get(uid) || 0;
-  if (busy >= settings.maxInFlight) return tooMany(rc, "RATE_LIMITED", `at most ${settings.maxInFlight} requests at a time per user`, Date.now() + 1000);
-  isolate.inFlight.set(uid, busy + 1);
+  // A long poll waits in the coordinator, not upstream: it does not count as in flight, but a
+  // user holds at most MAX_LONG_POLLS at once here (each holds a connection and a timer).
+  if (rc.name === "wait") return held(rc, isolate.longPolls, MAX_LONG_POLLS, () => route(rc));
+  return held(rc, isolate.inFlight, settings.maxInFlight, () => route(rc));
+}
+
+/** Runs `fn` while the caller holds one of its `max` places in `counts`; 429 at once without. */
+async function held(rc, counts, max, fn) {
+  const uid = rc.caller.userId;
+  const busy = counts.get(uid) || 0;
+  if (busy >= max) return tooMany(rc, "RATE_LIMITED", `at most ${max} ${rc.name === "wait" ? "long polls" : "requests"} at a time per user`, Date.now() + 1000);
+  counts.set(uid, busy + 1);
   try {
-    return await route(rc);
+    return await fn();
   } finally {
-    const n = (isolate.inFlight.get(uid) || 1) - 1;
-    if (n) isolate.inFlight.set(uid, n);
-    else isolate.inFlight.delete(uid);
+    const n = (counts.get(uid) || 1) - 1;
+    if (n) counts.set(uid, n);
+    else counts.delete(uid);
   }
 }

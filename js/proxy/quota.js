@@ -26,7 +26,16 @@ export const QUOTAS = {
     perRequest: () => 1,
     message: "too many requests for this user; retry after the Retry-After seconds",
     usage: (c) => ({ requestsThisMinute: c.used }),
-  },  // Without the coordinator, the isolate's upstream budget (the client's 60 reads a minute) is
+  },  // A user's share of the key's generation limit (30 a minute upstream): one user's creates
+  // cannot use all of it and leave the others' creates to 429. Checked by the create route
+  // before it sends, and counted only for what went upstream (a replay, or a create refused
+  // before sending, costs nothing there).
+  creates: {
+    limit: "createsPerMinute", env: "CREATES_PER_MINUTE", fallback: 10, prefix: "cpm", windowMs: MINUTE_MS,
+    message: "this user's share of the key's creates is used up for this minute; retry after the Retry-After seconds",
+    usage: (c) => ({ createsThisMinute: c.used }),
+  },
+  // Without the coordinator, the isolate's upstream budget (the client's 60 reads a minute) is
   // shared by every user: one user's reads may take at most this much of it, so nobody's
   // status calls starve another's. (The coordinator shares the key's budget fairly itself.)
   reads: {

@@ -147,3 +147,13 @@ test("an upstream that echoes the key in any form gets none of it to the caller"
   const text = await (await h(new Request("https://proxy.example/api/v1/account", { headers: { origin: ORIGIN } }))).text();
   for (const e of echoes) assert.ok(!text.includes(e) && !text.toLowerCase().includes(e.toLowerCase().slice(0, 12)), `${e} reached the caller: ${text}`);
 });
+
+test("one user's creates take at most their share of the key's generation limit", async () => {
+  await sim.reset();
+  const h = handlerFor();
+  const codes = [];
+  for (let i = 0; i < 11; i++) codes.push((await post(h, "greedy", { ...T2V, prompt: `greedy ${i}` })).status);
+  assert.deepEqual(codes.slice(0, 10), Array(10).fill(200));
+  assert.equal(codes[10], 429, "the 11th create in a minute (createsPerMinute: 10)");
+  assert.equal((await post(h, "modest", { ...T2V, prompt: "modest" })).status, 200, "another user still creates");
+});
