@@ -398,6 +398,18 @@ mod tests {
         CreateOptions::read(&json(extra)).unwrap() // ok: test
     }
 
+    /// A t2v create under the options `o`, by a client that has sent nothing yet (its fresh
+    /// key would be `aiv1-t2v-k`).
+    fn fresh(o: &str) -> (CreateFlow, Step) {
+        CreateFlow::start(&config(), "t2v", t2v(), &opts(o), None, 0.0, "k", &Ledger::default())
+    }
+
+    /// A server-priced create (seedance20) under the options `o`.
+    fn seedance(o: &str) -> (CreateFlow, Step) {
+        let payload = Rc::new(json(r#"{"prompt":"x","duration":5,"resolution":720,"ratio":"16:9"}"#));
+        CreateFlow::start(&config(), "seedance20", payload, &opts(o), None, 0.0, "k", &Ledger::default())
+    }
+
     fn t2v() -> Rc<Value> {
         Rc::new(json(r#"{"prompt":"a fox","aspectRatio":"16:9","duration":"5"}"#))
     }
@@ -426,16 +438,9 @@ mod tests {
 
     #[test]
     fn a_valid_payload_is_sent_with_a_fresh_key_and_gets_a_handle() {
-        let (mut flow, step) = CreateFlow::start(
-            &config(),
-            "t2v",
-            t2v(),
-            &opts("{}"),
-            None,
-            0.0,
-            "0123456789abcdef0123456789abcdef",
-            &Ledger::default(),
-        );
+        let fresh_key = "0123456789abcdef0123456789abcdef";
+        let (mut flow, step) =
+            CreateFlow::start(&config(), "t2v", t2v(), &opts("{}"), None, 0.0, fresh_key, &Ledger::default());
         let Step::Send { request, action: Action::Create } = step else { panic!("{step:?}") };
         let key = request.header("idempotency-key").map(str::to_string);
         assert_eq!(key.as_deref(), Some("aiv1-t2v-0123456789abcdef0123456789abcdef"), "a fresh key per call");
@@ -469,16 +474,7 @@ mod tests {
 
     #[test]
     fn a_replay_is_paid_once_even_when_the_first_answer_was_lost() {
-        let (mut flow, _) = CreateFlow::start(
-            &config(),
-            "t2v",
-            t2v(),
-            &opts("{}"),
-            None,
-            0.0,
-            "0123456789abcdef0123456789abcdef",
-            &Ledger::default(),
-        );
+        let (mut flow, _) = fresh("{}");
         flow.on_answer(
             answer(
                 Action::Create,
@@ -490,16 +486,7 @@ mod tests {
         );
         assert_eq!(flow.charged(false), 15.0, "first answer lost: the replay is the only one seen");
         assert_eq!(flow.charged(true), 0.0, "already counted from the first answer");
-        let (mut flow, _) = CreateFlow::start(
-            &config(),
-            "t2v",
-            t2v(),
-            &opts("{}"),
-            None,
-            0.0,
-            "0123456789abcdef0123456789abcdef",
-            &Ledger::default(),
-        );
+        let (mut flow, _) = fresh("{}");
         flow.on_answer(answer(Action::Create, 200, r#"{"status":"SUBMITTED","taskId":"t2"}"#), false, 0.5);
         assert_eq!(flow.charged(false), 15.0, "no creditsCharged: the estimate");
     }
@@ -632,17 +619,7 @@ mod tests {
 
     #[test]
     fn server_priced_models_are_quoted_first_under_a_budget() {
-        let payload = Rc::new(json(r#"{"prompt":"x","duration":5,"resolution":720,"ratio":"16:9"}"#));
-        let (mut flow, step) = CreateFlow::start(
-            &config(),
-            "seedance20",
-            payload,
-            &opts(r#"{"maxCredits":50}"#),
-            None,
-            0.0,
-            "0123456789abcdef0123456789abcdef",
-            &Ledger::default(),
-        );
+        let (mut flow, step) = seedance(r#"{"maxCredits":50}"#);
         assert!(matches!(step, Step::Send { action: Action::Quote, .. }), "{step:?}");
         let step = flow.on_answer(answer(Action::Quote, 200, r#"{"credits":80,"affordable":true}"#), false, 0.5);
         assert!(matches!(step, Step::Done(ref e) if e.code() == Some(ErrorCode::BudgetExceeded)), "{step:?}");
@@ -652,7 +629,6 @@ mod tests {
     fn a_lost_answer_is_sent_again_only_once_a_list_read_shows_no_task() {
         let lost = || Envelope::failure(ErrorCode::NetworkError, "request failed");
         let list = |body: &str| answer(Action::List, 200, body);
-        let fresh = |o: &str| CreateFlow::start(&config(), "t2v", t2v(), &opts(o), None, 0.0, "k", &Ledger::default());
         // Lost, not in the list: back off, send again; lost every time: say how to recover.
         let (mut flow, _) = fresh("{}");
         for _ in 0..3 {
@@ -736,17 +712,7 @@ mod tests {
         let (mut flow, _) = fresh(r#"{"maxCredits":50,"quoteFirst":true}"#);
         let step = flow.on_answer(Envelope::failure(ErrorCode::UnsupportedByServer, "404"), false, 0.5);
         assert!(matches!(step, Step::Send { action: Action::Create, .. }), "{step:?}");
-        let seed = Rc::new(json(r#"{"prompt":"x","duration":5,"resolution":720,"ratio":"16:9"}"#));
-        let (mut flow, _) = CreateFlow::start(
-            &config(),
-            "seedance20",
-            seed,
-            &opts(r#"{"maxCredits":50}"#),
-            None,
-            0.0,
-            "k",
-            &Ledger::default(),
-        );
+        let (mut flow, _) = seedance(r#"{"maxCredits":50}"#);
         let step = flow.on_answer(Envelope::failure(ErrorCode::UnsupportedByServer, "404"), false, 0.5);
         assert!(matches!(step, Step::Done(ref e) if e.code() == Some(ErrorCode::UnsupportedByServer)), "{step:?}");
     }
@@ -761,17 +727,7 @@ mod tests {
             flow.on_answer(answer(Action::Create, 200, body), false, 0.5);
             assert_eq!(flow.charged(false), 15.0, "{body}");
         }
-        let seed = Rc::new(json(r#"{"prompt":"x","duration":5,"resolution":720,"ratio":"16:9"}"#));
-        let (mut flow, _) = CreateFlow::start(
-            &config(),
-            "seedance20",
-            seed,
-            &opts(r#"{"maxCredits":90}"#),
-            None,
-            0.0,
-            "k",
-            &Ledger::default(),
-        );
+        let (mut flow, _) = seedance(r#"{"maxCredits":90}"#);
         flow.on_answer(answer(Action::Quote, 200, r#"{"credits":80,"affordable":true}"#), false, 0.5);
         flow.on_answer(answer(Action::Create, 200, r#"{"taskId":"t2"}"#), false, 0.5);
         assert_eq!(flow.charged(false), 80.0, "server-priced: the quote");
