@@ -10,6 +10,11 @@ import { startSimulator } from "../../sim/server.mjs";
 const KEY = "ak_test_alice_0000000001";
 const ORIGIN = "https://app.example";
 const T2V = { prompt: "under attack", aspectRatio: "16:9", duration: "5" };
+/** Per-minute quotas count in fixed minutes: a test that fills one starts early in a minute. */
+async function earlyInAMinute() {
+  const into = Date.now() % 60_000;
+  if (into > 30_000) await new Promise((r) => setTimeout(r, 60_500 - into));
+}
 let sim;
 before(async () => { sim = await startSimulator({ timeScale: 0.01, profile: "live" }); });
 after(() => sim.close());
@@ -123,6 +128,7 @@ test("without the coordinator one user's reads take at most their share of the i
   await sim.reset();
   // The isolate's upstream budget on a 6 s window (the share still counts per minute): fast.
   const h = handlerFor({ clientOptions: { rateLimitWindowMs: 6000 } });
+  await earlyInAMinute();
   const made = await (await post(h, "mallory", T2V)).json();
   const mine = await (await post(h, "victor", { ...T2V, prompt: "the victim's" })).json();
   const status = (user, id) => h(new Request(`https://proxy.example/api/v1/tasks/${encodeURIComponent(id)}/status`, { headers: { origin: ORIGIN, "x-user": user } }));
@@ -151,6 +157,7 @@ test("an upstream that echoes the key in any form gets none of it to the caller"
 test("one user's creates take at most their share of the key's generation limit", async () => {
   await sim.reset();
   const h = handlerFor();
+  await earlyInAMinute();
   const codes = [];
   for (let i = 0; i < 11; i++) codes.push((await post(h, "greedy", { ...T2V, prompt: `greedy ${i}` })).status);
   assert.deepEqual(codes.slice(0, 10), Array(10).fill(200));
