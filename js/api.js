@@ -46,7 +46,31 @@ function checkDataUri(s) {
 // Handed to the wasm on first use (the entry initializes the wasm after this module runs),
 // which answers its limits.
 function ready() {
-  if (LONG_STRING === undefined) [LONG_STRING, MAX_STRING] = wasm.__useDataUriCheck(checkDataUri);
+  if (LONG_STRING === undefined) {
+    [LONG_STRING, MAX_STRING] = wasm.__useDataUriCheck(checkDataUri);
+    guardFreed(wasm.Client.prototype);
+  }
+}
+
+/** A client after `free()` answers every call with an INVALID_ARGUMENT envelope (and a second
+ * `free()` does nothing) instead of throwing from the glue: the promise of "resolves to an
+ * envelope" holds for a freed client too. The glue marks a freed object with a zero pointer. */
+function guardFreed(proto) {
+  const freed = (c) => !c.__wbg_ptr;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const d = Object.getOwnPropertyDescriptor(proto, name);
+    if (name === "constructor" || name.startsWith("__")) continue;
+    if (name === "free") {
+      proto.free = function free() { if (!freed(this)) d.value.call(this); };
+    } else if (typeof d.value === "function") {
+      proto[name] = function (...args) {
+        if (!freed(this)) return d.value.apply(this, args);
+        return Promise.resolve(wasm.__envelope("INVALID_ARGUMENT", `${name} on a client that was freed: create another client`, null));
+      };
+    } else if (d.get) {
+      Object.defineProperty(proto, name, { ...d, get() { return freed(this) ? 0 : d.get.call(this); } });
+    }
+  }
 }
 
 /** See the declaration. */

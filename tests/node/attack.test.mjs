@@ -164,3 +164,17 @@ test("one user's creates take at most their share of the key's generation limit"
   assert.equal(codes[10], 429, "the 11th create in a minute (createsPerMinute: 10)");
   assert.equal((await post(h, "modest", { ...T2V, prompt: "modest" })).status, 200, "another user still creates");
 });
+
+test("a freed client answers with an envelope, not a throw", async () => {
+  const { lib } = await import("./pkg.mjs");
+  const c = lib.createClient({ apiKey: KEY, baseUrl: sim.url });
+  c.free();
+  c.free();
+  for (const call of [() => c.getStatus("t1"), () => c.createGeneration("t2v", T2V), () => c.waitForTask("t1"), () => c.listTasks()]) {
+    const r = await call();
+    assert.equal(r.ok, false);
+    assert.equal(r.errorCode, "INVALID_ARGUMENT");
+    assert.match(r.errorMessage, /freed/);
+  }
+  assert.equal(c.spentCredits, 0);
+});
