@@ -177,8 +177,12 @@ pub fn list_ahead(known: Option<&str>, listed: &str) -> bool {
 /// service's list only repeats each task's last own read, so it never is), else after two in
 /// a row for one task (one can be a change between the two reads).
 pub fn list_stale(seen_ahead: bool, contradictions_in_a_row: u32) -> bool {
-    !seen_ahead || contradictions_in_a_row >= 2
+    !seen_ahead || contradictions_in_a_row >= LAG_CONTRADICTIONS
 }
+
+/// Contradictions in a row for one task that mark a live list as lagging (one can be a change
+/// between the two reads); the coordinator's loop applies it too.
+pub const LAG_CONTRADICTIONS: u32 = 2;
 
 /// Why a wait stops before the task ends.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,7 +4,7 @@
 // at least every `crossCheckEvery` ticks, the core's number), the list distrusted once it
 // contradicts a task's own status twice in a row; finished records forgotten after
 // RECORD_TTL_MS. Owns: the tick. Must not: answer callers.
-import { __crossCheckEvery } from "../aivideo.js";
+import { __crossCheckEvery, __waitRules } from "../aivideo.js";
 import { coordinatorSettings } from "../proxy/settings.js";
 import { isTerminal, RECORD_TTL_MS } from "./envelopes.js";
 
@@ -67,7 +67,7 @@ export const loopMethods = {
       const inList = listed?.get(id)?.status;
       const r = this.records.get(id) || {};
       const lags = inList !== undefined && inList !== out.status ? (r.lags || 0) + 1 : 0;
-      if (lags >= 2) this.budget.listTrusted = false;
+      if (lags >= __waitRules().lagContradictions) this.budget.listTrusted = false;
       this.record(id, { status: out.status, checkedAt: Date.now(), ownAt: Date.now(), lags });
     }));
     if (listed && this.budget.listTrusted) {

@@ -8,7 +8,7 @@
 // Settings (env): UPSTREAM_REQUESTS_PER_MINUTE (60), UPSTREAM_GENERATIONS_PER_MINUTE (30),
 // UPSTREAM_WINDOW_MS (60000), UPSTREAM_MARGIN_MS (5 % of it), POLL_INTERVAL_MS (5000).
 // Must not: authenticate callers (the handler has; `owner` is proven there).
-import { __endpoints } from "../aivideo.js";
+import { __endpoints, __waitRules } from "../aivideo.js";
 import { createClient } from "../api.js";
 import { coordinatorSettings } from "../proxy/settings.js";
 import { windowCounters } from "../proxy/store.js";
@@ -205,7 +205,9 @@ export class AivideoCoordinator {
     }
     if (rec.status !== after || isTerminal(rec.status)) return okEnvelope(rec.status, id, { status: rec.status });
     await this.ensureAlarm();
-    const hold = Math.min(Math.max(Number(holdMs) || 25_000, 1000), 30_000);
+    // The client's hold by default (the core's), at most 30 s: a connection held longer is
+    // more likely cut by something between.
+    const hold = Math.min(Math.max(Number(holdMs) || __waitRules().longPollHoldMs, 1000), 30_000);
     let mine = null;
     await new Promise((resolve) => {
       mine = { after, wake: () => { clearTimeout(timer); resolve(); } };

@@ -20,6 +20,7 @@ function secretBytes(secret, name) {
  * For the app's backend: a token for one signed-in user, sent by the page as
  * `Authorization: Bearer <token>`. HS256 with the secret the proxy also holds.
  */
+/** @param {import("../proxy.d.ts").MintOptions} options @returns {Promise<string>} */
 export async function mintProxyToken({ secret, userId, expiresIn = "15m", admin = false, limits = {}, audience = TOKEN_AUDIENCE, issuer } = {}) {
   let key;
   try {
@@ -47,6 +48,7 @@ export async function mintProxyToken({ secret, userId, expiresIn = "15m", admin 
  * inline). The token must carry `sub` (the user), `exp` and `iat`, the audience, and be at most
  * `maxTokenAge` old. Its `aivideo` claim may carry `admin` and per-user limits.
  */
+/** @param {import("../proxy.d.ts").JwtAuthorizerOptions} [options] @returns {import("../proxy.d.ts").Authorize} */
 export function jwtAuthorizer({ secret, secretEnv = "AIVIDEO_TOKEN_SECRET", jwksUrl, jwks, audience = TOKEN_AUDIENCE, issuer, algorithms, maxTokenAge = "1h", clockTolerance = 30 } = {}) {
   let keyFor = null;
   if (jwksUrl || jwks) {

@@ -33,7 +33,7 @@ export async function dispatchRead(rc) {
   if (id === null) return failure(rc, 404, "TASK_NOT_FOUND", "Task not found");
   if (name === "wait") {
     const q = new URL(rc.request.url).searchParams;
-    const out = await rc.coord.op("watch", { id, owner: caller.admin === true ? null : caller.userId, admin: caller.admin === true, after: q.get("after") || "", holdMs: Number(q.get("holdMs")) || 25_000 });
+    const out = await rc.coord.op("watch", { id, owner: caller.admin === true ? null : caller.userId, admin: caller.admin === true, after: q.get("after") || "", holdMs: Number(q.get("holdMs")) || undefined });
     return fromEnvelope(rc, out, { taskId: id });
   }
   const out = name === "task" ? await rc.api.getTask(id, call) : name === "status" ? await rc.api.getStatus(id, call) : await rc.api.cancelTask(id, call);

@@ -21,7 +21,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /**
  * @param {import("../proxy.d.ts").ProxyOptions} options
- * @returns {(request: Request, env?: object, ctx?: object) => Promise<Response>}
+ * @returns {(request: Request, env?: Record<string, unknown>, ctx?: unknown) => Promise<Response>}
  */
 export function createProxyHandler(options = {}) {
   checkOptions(options);

@@ -81,3 +81,14 @@ pub fn endpoints() -> JsValue {
         .collect();
     to_js_via_json(&Value::Array(list))
 }
+
+/// The waiting rules the coordinator shares with the client (`crate::wait`): contradictions in
+/// a row that mark the list as lagging, and how long a long poll is held by default.
+#[wasm_bindgen(js_name = __waitRules, skip_typescript)]
+pub fn wait_rules() -> JsValue {
+    use crate::value::Value;
+    to_js_via_json(&Value::object(vec![
+        ("lagContradictions", Value::Number(f64::from(crate::wait::LAG_CONTRADICTIONS))),
+        ("longPollHoldMs", Value::Number(crate::wait::LONG_POLL_HOLD_MS)),
+    ]))
+}
