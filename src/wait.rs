@@ -173,12 +173,20 @@ pub fn list_ahead(known: Option<&str>, listed: &str) -> bool {
 }
 
 /// Whether a contradiction (a task's own read differs from the list) means the list lags for
-/// the whole session: at once while the list has never been seen ahead of own reads (the live
-/// service's list only repeats each task's last own read, so it never is), else after two in
-/// a row for one task (one can be a change between the two reads).
-pub fn list_stale(seen_ahead: bool, contradictions_in_a_row: u32) -> bool {
-    !seen_ahead || contradictions_in_a_row >= LAG_CONTRADICTIONS
+/// the whole session. While the list has never been seen ahead of own reads (the live
+/// service's list only repeats each task's last own read, so it never is), after
+/// `UNPROVEN_MISSES` contradictions on the session (one or two can be changes between a list
+/// read and an own read, on a live list too); once it has, after two in a row for one task.
+pub fn list_stale(seen_ahead: bool, contradictions_in_a_row: u32, session_misses: u32) -> bool {
+    if seen_ahead {
+        contradictions_in_a_row >= LAG_CONTRADICTIONS
+    } else {
+        session_misses >= UNPROVEN_MISSES
+    }
 }
+
+/// Contradictions, on a session whose list was never seen ahead, that mark it as an echo.
+pub const UNPROVEN_MISSES: u32 = 4;
 
 /// Contradictions in a row for one task that mark a live list as lagging (one can be a change
 /// between the two reads); the coordinator's loop applies it too.
@@ -409,8 +417,11 @@ mod tests {
         assert!(list_ahead(Some("SUBMITTED"), "COMPLETED") && list_ahead(Some("PROGRESS"), "FAILED"));
         assert!(!list_ahead(Some("PROGRESS"), "SUBMITTED") && !list_ahead(None, "COMPLETED"));
         assert!(!list_ahead(Some("PROGRESS"), "PROGRESS"), "an echo of the last own read shows nothing");
-        assert!(list_stale(false, 1), "a list never seen ahead: stale at the first contradiction");
-        assert!(!list_stale(true, 1) && list_stale(true, 2), "a live list: two in a row");
+        assert!(
+            !list_stale(false, 1, UNPROVEN_MISSES - 1) && list_stale(false, 1, UNPROVEN_MISSES),
+            "never seen ahead: enough misses"
+        );
+        assert!(!list_stale(true, 1, 9) && list_stale(true, 2, 0), "a live list: two in a row for a task");
         assert!(!list_lags(Some("PROGRESS"), "PROGRESS") && !list_lags(None, "COMPLETED"));
     }
 

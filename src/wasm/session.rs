@@ -51,6 +51,8 @@ pub struct Session {
     /// A list read has shown a task further along than its wait had seen: this server's list
     /// reflects changes (else it may only echo each task's last own read).
     pub list_seen_ahead: Cell<bool>,
+    /// Contradictions between the list and own reads on this session.
+    pub list_misses: Cell<u32>,
     /// When a wait of this session last asked its own task while the list is trusted: one
     /// such cross-check per tick for the whole session, so hundreds of waits do not turn
     /// into hundreds of status calls (a lagging list is still caught within a few ticks).
@@ -86,6 +88,7 @@ impl Session {
             batch: RefCell::new(BatchState::default()),
             list_trusted: Cell::new(true),
             list_seen_ahead: Cell::new(false),
+            list_misses: Cell::new(0),
             long_poll: Cell::new(false),
             reconciles_keys: Cell::new(false),
             last_cross_check: Cell::new(f64::NEG_INFINITY),

@@ -108,7 +108,8 @@ impl Session {
                 });
             if flow::list_lags(listed.as_deref(), status) {
                 *lags += 1;
-                if flow::list_stale(self.list_seen_ahead.get(), *lags) {
+                self.list_misses.set(self.list_misses.get() + 1);
+                if flow::list_stale(self.list_seen_ahead.get(), *lags, self.list_misses.get()) {
                     self.list_trusted.set(false);
                 }
             } else if listed.is_some() {
