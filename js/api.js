@@ -76,7 +76,18 @@ function guardFreed(proto) {
 /** See the declaration. */
 export function createClient(options) {
   ready();
-  return wasm.createClient(options);
+  return rethrown(() => wasm.createClient(options));
+}
+
+/** A setup error thrown again from here: Node prints the line that threw an uncaught error,
+ * and the glue's is one minified line of tens of kilobytes. */
+function rethrown(make) {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof TypeError) throw new TypeError(e.message);
+    throw e;
+  }
 }
 
 /** See the declaration. */
@@ -88,7 +99,7 @@ export function estimateCredits(model, payload) {
 /** See the declaration. */
 export function clientFromEnv(env, options) {
   ready();
-  return wasm.clientFromEnv(env, options);
+  return rethrown(() => wasm.clientFromEnv(env, options));
 }
 
 /** True when `JSON.stringify(v)` writes exactly what reading `v` member by member would

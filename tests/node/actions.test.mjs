@@ -361,3 +361,13 @@ test("a long data URI is sent exactly, keyed by its content, and resent on a ret
   assert.notEqual(keys[3], keys[0]);
   assert.equal(JSON.parse(bodies[3]).image, `${uri.slice(0, -4)}BBBB`);
 });
+
+test("a setup error left uncaught in Node prints its message, not the glue's minified line", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const { pkgDir } = await import("./pkg.mjs");
+  const entry = new URL("node.js", pkgDir).href;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", `import { createClient } from ${JSON.stringify(entry)}; createClient({});`], { encoding: "utf8", env: { PATH: process.env.PATH } });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /TypeError: aivideo: no apiKey/);
+  assert.ok(r.stderr.length < 4000, `${r.stderr.length} bytes on stderr (the glue's line made it 28 KB)`);
+});
