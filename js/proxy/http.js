@@ -20,6 +20,9 @@ const MIN_BYTES_PER_S = 64 * 1024;
 /** Whether a browser page (or, when allowed, a server) may call. */
 export function originAllowed(request, settings) {
   const origin = request.headers.get("origin");
+  // A page on the proxy's own site: browsers send Origin on its POST and PUT too, with
+  // `Sec-Fetch-Site: same-origin`, which a cross-site page cannot make them send.
+  if (origin && request.headers.get("sec-fetch-site") === "same-origin" && origin === new URL(request.url).origin) return true;
   if (origin) return origin !== "null" && (settings.allowedOrigins.has(origin) || settings.allowedOrigins.has("*"));
   // Browsers send no Origin on a same-origin GET, but always say `Sec-Fetch-Site:
   // same-origin`, which a cross-site page cannot make them send.

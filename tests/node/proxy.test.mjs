@@ -94,6 +94,22 @@ test("mounted on the app's own site: basePath routes, same-origin requests pass,
   assert.equal(seen.length, 1);
 });
 
+test("mounted on the app's own site with no allowed origins: the page's POST and PUT pass (Origin is the site's own)", async () => {
+  const created = [];
+  const handler = createProxyHandler({
+    authorize: ALICE, apiKey: KEY, baseUrl: "https://api.example", maxCreditsPerTask: 50, basePath: "/api/aivideo",
+    fetch: (url) => { created.push(url); return json(200, { status: "SUBMITTED", taskId: "t1", creditsCharged: 15, idempotentReplay: false }); },
+  });
+  const post = (origin, site) => handler(new Request("https://shop.example/api/aivideo/api/v1/generate/t2v", {
+    method: "POST", body: JSON.stringify({ prompt: "a", aspectRatio: "16:9", duration: "5" }),
+    headers: { origin, "sec-fetch-site": site, "content-type": "application/json" },
+  }));
+  assert.equal((await post("https://shop.example", "same-origin")).status, 200, "the site's own page");
+  assert.equal((await post("https://evil.example", "same-origin")).status, 403, "an Origin that is not the site's");
+  assert.equal((await post("https://shop.example", "cross-site")).status, 403, "not same-origin by the browser's word");
+  assert.equal(created.length, 1);
+});
+
 test("fails closed and tells nothing: no cap, Origin null, bad escapes, huge bodies, upstream URLs, gone callers", async () => {
   // No cap configured: refused, naming the setting, with CORS for an allowed page.
   const uncapped = createProxyHandler({ authorize: OPS, apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], fetch: () => json(200, {}) });
