@@ -7,7 +7,7 @@ import { Transform } from "node:stream";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { clientFromEnv, validatePayload } from "./node.js";
-import { __envelope as envelope, __idempotencyKeyProblem } from "./aivideo.js";
+import { __envelope as envelope, __idempotencyKeyProblem, __isLoopbackHost } from "./aivideo.js";
 import { journalCreate } from "./journal.js";
 
 const HELP = `aivideo: create and watch AIVideoMaker generations
@@ -183,7 +183,7 @@ async function main(argv, env) {
       throw new UsageError("--base-url is not a URL");
     }
     // The token is a credential: over plain http only to this machine.
-    if (url.protocol !== "https:" && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname)) {
+    if (url.protocol !== "https:" && !__isLoopbackHost(url.hostname)) {
       throw new UsageError("AIVIDEO_PROXY_TOKEN is only sent over https (or plain http to localhost): use an https --base-url");
     }
     proxyOrigin = url.origin;

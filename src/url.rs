@@ -71,7 +71,7 @@ fn host_of(authority: &str) -> &str {
 
 /// Exactly `localhost`, a dotted-quad address in 127.0.0.0/8 or `::1`: never a DNS name
 /// that merely starts with `127.` (`127.0.0.1.evil.example` is someone else's host).
-fn is_loopback(host: &str) -> bool {
+pub fn is_loopback(host: &str) -> bool {
     let h = host.to_ascii_lowercase();
     if h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" {
         return true;

@@ -3,6 +3,7 @@
 // identified per client IP in anonymous mode. Owns: the token format and its claims (the
 // per-user limits in them). Must not: meter, route or read the upstream.
 import { jwtVerify, SignJWT, createRemoteJWKSet, createLocalJWKSet } from "jose";
+import { __isLoopbackHost } from "../aivideo.js";
 import { ProxySetupError } from "./settings.js";
 import { USER_LIMITS } from "./quota.js";
 
@@ -60,7 +61,7 @@ export function jwtAuthorizer({ secret, secretEnv = "AIVIDEO_TOKEN_SECRET", jwks
       } catch {
         throw new TypeError("jwtAuthorizer: jwksUrl is not a URL");
       }
-      if (url.protocol !== "https:" && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname)) throw new TypeError("jwtAuthorizer: jwksUrl must be https");
+      if (url.protocol !== "https:" && !__isLoopbackHost(url.hostname)) throw new TypeError("jwtAuthorizer: jwksUrl must be https");
     }
     const set = jwksUrl ? createRemoteJWKSet(url) : createLocalJWKSet(jwks);
     keyFor = () => set;

@@ -92,3 +92,11 @@ pub fn wait_rules() -> JsValue {
         ("longPollHoldMs", Value::Number(crate::wait::LONG_POLL_HOLD_MS)),
     ]))
 }
+
+/// Whether a host is this machine (`crate::url`'s rule: `localhost`, 127.0.0.0/8, `::1`; a
+/// URL's bracketed IPv6 host is taken as it is): the CLI's proxy token and the proxy's JWKS
+/// URL go over plain http only there.
+#[wasm_bindgen(js_name = __isLoopbackHost, skip_typescript)]
+pub fn is_loopback_host(host: String) -> bool {
+    crate::url::is_loopback(host.trim_start_matches('[').trim_end_matches(']'))
+}

@@ -241,6 +241,10 @@ test("through a proxy: AIVIDEO_PROXY_TOKEN goes as a bearer token to the proxy's
     const missing = await cli(["--action", "getStatus", "--taskId", "t1"], { env: { AIVIDEO_PROXY_TOKEN: "tok", AIVIDEO_BASE_URL: "", AIVIDEO_API_KEY: "" } });
     assertEnvelope(missing, 2);
     assert.match(missing.stderr, /needs the proxy's URL/);
+    // The token is a credential: over plain http only to this machine (refused before sending).
+    const plain = await cli(["--action", "getStatus", "--taskId", "t1"], { env: { AIVIDEO_PROXY_TOKEN: "tok", AIVIDEO_BASE_URL: "http://proxy.invalid", AIVIDEO_API_KEY: "" } });
+    assertEnvelope(plain, 2);
+    assert.match(plain.stderr, /only sent over https/);
   } finally {
     proxy.close();
   }
