@@ -7,6 +7,7 @@
 import { __crossCheckEvery, __waitRules } from "../aivideo.js";
 import { coordinatorSettings } from "../proxy/settings.js";
 import { isTerminal, RECORD_TTL_MS } from "./envelopes.js";
+import { readText, TOO_LARGE } from "../proxy/http.js";
 
 /** The list's largest body read (env LIST_MAX_BYTES, default 8 MiB as the client's), and
  * how many ticks a list over it is not asked again. */
@@ -98,8 +99,15 @@ export const loopMethods = {
       const r = await this.upstream(`${base}/api/v1/tasks`, { method: "GET", headers: { key: apiKey, accept: "application/json" }, redirect: "manual", signal: AbortSignal.timeout(timeoutMs) }, true);
       if (r.status === 401 || r.status === 403) return { refused: true };
       if (r.status !== 200) return null;
-      const text = await cappedText(r, Number(this.env.LIST_MAX_BYTES) > 0 ? Number(this.env.LIST_MAX_BYTES) : LIST_MAX_BYTES);
-      if (text === null) return { tooLarge: true };
+      // A task list carries every task's input, data URIs included: tens of megabytes.
+      const max = Number(this.env.LIST_MAX_BYTES) > 0 ? Number(this.env.LIST_MAX_BYTES) : LIST_MAX_BYTES;
+      if (Number(r.headers.get("content-length")) > max) {
+        r.body?.cancel().catch(() => {});
+        return { tooLarge: true };
+      }
+      const text = await readText(r.body, { max, idleMs: timeoutMs });
+      if (text === TOO_LARGE) return { tooLarge: true };
+      if (typeof text !== "string") return null;
       const body = JSON.parse(text);
       return body && Array.isArray(body.tasks) ? { tasks: body.tasks.filter((t) => t && typeof t.id === "string" && typeof t.status === "string") } : null;
     } catch {
@@ -107,26 +115,3 @@ export const loopMethods = {
     }
   },
 };
-
-/** The body as text, or null (the rest not read) once it is larger than `max` bytes: a task
- * list carries every task's input, data URIs included, and can be tens of megabytes. */
-async function cappedText(response, max) {
-  if (Number(response.headers.get("content-length")) > max) {
-    response.body?.cancel().catch(() => {});
-    return null;
-  }
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let seen = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    seen += value.byteLength;
-    if (seen > max) {
-      reader.cancel().catch(() => {});
-      return null;
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-}

@@ -92,10 +92,13 @@ async function create(rc, payload) {
   if (typeof estimate === "number" && estimate > cap) {
     return failure(rc, 422, "BUDGET_EXCEEDED", `this task costs ${estimate} credits, over the ${cap}-credit cap per task`);
   }
-  // The user's share of the key's creates this minute.
-  const creates = meter(rc.store, QUOTAS.creates, rc.caller.userId);
-  const made = await creates.peek();
-  if (made.used >= limitOf(rc.caller, rc.settings, QUOTAS.creates.limit)) return tooMany(rc, "RATE_LIMITED", QUOTAS.creates.message, made.resetAt);
+  // A cap of 0 (X-Max-Credits: 0, or the token's) on a payload only the server prices: nothing
+  // could be created, and that is the caller's cap, not the day's quota.
+  if (typeof estimate !== "number" && cap === 0) return failure(rc, 422, "BUDGET_EXCEEDED", "a cap of 0 credits per task (X-Max-Credits or the token's limit): nothing can be created");
+  // The user's share of the key's creates this minute: one reserved now, settled to what
+  // went upstream (a replay served from memory, or a create refused before sending, costs 0).
+  const creates = await reserve(meter(rc.store, QUOTAS.creates, rc.caller.userId), 1, limitOf(rc.caller, rc.settings, QUOTAS.creates.limit));
+  if (!creates.ok) return tooMany(rc, "RATE_LIMITED", QUOTAS.creates.message, creates.resetAt);
   // The daily quota is reserved before anything goes upstream: the local estimate, or the cap
   // when only the server prices the payload; settled to what the create charged.
   const day = meter(rc.store, QUOTAS.credits, rc.caller.userId);
@@ -105,18 +108,15 @@ async function create(rc, payload) {
   let ceiling = cap;
   if (typeof estimate !== "number" && !Number.isFinite(cap) && Number.isFinite(perDay)) ceiling = Math.max(0, perDay - (await day.peek()).used);
   const amount = typeof estimate === "number" ? estimate : Number.isFinite(ceiling) ? ceiling : 0;
-  // A cap of 0 (X-Max-Credits: 0, or the token's) on a payload only the server prices: nothing
-  // could be created, and that is the caller's cap, not the day's quota.
-  if (typeof estimate !== "number" && cap === 0) return failure(rc, 422, "BUDGET_EXCEEDED", "a cap of 0 credits per task (X-Max-Credits or the token's limit): nothing can be created");
   const held = await reserve(day, amount, perDay);
   if (!held.ok || (typeof estimate !== "number" && ceiling === 0 && Number.isFinite(perDay))) {
-    await held.release();
+    await Promise.all([held.release(), creates.release()]);
     return tooMany(rc, "BUDGET_EXCEEDED", `daily credit quota reached (${held.used} of ${perDay} used; this task needs ${amount || "a quote"})`, held.resetAt);
   }
   // A create never takes the caller's signal: aborted in flight it could be billed while the
   // caller's quota is given back. A caller already gone sends nothing.
   if (rc.request.signal && rc.request.signal.aborted) {
-    await held.release();
+    await Promise.all([held.release(), creates.release()]);
     return failure(rc, 499, "ABORTED", "the caller left before the create was sent");
   }
   // The proxy is the only sender of its callers' creates: it reconciles a lost answer in the
@@ -128,11 +128,11 @@ async function create(rc, payload) {
   try {
     out = await rc.api.createGeneration(rc.param, payload, opts);
   } catch (e) {
-    await held.release();
+    await Promise.all([held.release(), creates.release()]);
     throw e;
   }
-  // What went upstream counts against the user's creates (not a replay served from memory).
-  if ((out.ok && !(out.data && out.data.idempotentReplay)) || (out.data && out.data.maybeCreated)) await creates.take(1, Infinity);
+  const upstream = (out.ok && !(out.data && out.data.idempotentReplay)) || (out.data && out.data.maybeCreated);
+  await creates.settle(upstream ? 1 : 0);
   if (out.ok) await held.settle(charged(out, amount));
   // Definitely not created: nothing was spent. Maybe created: the reservation stays.
   else if (!(out.data && out.data.maybeCreated)) await held.release();

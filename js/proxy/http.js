@@ -119,24 +119,35 @@ export async function readBody(rc, lease) {
     return true;
   };
   if (declared > LARGE_BODY && !needLarge()) return BUSY;
-  if (!rc.request.body) return "";
-  const reader = rc.request.body.getReader();
+  return readText(rc.request.body, { max, admit: (seen) => (seen > LARGE_BODY && !needLarge() ? BUSY : null), minRate: true });
+}
+
+/**
+ * A body stream as text, read under `max` bytes: the text, TOO_LARGE (the rest not read),
+ * STALLED (nothing for `idleMs`; with `minRate`, under MIN_BYTES_PER_S after GRACE_MS), or
+ * what `admit(bytesSoFar)` returns to stop. Shared by the proxy's request bodies and the
+ * coordinator's task list.
+ */
+export async function readText(stream, { max, idleMs = IDLE_MS, minRate = false, admit = () => null }) {
+  if (!stream) return "";
+  const reader = stream.getReader();
   const decoder = new TextDecoder();
   const started = Date.now();
   let seen = 0;
   let text = "";
   for (;;) {
-    const chunk = await readWithin(reader, IDLE_MS);
-    const slow = Date.now() - started > GRACE_MS && seen / ((Date.now() - started) / 1000) < MIN_BYTES_PER_S;
+    const chunk = await readWithin(reader, idleMs);
+    const slow = minRate && Date.now() - started > GRACE_MS && seen / ((Date.now() - started) / 1000) < MIN_BYTES_PER_S;
     if (chunk === STALLED || slow) {
       reader.cancel().catch(() => {});
       return STALLED;
     }
     if (chunk.done) return text + decoder.decode();
     seen += chunk.value.byteLength;
-    if (seen > max || (seen > LARGE_BODY && !needLarge())) {
+    const stop = seen > max ? TOO_LARGE : admit(seen);
+    if (stop) {
       reader.cancel().catch(() => {});
-      return seen > max ? TOO_LARGE : BUSY;
+      return stop;
     }
     text += decoder.decode(chunk.value, { stream: true });
   }
