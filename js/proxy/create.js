@@ -4,7 +4,7 @@
 // lost answer in the operator's task list), and settle the reservation to what was charged.
 // Owns: the per-task cap and the credit reservation. Must not: send a create a caller's
 // abort could leave billed and uncounted.
-import { __idempotencyKeyProblem } from "../aivideo.js";
+import { __idempotencyKeyProblem, __statedCharge } from "../aivideo.js";
 import { validatePayload, estimateCredits } from "../api.js";
 import { answer, failure, tooMany, fromEnvelope, readBody, TOO_LARGE, BUSY, STALLED } from "./http.js";
 import { QUOTAS, limitOf, meter, reserve } from "./quota.js";
@@ -78,8 +78,7 @@ function perTaskCap(rc) {
  * was reserved (never 0); a replay was counted when it was first created. */
 function charged(out, reserved) {
   if (out.data && out.data.idempotentReplay) return 0;
-  const stated = out.data ? out.data.creditsCharged : undefined;
-  return typeof stated === "number" && Number.isFinite(stated) && stated >= 0 ? stated : reserved;
+  return __statedCharge(out.data ?? null) ?? reserved;
 }
 
 async function create(rc, payload) {

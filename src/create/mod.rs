@@ -35,7 +35,7 @@ use crate::validate::validate_payload;
 use crate::value::Value;
 use std::rc::Rc;
 
-mod outcome;
+pub mod outcome;
 mod recover;
 
 /// `idempotencyKey: "derived"`: the key derived from model + payload + `idempotencyScope`, so

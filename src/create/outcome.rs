@@ -11,7 +11,7 @@ use crate::time;
 use crate::value::Value;
 
 /// The charge an answer states: a finite number ≥ 0, else none (then the estimate counts).
-fn stated_charge(data: &Value) -> Option<f64> {
+pub fn stated_charge(data: &Value) -> Option<f64> {
     data.get("creditsCharged").and_then(Value::as_f64).filter(|c| c.is_finite() && *c >= 0.0)
 }
 

@@ -100,3 +100,10 @@ pub fn wait_rules() -> JsValue {
 pub fn is_loopback_host(host: String) -> bool {
     crate::url::is_loopback(host.trim_start_matches('[').trim_end_matches(']'))
 }
+
+/// The charge an answer's `data` states, when usable (a finite number ≥ 0), else `undefined`:
+/// the core's rule, for the proxy's daily-quota settlement.
+#[wasm_bindgen(js_name = __statedCharge, skip_typescript)]
+pub fn stated_charge(data: JsValue) -> Option<f64> {
+    crate::create::outcome::stated_charge(&from_js(&data))
+}
