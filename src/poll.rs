@@ -2,7 +2,7 @@
 //! "sleep N ms", "done" or "give up".
 //!
 //! Owns: the default schedule (an early first look for fast failures, then a look at least
-//! every 9 s, so no ending is noticed late), fixed-interval overrides, deadlines, error
+//! every 9.5 s, so no ending is noticed late), fixed-interval overrides, deadlines, error
 //! backoff and Retry-After.
 //! Must not: sleep, read the clock or draw random numbers: `now` and `jitter` are inputs,
 //! so a virtual clock can run hundreds of simulated tasks in microseconds.
@@ -40,7 +40,7 @@ pub enum Verdict {
 /// The longest the default schedule ever waits between two looks: a task that ends at any
 /// moment (early, late, when expected, failed or cancelled) is noticed at most this late
 /// (plus jitter and the request's own time), no later than the vendor script's 10 s cap.
-pub const MAX_LOOK_INTERVAL_MS: f64 = 9_000.0;
+pub const MAX_LOOK_INTERVAL_MS: f64 = 9_500.0;
 /// The first look comes early (a refused input or a fast failure shows at once): 5 % of the
 /// expected time, at least this.
 pub const FIRST_LOOK_MIN_MS: f64 = 3_000.0;
@@ -214,8 +214,8 @@ impl Poller {
 
 /// The default schedule in unscaled milliseconds. `e` is the expected run time.
 ///
-/// The first look comes early (5 % of `e`, 3–9 s): refused inputs and fast failures show at
-/// once. After it, a look every 9 s whatever the expected time: lateness is bounded for
+/// The first look comes early (5 % of `e`, 3–9.5 s): refused inputs and fast failures show at
+/// once. After it, a look every 9.5 s whatever the expected time: lateness is bounded for
 /// tasks that end early or late, not only for those that end when the table says. What
 /// saves requests is not spacing looks out but sharing them: concurrent waits on one client
 /// are answered by one `GET /tasks` per tick.
@@ -366,7 +366,7 @@ mod tests {
         assert_eq!(Poller::new(o, 0.0).first_delay(0.0, 0.5), Verdict::Sleep(4_000.0));
         let scaled = PollOptions { expected_ms: 390.0, time_scale: 0.001, max_wait_ms: None, ..opts(390.0) };
         let Verdict::Sleep(ms) = Poller::new(scaled, 0.0).on_status("PROGRESS", 330.0, 0.5) else { panic!() };
-        assert!((ms - MAX_LOOK_INTERVAL_MS / 1000.0).abs() < 1e-9, "9 s becomes 9 ms at 1/1000: {ms}");
+        assert!((ms - MAX_LOOK_INTERVAL_MS / 1000.0).abs() < 1e-9, "9.5 s becomes 9.5 ms at 1/1000: {ms}");
     }
 
     #[test]

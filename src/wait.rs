@@ -12,7 +12,7 @@ use crate::error::{Error, ErrorCode};
 use crate::options::WaitOptions;
 use crate::poll::{PollOptions, Poller, Verdict, WaitRequest};
 use crate::retry::is_transient;
-use crate::task::{normalize_task, TaskStatus, Terminal};
+use crate::task::{normalize_task, Terminal};
 use crate::url::encode_task_id;
 use crate::value::Value;
 
@@ -120,19 +120,6 @@ pub fn from_list(tasks: &[(String, Value)], task_id: &str) -> Option<Polled> {
     })
 }
 
-/// While concurrent waits share `GET /tasks`, each still asks its own task every this many
-/// ticks: the per-task status is the authority (contract §9), and a list that lags behind it
-/// is caught within about a minute.
-pub const CROSS_CHECK_EVERY: u32 = 6;
-
-/// Whether this poll asks the task itself rather than the shared list: always once the list
-/// was caught lagging, at least every `CROSS_CHECK_EVERY` ticks, and every other tick once
-/// the task is well past its expected time (its list status "has not changed for longer than
-/// the schedule expects").
-pub fn cross_check_due(ticks_since_check: u32, elapsed: f64, expected: f64, list_trusted: bool) -> bool {
-    !list_trusted || ticks_since_check + 1 >= CROSS_CHECK_EVERY || (elapsed > expected * 1.3 && ticks_since_check >= 1)
-}
-
 /// How long a coordinated proxy may hold one long poll: 25 s, less near the wait's deadline;
 /// none when under a second is left (a plain poll then).
 pub const LONG_POLL_HOLD_MS: f64 = 25_000.0;
@@ -151,46 +138,6 @@ pub fn long_poll_held(polled: &Polled, before: Option<&str>, took_ms: f64) -> bo
         Polled::Failed(_) => false,
     }
 }
-
-/// A task's own status that differs from what the list says of it: the list lags.
-pub fn list_lags(list_status: Option<&str>, task_status: &str) -> bool {
-    list_status.is_some_and(|l| l != task_status)
-}
-
-/// How far along a status is: not started (unknown statuses too), running, ended.
-fn progress_rank(status: &str) -> u8 {
-    match TaskStatus::parse(status) {
-        TaskStatus::Submitted | TaskStatus::Other(_) => 0,
-        TaskStatus::Progress => 1,
-        _ => 2,
-    }
-}
-
-/// A list read showing a task further along than the wait last saw it: this server's list
-/// reflects changes own reads did not make (a live list, not an echo of the last own read).
-pub fn list_ahead(known: Option<&str>, listed: &str) -> bool {
-    known.is_some_and(|k| progress_rank(listed) > progress_rank(k))
-}
-
-/// Whether a contradiction (a task's own read differs from the list) means the list lags for
-/// the whole session. While the list has never been seen ahead of own reads (the live
-/// service's list only repeats each task's last own read, so it never is), after
-/// `UNPROVEN_MISSES` contradictions on the session (one or two can be changes between a list
-/// read and an own read, on a live list too); once it has, after two in a row for one task.
-pub fn list_stale(seen_ahead: bool, contradictions_in_a_row: u32, session_misses: u32) -> bool {
-    if seen_ahead {
-        contradictions_in_a_row >= LAG_CONTRADICTIONS
-    } else {
-        session_misses >= UNPROVEN_MISSES
-    }
-}
-
-/// Contradictions, on a session whose list was never seen ahead, that mark it as an echo.
-pub const UNPROVEN_MISSES: u32 = 4;
-
-/// Contradictions in a row for one task that mark a live list as lagging (one can be a change
-/// between the two reads); the coordinator's loop applies it too.
-pub const LAG_CONTRADICTIONS: u32 = 2;
 
 /// Why a wait stops before the task ends.
 #[derive(Debug, Clone, PartialEq)]
@@ -405,24 +352,6 @@ mod tests {
         assert_eq!(env.data().get("handle").and_then(|h| h.get("taskId")).and_then(Value::as_str), Some("t1"));
         let env = finished(&t, Terminal::Failed, Envelope::failure(ErrorCode::NetworkError, "reset"));
         assert_eq!((env.code(), env.status.as_deref()), (Some(ErrorCode::GenerationFailed), Some("FAILED")));
-    }
-
-    #[test]
-    fn a_shared_list_is_cross_checked_and_dropped_once_it_lags() {
-        assert!(!cross_check_due(0, 10_000.0, 390_000.0, true));
-        assert!(cross_check_due(CROSS_CHECK_EVERY - 1, 10_000.0, 390_000.0, true), "at least every few ticks");
-        assert!(cross_check_due(1, 600_000.0, 390_000.0, true), "overdue: every other tick");
-        assert!(cross_check_due(0, 10_000.0, 390_000.0, false), "a lagging list is not asked again");
-        assert!(list_lags(Some("SUBMITTED"), "COMPLETED"));
-        assert!(list_ahead(Some("SUBMITTED"), "COMPLETED") && list_ahead(Some("PROGRESS"), "FAILED"));
-        assert!(!list_ahead(Some("PROGRESS"), "SUBMITTED") && !list_ahead(None, "COMPLETED"));
-        assert!(!list_ahead(Some("PROGRESS"), "PROGRESS"), "an echo of the last own read shows nothing");
-        assert!(
-            !list_stale(false, 1, UNPROVEN_MISSES - 1) && list_stale(false, 1, UNPROVEN_MISSES),
-            "never seen ahead: enough misses"
-        );
-        assert!(!list_stale(true, 1, 9) && list_stale(true, 2, 0), "a live list: two in a row for a task");
-        assert!(!list_lags(Some("PROGRESS"), "PROGRESS") && !list_lags(None, "COMPLETED"));
     }
 
     #[test]

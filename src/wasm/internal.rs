@@ -54,10 +54,10 @@ pub fn idempotency_key_problem(key: String) -> Option<String> {
 }
 
 /// How many poll ticks a waited-on task may go without its own status read while the shared
-/// list is trusted (`crate::wait::CROSS_CHECK_EVERY`), for the coordinator's loop.
+/// list is trusted (`crate::schedule::CROSS_CHECK_EVERY`), for the coordinator's loop.
 #[wasm_bindgen(js_name = __crossCheckEvery, skip_typescript)]
 pub fn cross_check_every() -> u32 {
-    crate::wait::CROSS_CHECK_EVERY
+    crate::schedule::CROSS_CHECK_EVERY
 }
 
 /// Every endpoint the client calls: `[{ method, http, path, query }]` (the client method, the
@@ -88,7 +88,7 @@ pub fn endpoints() -> JsValue {
 pub fn wait_rules() -> JsValue {
     use crate::value::Value;
     to_js_via_json(&Value::object(vec![
-        ("lagContradictions", Value::Number(f64::from(crate::wait::LAG_CONTRADICTIONS))),
+        ("lagContradictions", Value::Number(f64::from(crate::schedule::LAG_CONTRADICTIONS))),
         ("longPollHoldMs", Value::Number(crate::wait::LONG_POLL_HOLD_MS)),
     ]))
 }

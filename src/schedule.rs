@@ -1,0 +1,357 @@
+//! The scheduler every wait shares: which task to read next when one key's query budget
+//! cannot read each waited-on task on its own schedule, and whether the task list may stand
+//! in for own reads. Used by the client's concurrent waits (`src/wasm/wait.rs`) and, through
+//! the internal exports, by the proxy coordinator's alarm loop: one set of rules for both.
+//!
+//! Owns: the ending model (each task's chance of ending, per moment, from its model's
+//! expected run time and the measured spread), the urgency of a read (the lateness a task has
+//! probably accrued since it was last read), the choice of reads for a tick, hints (webhook
+//! callbacks) and what the task list has shown itself to be on this server (`ListTrust`).
+//! Must not: read the clock, sleep or send: `now` and every observation are passed in.
+//!
+//! Each wait keeps its own schedule (`crate::poll::Poller`: the first look, a look at least
+//! every 9.5 s, error backoff, Retry-After, deadlines); that schedule says when a task is
+//! *due*. While the budget reads every due task, nothing changes: a single wait is never later
+//! than the vendor script's. When it cannot, the due tasks are read in order of urgency, so
+//! reads go where an ending is likely and a task nobody has read for long rises in line.
+//!
+//! Size: 277 lines of code; the rest is its unit tests, kept beside what they test.
+
+use crate::task::TaskStatus;
+use crate::value::Value;
+
+/// Share of endings before the expected window (refused inputs, fast failures, cancels).
+pub const EARLY_SHARE: f64 = 0.05;
+/// Share of endings after it (a busy service), as an exponential tail.
+pub const LATE_SHARE: f64 = 0.05;
+/// The window most endings fall in, as fractions of the expected run time: measured run
+/// times spread ±20 % around the model's expected time.
+pub const WINDOW: (f64, f64) = (0.8, 1.2);
+/// The late tail's mean, as a fraction of the expected run time.
+pub const LATE_MEAN: f64 = 0.3;
+
+/// The chance per ms that a task still running after `elapsed` ms ends now.
+pub fn hazard(elapsed: f64, expected: f64) -> f64 {
+    let e = if expected.is_finite() && expected > 0.0 { expected } else { crate::poll::FALLBACK_EXPECTED_MS };
+    let (a, b) = (WINDOW.0 * e, WINDOW.1 * e);
+    let t = elapsed.max(0.0);
+    if t < a {
+        (EARLY_SHARE / a) / (1.0 - EARLY_SHARE * t / a)
+    } else if t < b {
+        let mid = 1.0 - EARLY_SHARE - LATE_SHARE;
+        (mid / (b - a)) / (1.0 - EARLY_SHARE - mid * (t - a) / (b - a))
+    } else {
+        1.0 / (LATE_MEAN * e)
+    }
+}
+
+/// The lateness (ms) a task has probably accrued if it was last seen running `from` ms after
+/// it started and it is now `to` ms: the integral of `hazard(s) · (to − s)` over the gap.
+pub fn accrued(from: f64, to: f64, expected: f64) -> f64 {
+    let (from, to) = (from.max(0.0), to.max(0.0));
+    if to.partial_cmp(&from) != Some(std::cmp::Ordering::Greater) {
+        return 0.0;
+    }
+    const STEPS: u32 = 8;
+    let step = (to - from) / f64::from(STEPS);
+    (0..STEPS)
+        .map(|k| {
+            let s = from + step * (f64::from(k) + 0.5);
+            hazard(s, expected) * (to - s) * step
+        })
+        .sum()
+}
+
+/// One waited-on task, as the scheduler sees it. Times are on the caller's clock (ms).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Watch {
+    pub started_at: f64,
+    /// Expected run time on the caller's clock (a simulator's compressed clock included).
+    pub expected_ms: f64,
+    /// When the task was last read (its own status, or a list that reflects changes).
+    pub last_read_at: f64,
+    /// When its own schedule next looks: before then it is not due, unless hinted.
+    pub due_at: f64,
+    /// A hint (a webhook callback) asks for a read before the schedule's time.
+    pub hinted: bool,
+    /// Reads of this task are never closer than this, hinted or not (hints cost at most one
+    /// read per task per this interval, whoever sends them).
+    pub min_gap_ms: f64,
+    /// Multiplies the urgency (a task nobody is waiting on right now counts less).
+    pub weight: f64,
+}
+
+/// Urgency of a hinted read: ahead of every scheduled one.
+const HINTED: f64 = 1e300;
+
+impl Watch {
+    /// How urgently the task should be read at `now`; `None` while it is not due.
+    pub fn urgency(&self, now: f64) -> Option<f64> {
+        if now - self.last_read_at < self.min_gap_ms {
+            return None;
+        }
+        let accrued = accrued(self.last_read_at - self.started_at, now - self.started_at, self.expected_ms)
+            * if self.weight.is_finite() && self.weight > 0.0 { self.weight } else { 1.0 };
+        if self.hinted {
+            return Some(HINTED + accrued);
+        }
+        (now >= self.due_at).then_some(accrued)
+    }
+}
+
+/// The tasks to read at `now`, most urgent first, at most `reads` of them.
+pub fn pick(watches: &[Watch], now: f64, reads: usize) -> Vec<usize> {
+    let mut due: Vec<(usize, f64)> =
+        watches.iter().enumerate().filter_map(|(i, w)| w.urgency(now).map(|u| (i, u))).collect();
+    due.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    due.into_iter().take(reads).map(|(i, _)| i).collect()
+}
+
+/// Whether `me` goes first among the tasks due at `now` (a concurrent wait asks this before
+/// spending the budget's next read; the others wait for the one after).
+pub fn first_in_line(watches: &[Watch], me: usize, now: f64) -> bool {
+    !matches!(pick(watches, now, 1).first(), Some(&i) if i != me)
+}
+
+/// When the next read falls due (a hinted task: once its minimum gap has passed).
+pub fn next_due(watches: &[Watch]) -> Option<f64> {
+    watches
+        .iter()
+        .map(|w| {
+            let earliest = w.last_read_at + w.min_gap_ms;
+            if w.hinted {
+                earliest
+            } else {
+                w.due_at.max(earliest)
+            }
+        })
+        .reduce(f64::min)
+}
+
+/// While concurrent waits share `GET /tasks`, each still asks its own task every this many
+/// ticks: the per-task status is the authority (contract §9), and a list that lags behind it
+/// is caught within about a minute.
+pub const CROSS_CHECK_EVERY: u32 = 6;
+
+/// Whether this poll asks the task itself rather than the shared list: always once the list
+/// was caught lagging, at least every `CROSS_CHECK_EVERY` ticks, and every other tick once
+/// the task is well past its expected time (its list status "has not changed for longer than
+/// the schedule expects").
+pub fn cross_check_due(ticks_since_check: u32, elapsed: f64, expected: f64, list_trusted: bool) -> bool {
+    !list_trusted || ticks_since_check + 1 >= CROSS_CHECK_EVERY || (elapsed > expected * 1.3 && ticks_since_check >= 1)
+}
+
+/// A task's own status that differs from what the list says of it: the list lags.
+pub fn list_lags(list_status: Option<&str>, task_status: &str) -> bool {
+    list_status.is_some_and(|l| l != task_status)
+}
+
+/// How far along a status is: not started (unknown statuses too), running, ended.
+fn progress_rank(status: &str) -> u8 {
+    match TaskStatus::parse(status) {
+        TaskStatus::Submitted | TaskStatus::Other(_) => 0,
+        TaskStatus::Progress => 1,
+        _ => 2,
+    }
+}
+
+/// A list read showing a task further along than the wait last saw it: this server's list
+/// reflects changes own reads did not make (a live list, not an echo of the last own read).
+pub fn list_ahead(known: Option<&str>, listed: &str) -> bool {
+    known.is_some_and(|k| progress_rank(listed) > progress_rank(k))
+}
+
+/// What the task list (`GET /tasks`) has shown itself to be on this server. The list is a
+/// tool, never an authority: it stands in for own reads only once a list read showed a task
+/// further along than its own reads had (the list reflects changes); until then each list
+/// read is a probe beside own reads, and a list whose statuses only ever repeat the last own
+/// read (the live service's) is given up after `UNPROVEN_MISSES` contradictions. A live list
+/// that contradicts a task's own status `LAG_CONTRADICTIONS` times in a row lags: given up. A
+/// list over the size cap is not read for `TOO_LARGE_SKIP_MS`, a refused one never again.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListTrust {
+    pub seen_ahead: bool,
+    pub misses: u32,
+    pub stale: bool,
+    pub refused: bool,
+    pub too_large_until: f64,
+}
+
+/// Contradictions, while the list was never seen ahead, that mark it as an echo.
+pub const UNPROVEN_MISSES: u32 = 4;
+/// Contradictions in a row for one task that mark a live list as lagging.
+pub const LAG_CONTRADICTIONS: u32 = 2;
+/// How long a list over the size cap is left alone, in looks (of 9.5 s unscaled): tasks
+/// expire and the list shrinks, so it is tried again later.
+pub const TOO_LARGE_SKIP_LOOKS: f64 = 12.0;
+
+/// Why the list is not read now (reported in a wait's progress events).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ListOff {
+    Refused,
+    Stale,
+    TooLarge,
+}
+
+impl ListOff {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListOff::Refused => "refused",
+            ListOff::Stale => "stale",
+            ListOff::TooLarge => "too_large",
+        }
+    }
+}
+
+impl ListTrust {
+    /// Why the list is not read at `now`, or `None` when it may be.
+    pub fn off(&self, now: f64) -> Option<ListOff> {
+        if self.refused {
+            Some(ListOff::Refused)
+        } else if self.stale {
+            Some(ListOff::Stale)
+        } else if now < self.too_large_until {
+            Some(ListOff::TooLarge)
+        } else {
+            None
+        }
+    }
+
+    /// The list may be read at `now` (as a probe while unproven).
+    pub fn readable(&self, now: f64) -> bool {
+        self.off(now).is_none()
+    }
+
+    /// The list's answers stand in for own reads (cross-checks aside).
+    pub fn proven(&self, now: f64) -> bool {
+        self.seen_ahead && self.readable(now)
+    }
+
+    /// A list read showed a task at `listed` while its own reads last saw `known`.
+    pub fn on_listed(&mut self, known: Option<&str>, listed: &str) {
+        if list_ahead(known, listed) {
+            self.seen_ahead = true;
+        }
+    }
+
+    /// A task's own read contradicted the last list read (`in_a_row` for that task).
+    pub fn on_contradiction(&mut self, in_a_row: u32) {
+        self.misses = self.misses.saturating_add(1);
+        let stale = if self.seen_ahead { in_a_row >= LAG_CONTRADICTIONS } else { self.misses >= UNPROVEN_MISSES };
+        self.stale |= stale;
+    }
+
+    /// The list came back over the size cap: own reads only for `skip_ms`.
+    pub fn on_too_large(&mut self, now: f64, skip_ms: f64) {
+        self.too_large_until = now + skip_ms.max(0.0);
+    }
+
+    pub fn on_refused(&mut self) {
+        self.refused = true;
+    }
+
+    /// As a plain object (the coordinator keeps it on disk and hands it back).
+    pub fn to_value(&self) -> Value {
+        Value::object(vec![
+            ("seenAhead", Value::Bool(self.seen_ahead)),
+            ("misses", Value::Number(f64::from(self.misses))),
+            ("stale", Value::Bool(self.stale)),
+            ("refused", Value::Bool(self.refused)),
+            ("tooLargeUntil", Value::Number(self.too_large_until)),
+        ])
+    }
+
+    /// From `to_value`'s object; anything missing or malformed reads as the default.
+    pub fn from_value(v: &Value) -> ListTrust {
+        let flag = |k: &str| matches!(v.get(k), Some(Value::Bool(true)));
+        let num = |k: &str| v.get(k).and_then(Value::as_f64).filter(|n| n.is_finite() && *n >= 0.0);
+        ListTrust {
+            seen_ahead: flag("seenAhead"),
+            misses: num("misses").map_or(0, |n| n.min(1e6) as u32),
+            stale: flag("stale"),
+            refused: flag("refused"),
+            too_large_until: num("tooLargeUntil").unwrap_or(0.0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn watch(started_at: f64, last_read_at: f64, due_at: f64) -> Watch {
+        Watch {
+            started_at,
+            expected_ms: 390_000.0,
+            last_read_at,
+            due_at,
+            hinted: false,
+            min_gap_ms: 1_000.0,
+            weight: 1.0,
+        }
+    }
+
+    #[test]
+    fn the_ending_model_peaks_in_the_window_and_stays_finite() {
+        let e = 390_000.0;
+        let early = hazard(10_000.0, e);
+        let window = hazard(0.9 * e, e);
+        let end = hazard(1.19 * e, e);
+        assert!(early > 0.0 && window > early * 10.0 && end > window, "{early} {window} {end}");
+        assert!(hazard(5.0 * e, e).is_finite() && hazard(-1.0, e).is_finite() && hazard(1.0, f64::NAN).is_finite());
+        // A task not read for a long time accrues lateness faster than linearly.
+        assert!(accrued(0.0, 60_000.0, e) > 2.0 * accrued(0.0, 30_000.0, e));
+        assert_eq!(accrued(5.0, 5.0, e), 0.0);
+    }
+
+    #[test]
+    fn due_tasks_go_by_urgency_and_hints_jump_the_line_once_per_gap() {
+        // Two due tasks: the one in its ending window first, then the one read long ago.
+        let ws = vec![watch(0.0, 60_000.0, 70_000.0), watch(-300_000.0, 60_000.0, 70_000.0), watch(0.0, 0.0, 70_000.0)];
+        assert_eq!(pick(&ws, 69_000.0, 3), Vec::<usize>::new(), "nothing due yet");
+        assert_eq!(pick(&ws, 70_000.0, 3), vec![1, 2, 0]);
+        assert!(first_in_line(&ws, 1, 70_000.0) && !first_in_line(&ws, 0, 70_000.0));
+        let mut hinted = ws.clone();
+        hinted[0].hinted = true;
+        assert_eq!(pick(&hinted, 65_000.0, 1), vec![0], "a hint reads before the schedule");
+        assert_eq!(next_due(&hinted), Some(61_000.0));
+        hinted[0].last_read_at = 64_500.0;
+        assert_eq!(pick(&hinted, 65_000.0, 3), Vec::<usize>::new(), "at most one read per task per gap");
+    }
+
+    #[test]
+    fn a_shared_list_is_cross_checked_and_its_changes_prove_it() {
+        assert!(!cross_check_due(0, 10_000.0, 390_000.0, true));
+        assert!(cross_check_due(CROSS_CHECK_EVERY - 1, 10_000.0, 390_000.0, true), "at least every few ticks");
+        assert!(cross_check_due(1, 600_000.0, 390_000.0, true), "overdue: every other tick");
+        assert!(cross_check_due(0, 10_000.0, 390_000.0, false), "a lagging list is not asked again");
+        assert!(list_lags(Some("SUBMITTED"), "COMPLETED"));
+        assert!(list_ahead(Some("SUBMITTED"), "COMPLETED") && list_ahead(Some("PROGRESS"), "FAILED"));
+        assert!(!list_ahead(Some("PROGRESS"), "SUBMITTED") && !list_ahead(None, "COMPLETED"));
+        assert!(!list_ahead(Some("PROGRESS"), "PROGRESS"), "an echo of the last own read shows nothing");
+        assert!(!list_lags(Some("PROGRESS"), "PROGRESS") && !list_lags(None, "COMPLETED"));
+    }
+
+    #[test]
+    fn an_echoing_list_is_given_up_and_a_live_one_is_kept_through_one_change() {
+        let mut echo = ListTrust::default();
+        assert!(echo.readable(0.0) && !echo.proven(0.0));
+        for _ in 0..UNPROVEN_MISSES {
+            echo.on_contradiction(1);
+        }
+        assert_eq!(echo.off(0.0), Some(ListOff::Stale));
+        let mut live = ListTrust::default();
+        live.on_listed(Some("SUBMITTED"), "PROGRESS");
+        assert!(live.proven(0.0));
+        live.on_contradiction(1);
+        live.on_contradiction(1);
+        assert!(live.proven(0.0), "one contradiction per task is a change between two reads");
+        live.on_contradiction(2);
+        assert!(!live.proven(0.0));
+        let mut big = ListTrust::default();
+        big.on_too_large(100.0, 1_000.0);
+        assert_eq!((big.off(500.0), big.off(1_100.0)), (Some(ListOff::TooLarge), None));
+        assert_eq!(ListTrust::from_value(&big.to_value()), big);
+        assert_eq!(ListTrust::from_value(&Value::Null), ListTrust::default());
+    }
+}
