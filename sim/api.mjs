@@ -8,6 +8,7 @@ import { MODELS, SUPPORTED_MODELS, validate, price, nominalSeconds } from "./mod
 import { rateLimited, retryAfter } from "./state.mjs";
 import { advance, listView, taskView } from "./tasks.mjs";
 import { fail, send } from "./http.mjs";
+import { hookOf } from "./webhooks.mjs";
 
 export const ROUTES = [
   ["GET", /^\/api\/v1\/account$/, "account", "query"],
@@ -146,6 +147,7 @@ function generate(sim, ctx) {
     input: parsed.body, createdAt: sim.simNow(), durationMs: nominalSeconds(ctx.param, parsed.body) * 1000 * jitter,
     status: "SUBMITTED", output: null, creditsCharged: credits, creditsRefunded: 0, completedAt: null,
     idempotencyKey: live ? null : idemKey ?? null, willFail: state.rand() < cfg.failRate, origin: ctx.origin,
+    webhookUrl: hookOf(ctx.req), hookedStatus: "SUBMITTED",
   };
   state.tasks.set(t.id, t);
   if (idemKey) state.idem.set(`${ctx.key}\n${idemKey}`, { digest: bodyDigest, taskId: t.id });

@@ -11,6 +11,7 @@ import { DAY_MS, mulberry32 } from "./state.mjs";
 import { taskView } from "./tasks.mjs";
 import { digest } from "./api.mjs";
 import { fail, send } from "./http.mjs";
+import { notify } from "./webhooks.mjs";
 
 const SAMPLE_MP4 = readFileSync(new URL("./sample.mp4", import.meta.url));
 
@@ -39,6 +40,7 @@ export function control(sim, { req, res, path, raw }) {
     Object.assign(t, { forced: true, status: body.status, completedAt: sim.simNow() });
     if (body.status === "COMPLETED") t.output = { url: `${t.origin}/files/${t.id}.mp4`, msg: "success" };
     if (body.status === "FAILED") { t.output = { error: body.error || "forced failure" }; t.creditsRefunded = t.creditsCharged; }
+    notify(sim, t);
     return send(res, 200, taskView(sim, t));
   }
   return send(res, 404, { error: "unknown control path" });

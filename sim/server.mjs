@@ -11,6 +11,7 @@
 // plane: control.mjs. Must not: hold an endpoint's logic.
 import http from "node:http";
 import { createSim, rateLimited, retryAfter } from "./state.mjs";
+import { watchHooks } from "./webhooks.mjs";
 import { ROUTES, digest, endpoint as answerEndpoint } from "./api.mjs";
 import { matchFault, preFault } from "./faults.mjs";
 import { control, serveFile } from "./control.mjs";
@@ -79,6 +80,7 @@ async function handle(sim, req, res) {
 
 export async function startSimulator(options = {}) {
   const sim = createSim(options);
+  const stopHooks = watchHooks(sim);
   const sockets = new Set();
   const server = http.createServer((req, res) => {
     handle(sim, req, res).catch((e) => {
@@ -105,6 +107,6 @@ export async function startSimulator(options = {}) {
     ledger: () => ctl("/__sim/ledger"),
     reset: () => ctl("/__sim/reset", {}),
     configure: (c) => ctl("/__sim/config", c),
-    close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+    close: () => new Promise((r) => { stopHooks(); for (const s of sockets) s.destroy(); server.close(() => r()); }),
   };
 }

@@ -46,7 +46,7 @@ export function createSim(options) {
   const cfg = { ...DEFAULTS, ...options };
   const state = {
     accounts: new Map(), tasks: new Map(), idem: new Map(), log: [], faults: [], counts: new Map(),
-    windows: new Map(), rand: mulberry32(cfg.seed), seq: 0, epoch: Date.now(),
+    windows: new Map(), rand: mulberry32(cfg.seed), seq: 0, epoch: Date.now(), webhooks: [],
   };
   const sim = {
     cfg, state,
@@ -55,7 +55,7 @@ export function createSim(options) {
     live: () => cfg.profile === "live",
     reset() {
       state.accounts = new Map(cfg.accounts.map((a) => [a.key, { dailyCreditLimit: -1, creditWarningAt: 100, ...a }]));
-      state.tasks.clear(); state.idem.clear(); state.log = []; state.faults = []; state.counts.clear(); state.windows.clear();
+      state.tasks.clear(); state.idem.clear(); state.log = []; state.webhooks = []; state.faults = []; state.counts.clear(); state.windows.clear();
       state.rand = mulberry32(cfg.seed); state.seq = 0;
     },
   };

@@ -50,6 +50,23 @@ impl RateBudget {
         }
     }
 
+    /// Whole requests the budget would grant at `now`, without spending any (concurrent waits
+    /// let that many of the most urgent go).
+    pub fn available(&self, now: f64) -> usize {
+        let dt = (now - self.last).max(0.0);
+        let tokens = (self.tokens + dt * self.rate_per_ms()).min(self.burst);
+        if tokens >= 1.0 {
+            tokens as usize
+        } else {
+            0
+        }
+    }
+
+    /// How long one request's worth takes to refill.
+    pub fn token_ms(&self) -> f64 {
+        1.0 / self.rate_per_ms()
+    }
+
     /// After a 429 the server's window is full: spend everything and wait at least `ms`.
     pub fn drain(&mut self, now: f64, ms: f64) {
         self.tokens = -(ms.max(0.0) * self.rate_per_ms());

@@ -275,19 +275,35 @@ pub fn finished(target: &WaitTarget, terminal: Terminal, read: Envelope) -> Enve
 }
 
 /// The `onProgress` event after a poll.
-pub fn progress_event(task_id: &str, poller: &Poller, now: f64, next: &Verdict, changed: bool) -> Value {
+pub fn progress_event(task_id: &str, poller: &Poller, now: f64, next: &Verdict, changed: bool, seen: &Seen) -> Value {
     let next_ms = match next {
         Verdict::Sleep(ms) => Value::Number(ms.round()),
         _ => Value::Null,
     };
+    let elapsed = poller.elapsed(now);
     Value::object(vec![
         ("taskId", Value::str(task_id)),
         ("status", Value::opt_str(poller.last_status.clone())),
-        ("elapsedMs", Value::Number(poller.elapsed(now).round())),
+        ("elapsedMs", Value::Number(elapsed.round())),
         ("polls", Value::Number(f64::from(poller.polls))),
         ("nextPollInMs", next_ms),
         ("changed", Value::Bool(changed)),
+        ("expectedMs", Value::Number(seen.expected_ms.round())),
+        ("remainingMs", Value::Number((seen.expected_ms - elapsed).max(0.0).round())),
+        ("source", Value::str(seen.source)),
+        ("listSkipped", seen.list_skipped.map_or(Value::Null, Value::str)),
     ])
+}
+
+/// How a look was made, for its progress event: `source` is `"status"` (the task's own
+/// status), `"list"` (the shared task list) or `"long-poll"` (a coordinated proxy held it);
+/// `list_skipped` says why concurrent waits are not using the list (`"stale"`, `"too_large"`,
+/// `"refused"`); `expected_ms` is the wait's expected run time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seen {
+    pub source: &'static str,
+    pub list_skipped: Option<&'static str>,
+    pub expected_ms: f64,
 }
 
 #[cfg(test)]

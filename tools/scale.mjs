@@ -19,12 +19,12 @@ const SECRET = "scale-token-secret-0123456789abcdef";
 const MINUTE = 60_000;
 
 /** One run. `onCreated(cluster)` is called once every create has returned (the waits go on). */
-export async function runScale({ dir, lib, proxyLib, bundle, waits, isolates, timeScale, coordinated, onCreated, profile = "spec" }) {
+export async function runScale({ dir, lib, proxyLib, bundle, waits, isolates, timeScale, coordinated, onCreated, profile = "spec", env = {}, model = "t2v" }) {
   const name = coordinated ? "coordinated" : "uncoordinated";
   const sim = await startSimulator({ timeScale, profile });
   const { cluster, urls } = await startProxies({
     dir, bundle, isolates, coordinated, name,
-    env: { AIVIDEO_BASE_URL: sim.url, TIME_SCALE: String(timeScale), REQUESTS_PER_MINUTE: "unlimited", CREDITS_PER_DAY: "unlimited" },
+    env: { AIVIDEO_BASE_URL: sim.url, TIME_SCALE: String(timeScale), REQUESTS_PER_MINUTE: "unlimited", CREDITS_PER_DAY: "unlimited", ...env },
   });
 
   const t0 = Date.now();
@@ -85,6 +85,7 @@ export async function runScale({ dir, lib, proxyLib, bundle, waits, isolates, ti
     maxRpm, meanRpm: queries.length / Math.max(spanMin, 1), r429: log.filter((e) => e.status === 429).length,
     limited: log.filter((e) => e.status === 429).map((e) => `${e.method} ${e.path} at ${((e.at - log[0].at) / MINUTE / timeScale).toFixed(2)} sim-min`),
     queries: queries.length, meanDelayS: delays.reduce((a, b) => a + b, 0) / (delays.length || 1), p95DelayS: pct(0.95), wallS,
+    log, tasks: [...sim.state.tasks.values()], epoch: sim.state.epoch,
   };
 }
 

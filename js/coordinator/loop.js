@@ -1,26 +1,67 @@
-// The coordinator's poll loop, one tick per alarm: one `GET /tasks` for every task being
-// waited on (while the list is trusted; read under a byte cap, and skipped for a while once it
-// is too large), then per-task cross-checks as the budget spares (waited-on tasks first, each
-// at least every `crossCheckEvery` ticks, the core's number), the list distrusted once it
-// contradicts a task's own status twice in a row; finished records forgotten after
-// RECORD_TTL_MS. Owns: the tick. Must not: answer callers.
-import { __crossCheckEvery, __waitRules } from "../aivideo.js";
+// The coordinator's poll loop, one tick per alarm. What to read is the core's decision
+// (`__planTick`, the scheduler the client's concurrent waits use): the due tasks the loop's
+// share of the budget can read now, most urgent first (in their ending window, not read for
+// long, hinted by a webhook, waited on), and the task list only while it may stand in for own
+// reads (`__listSeen` keeps its standing: proven live, an echo of own reads, lagging, refused
+// or over the byte cap). Finished records are forgotten after RECORD_TTL_MS.
+// Owns: the tick and its reads. Must not: answer callers, or decide what to read.
+import { __planTick, __listSeen } from "../aivideo.js";
 import { coordinatorSettings } from "../proxy/settings.js";
 import { isTerminal, RECORD_TTL_MS } from "./envelopes.js";
 import { readText, TOO_LARGE } from "../proxy/http.js";
 
-/** The list's largest body read (env LIST_MAX_BYTES, default 8 MiB as the client's), and
- * how many ticks a list over it is not asked again. */
+/** The list's largest body read (env LIST_MAX_BYTES, default 8 MiB as the client's). */
 const LIST_MAX_BYTES = 8 * 1024 * 1024;
-const TOO_LARGE_TICKS = 12;
+/** Part of the key's budget kept free for callers' own reads (a share of the rate). */
+const CALLER_SHARE = 0.05;
+/** The loop reads at the key's rate, at most this many at once (a sliding window would allow
+ * a minute's worth in a burst, then nothing for a minute). */
+const PACE_BURST = 2;
+/** An input this small is read whole on each look (`GET /tasks/{id}`, same cost as the
+ * status): the finished task is then on record, and the browser's last read costs nothing. */
+export const SMALL_INPUT_BYTES = 16 * 1024;
 
 /** Methods of AivideoCoordinator (mixed into its prototype). */
 export const loopMethods = {
-  /** One tick of the poll loop. */
+  /** One tick of the poll loop; resolves to when the next should run (or null: nothing to watch). */
   async tick() {
     const s = coordinatorSettings(this.env);
-    const crossCheckEvery = __crossCheckEvery();
+    const scale = s.windowMs / 60_000;
     const now = Date.now();
+    this.forgetFinished(now);
+    this.forgetOldCounters(now);
+    const live = [...this.records.entries()].filter(([, r]) => !isTerminal(r.status));
+    if (!live.length) return null;
+    this.budget.list = this.listState(now, scale);
+    // The loop paces itself at the key's rate, keeping a share for callers.
+    const tokenMs = (s.windowMs + s.marginMs) / s.rpm;
+    this.pace = Math.min(PACE_BURST, (this.pace ?? 1) + (now - (this.pacedAt ?? now)) / tokenMs);
+    this.pacedAt = now;
+    const reads = Math.max(0, Math.min(Math.floor(this.pace), this.spare("query") - Math.ceil(CALLER_SHARE * s.rpm)));
+    const plan = __planTick({
+      tasks: live.map(([id, r]) => ({
+        id, model: r.model, expectedMs: r.expectedMs, createdAt: r.createdAt, status: r.status,
+        ownAt: r.ownAt, listedAt: r.listedAt, hinted: !!r.hinted, waited: this.waiters.has(id),
+      })),
+      list: this.budget.list, lastListAt: this.lastListAt, now, reads: plan0Reads(reads, this.budget.list), scale,
+    });
+    const listed = plan.readList && this.spare("query") > 0 ? await this.readList(Math.max(5000, s.tickMs * 2), scale) : null;
+    this.pace -= plan.reads.length + (listed ? 1 : 0);
+    await Promise.all(plan.reads.map((id) => this.readOwn(id, scale)));
+    this.persist("budget", this.budget);
+    const next = plan.reads.length >= reads && reads > 0 ? Math.min(plan.nextAt, now + tokenMs) : plan.nextAt;
+    return Math.max(next, Date.now() + tokenMs / 4);
+  },
+
+  /** The list's standing, as the core keeps it (an older `listTrusted: false` reads as stale). */
+  listState(now, scale) {
+    const b = this.budget;
+    if (!b.list) b.list = b.listTrusted === false ? { stale: true } : {};
+    return __listSeen(b.list, {}, now, scale);
+  },
+
+  /** Finished records are kept RECORD_TTL_MS for callers' last reads, then forgotten. */
+  forgetFinished(now) {
     for (const [id, r] of this.records) {
       if (isTerminal(r.status) && now - r.updatedAt > RECORD_TTL_MS) {
         this.records.delete(id);
@@ -28,66 +69,59 @@ export const loopMethods = {
         this.storage.delete(`t:${id}`);
       }
     }
-    this.forgetOldCounters(now);
-    const live = [...this.records.entries()].filter(([, r]) => !isTerminal(r.status));
-    if (!live.length) return;
-    let listed = null;
-    const skipList = (this.budget.listTooLargeUntil || 0) > now;
-    if (this.budget.listTrusted && !skipList) {
-      const out = await this.listForLoop(Math.max(5000, s.tickMs * 2));
-      if (out && out.tasks) {
-        listed = new Map(out.tasks.map((t) => [t.id, t]));
-        this.lastList = { at: Date.now(), tasks: out.tasks };
-      } else if (out && out.refused) {
-        this.budget.listTrusted = false;
-      } else if (out && out.tooLarge) {
-        // Own reads only for a while; the list is asked again later (tasks may have expired).
-        this.budget.listTooLargeUntil = now + TOO_LARGE_TICKS * s.tickMs;
-        this.lastList = null;
-      }
+  },
+
+  /** One list read, folded into the records when the list has shown itself live. Returns the
+   * listed tasks by id, or null. */
+  async readList(timeoutMs, scale) {
+    const out = await this.listForLoop(timeoutMs);
+    const now = Date.now();
+    if (out && out.refused) this.budget.list = __listSeen(this.budget.list, { refused: true }, now, scale);
+    if (out && out.tooLarge) {
+      // Own reads only for a while; the list is asked again later (tasks expire, it shrinks).
+      this.budget.list = __listSeen(this.budget.list, { tooLarge: true }, now, scale);
+      this.lastList = null;
     }
-    // Cross-checks: the tasks asked longest ago, waited-on ones first, as the budget spares
-    // (the list is not trusted to the second: a task's own status is the authority).
-    // Each task at least every crossCheckEvery ticks (every tick once the list lags), within
-    // the loop's share of the budget (70 %: callers' own reads, e.g. a finished task, keep the rest).
-    const share = Math.floor((0.7 * s.rpm * s.tickMs) / s.windowMs) - (this.budget.listTrusted ? 1 : 0);
-    const k = Math.max(0, Math.min(share, this.spare("query") - Math.ceil(0.3 * s.rpm)));
-    // Until the list has shown itself live, every task is due (the list may only echo own reads).
-    const due = live.filter(([, r]) => !this.budget.listTrusted || !listed || Date.now() - (r.ownAt || 0) >= crossCheckEvery * s.tickMs);
-    const order = due.sort(([a, ra], [b, rb]) => (this.waiters.has(b) - this.waiters.has(a)) || (ra.ownAt || 0) - (rb.ownAt || 0));
-    const checks = order.slice(0, k);
-    const checked = new Set();
-    await Promise.all(checks.map(async ([id]) => {
-      const out = await this.loopClient.getStatus(id);
-      if (!out.ok) return;
-      checked.add(id);
-      // The list lags when it contradicts a task's own status twice in a row for that task
-      // (once can be a change between the two reads). Unlike a client's waits, the loop keeps
-      // an echoing list (the live service's): its reads keep every record fresh for callers'
-      // reads, which measured better here (30 live waits: p95 118 s kept, 206 s dropped).
-      const inList = listed?.get(id)?.status;
-      const r = this.records.get(id) || {};
-      const lags = inList !== undefined && inList !== out.status ? (r.lags || 0) + 1 : 0;
-      if (lags >= __waitRules().lagContradictions) this.budget.listTrusted = false;
-      this.record(id, { status: out.status, checkedAt: Date.now(), ownAt: Date.now(), lags });
-    }));
-    if (listed && this.budget.listTrusted) {
-      for (const [id, r] of live) {
-        const t = listed.get(id);
-        if (!t) continue;
-        const own = checked.has(id) ? this.records.get(id) : null;
-        // A finished task keeps its full object (the browser's last read is answered from it).
-        if (own) {
-          if (isTerminal(own.status) && t.status === own.status) this.record(id, { task: t });
-          continue;
-        }
-        const patch = { status: t.status, checkedAt: Date.now() };
-        if (isTerminal(t.status)) patch.task = t;
-        if (t.status !== r.status || patch.task) this.record(id, patch);
-        else r.checkedAt = patch.checkedAt;
-      }
+    if (!out || !out.tasks) return null;
+    this.lastListAt = now;
+    this.lastList = { at: now, tasks: out.tasks };
+    const listed = new Map(out.tasks.map((t) => [t.id, t]));
+    const pairs = [];
+    for (const [id, t] of listed) {
+      const r = this.records.get(id);
+      if (r && !isTerminal(r.status)) pairs.push([r.status ?? null, t.status]);
     }
-    this.persist("budget", this.budget);
+    this.budget.list = __listSeen(this.budget.list, { listed: pairs }, now, scale);
+    if (!this.budget.list.seenAhead || this.budget.list.off) return listed;
+    for (const [id, t] of listed) {
+      const r = this.records.get(id);
+      if (!r || isTerminal(r.status)) continue;
+      // A finished task keeps its full object (the browser's last read is answered from it).
+      const patch = { status: t.status, checkedAt: now, listedAt: now };
+      if (isTerminal(t.status)) patch.task = t;
+      if (t.status !== r.status || patch.task) this.record(id, patch);
+      else Object.assign(r, { checkedAt: now, listedAt: now });
+    }
+    return listed;
+  },
+
+  /** One own read of a task: the whole task when its input is small, else its status. A read
+   * that contradicts a list read made since the task's previous own read counts against the
+   * list (`__listSeen`: an echo of own reads never shows a change first). */
+  async readOwn(id, scale) {
+    const r0 = this.records.get(id) || {};
+    const whole = r0.inputBytes != null && r0.inputBytes <= SMALL_INPUT_BYTES;
+    const out = whole ? await this.loopClient.getTask(id) : await this.loopClient.getStatus(id);
+    if (!out.ok) return;
+    const now = Date.now();
+    const r = this.records.get(id) || {};
+    const list = this.lastList && this.lastList.at > (r.ownAt ?? 0) ? this.lastList : null;
+    const inList = list?.tasks.find((t) => t.id === id)?.status;
+    const lags = inList !== undefined && inList !== out.status ? (r.lags || 0) + 1 : 0;
+    if (lags) this.budget.list = __listSeen(this.budget.list, { contradiction: lags }, now, scale);
+    const patch = { status: out.status, checkedAt: now, ownAt: now, lags, hinted: false };
+    if (whole && isTerminal(out.status)) patch.task = out.data;
+    this.record(id, patch);
   },
 
   /** The loop's task list: read directly (a 1,000-task list costs ~6 ms this way and ~31 ms
@@ -115,3 +149,8 @@ export const loopMethods = {
     }
   },
 };
+
+/** Reads the plan may use: with a list that serves, one of them goes to the list. */
+function plan0Reads(reads, list) {
+  return list.seenAhead && !list.off ? Math.max(0, reads - 1) : reads;
+}

@@ -10,12 +10,13 @@
 // Must not: authenticate callers (the handler has; `owner` is proven there).
 import { __endpoints, __waitRules } from "../aivideo.js";
 import { createClient } from "../api.js";
+import { hookNonce } from "../proxy/hooks.js";
 import { coordinatorSettings } from "../proxy/settings.js";
 import { windowCounters } from "../proxy/store.js";
-import { okEnvelope, failEnvelope, isTerminal } from "./envelopes.js";
+import { okEnvelope, failEnvelope, isTerminal, roughBytes } from "./envelopes.js";
 import { budgetMethods } from "./budget.js";
 import { recordMethods } from "./records.js";
-import { loopMethods } from "./loop.js";
+import { loopMethods, SMALL_INPUT_BYTES } from "./loop.js";
 
 /** What the proxy may ask the coordinator's client to do (the core's endpoints, by client
  * method), and whether each is a read (counts against the query budget). */
@@ -39,7 +40,7 @@ export class AivideoCoordinator {
         if (++windows % 1000 === 0) this.forgetOldCounters(now);
       },
     });
-    this.budget = { query: [], gen: [], pausedUntil: 0, listTrusted: true };
+    this.budget = { query: [], gen: [], pausedUntil: 0, list: {} };
     this.lastList = null;
     this.ready = null;
   }
@@ -74,17 +75,19 @@ export class AivideoCoordinator {
       case "call": return Response.json(await this.call(args));
       case "watch": return Response.json(await this.watch(args));
       case "mine": return Response.json(await this.mine(args));
+      case "hint": return Response.json(await this.hint(args));
       default: return Response.json(failEnvelope("INVALID_ARGUMENT", `coordinator: no op ${op}`, 404), { status: 404 });
     }
   }
 
   async alarm() {
     await this.load();
+    let next = null;
     try {
-      await this.tick();
+      next = await this.tick();
     } finally {
       if ([...this.records.values()].some((r) => !isTerminal(r.status)) || this.waiters.size) {
-        await this.storage.setAlarm(Date.now() + coordinatorSettings(this.env).tickMs);
+        await this.storage.setAlarm(next ?? Date.now() + coordinatorSettings(this.env).tickMs);
       }
     }
   }
@@ -175,7 +178,11 @@ export class AivideoCoordinator {
     if (method === "createGeneration" && out.ok && out.taskId) {
       // A replay of a task already recorded changes nothing (a finished task stays finished).
       if (!(out.data && out.data.idempotentReplay && this.records.has(out.taskId))) {
-        this.record(out.taskId, { owner, status: "SUBMITTED", model: args[0], checkedAt: Date.now() });
+        this.record(out.taskId, {
+          owner, status: "SUBMITTED", model: args[0], checkedAt: Date.now(),
+          expectedMs: out.data?.handle?.expectedMs, inputBytes: roughBytes(args[1], SMALL_INPUT_BYTES + 1),
+          hook: hookNonce(args[2]?.webhookUrl),
+        });
       }
       await this.ensureAlarm();
     } else if (id && out.ok && (method === "getStatus" || method === "getTask" || method === "cancelTask")) {
@@ -222,6 +229,20 @@ export class AivideoCoordinator {
     }
     const now = this.records.get(id);
     return okEnvelope(now.status, id, { status: now.status });
+  }
+
+  /** A webhook callback for the task filed under `nonce` (its MAC already checked): the task
+   * goes to the front of the loop's line, and the loop runs now. */
+  async hint({ nonce }) {
+    if (typeof nonce !== "string") return {};
+    for (const [id, r] of this.records) {
+      if (r.hook !== nonce || isTerminal(r.status)) continue;
+      this.record(id, { hinted: true });
+      const at = await this.storage.getAlarm();
+      if (at == null || at > Date.now()) await this.storage.setAlarm(Date.now());
+      break;
+    }
+    return {};
   }
 
   /** A user's own tasks, from the (fresh) task list. */

@@ -4,6 +4,7 @@
 // lost answer in the operator's task list), and settle the reservation to what was charged.
 // Owns: the per-task cap and the credit reservation. Must not: send a create a caller's
 // abort could leave billed and uncounted.
+import { newHook } from "./hooks.js";
 import { __idempotencyKeyProblem, __statedCharge } from "../aivideo.js";
 import { validatePayload, estimateCredits } from "../api.js";
 import { answer, failure, tooMany, fromEnvelope, readBody, TOO_LARGE, BUSY, STALLED } from "./http.js";
@@ -123,6 +124,9 @@ async function create(rc, payload) {
   // no other caller's key made), and never sends blind (the core's invariant).
   const opts = Number.isFinite(ceiling) ? { maxCredits: ceiling } : {};
   if (key) opts.idempotencyKey = await rc.owners.upstreamKey(rc.caller.userId, key);
+  // Webhook hints go to the coordinator's scheduler: only with one.
+  const hook = rc.coord && rc.name === "generate" ? await newHook(rc.settings) : null;
+  if (hook) opts.webhookUrl = hook.url;
   let out;
   try {
     out = await rc.api.createGeneration(rc.param, payload, opts);

@@ -14,6 +14,7 @@ import { matchRoute } from "./routes.js";
 import { CoordinatorStub } from "./coordinator-stub.js";
 import { dispatchRead } from "./dispatch.js";
 import { createRoute } from "./create.js";
+import { hookRoute, isHookPath } from "./hooks.js";
 
 /** Long polls one user may hold at once in an isolate. */
 const MAX_LONG_POLLS = 8;
@@ -92,6 +93,8 @@ async function identify(rc) {
 
 async function pipeline(rc) {
   const { request, settings } = rc;
+  // A webhook callback comes from the service, with no token or Origin: it can only hint.
+  if (isHookPath(new URL(request.url).pathname, settings.basePath)) return hookRoute(rc, await CoordinatorStub.connect(rc.env, settings, rc.isolate));
   const origin = request.headers.get("origin");
   if (!originAllowed(request, settings)) {
     const why = origin ? "origin not allowed by this proxy (ALLOWED_ORIGINS)" : "a request without an Origin header (not from a browser page) is refused unless ALLOW_SERVER_REQUESTS is true; such callers still need a token";

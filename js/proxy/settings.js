@@ -65,6 +65,8 @@ export function resolveSettings(options, env = {}) {
     // Task ids and idempotency keys are bound to callers with a key derived from this.
     secret: options.secret ?? env.PROXY_SECRET ?? apiKey,
     coordinatorBinding: options.coordinator === undefined ? "AIVIDEO_COORDINATOR" : options.coordinator,
+    // The proxy's public URL for webhook hints (off unless set; they need the coordinator).
+    webhookUrl: String(options.webhookUrl ?? env.AIVIDEO_WEBHOOK_URL ?? "").replace(/\/+$/, "") || null,
     problem: null,
   };
   try {

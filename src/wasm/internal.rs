@@ -53,11 +53,61 @@ pub fn idempotency_key_problem(key: String) -> Option<String> {
     crate::idempotency::check_idempotency_key(&key).err().map(|e| e.message)
 }
 
-/// How many poll ticks a waited-on task may go without its own status read while the shared
-/// list is trusted (`crate::schedule::CROSS_CHECK_EVERY`), for the coordinator's loop.
-#[wasm_bindgen(js_name = __crossCheckEvery, skip_typescript)]
-pub fn cross_check_every() -> u32 {
-    crate::schedule::CROSS_CHECK_EVERY
+/// The coordinator's tick (`crate::tick::plan`): `{tasks, list, lastListAt, now, reads,
+/// scale}` in, `{readList, reads, nextAt}` out. The loop holds the records; the core decides.
+#[wasm_bindgen(js_name = __planTick, skip_typescript)]
+pub fn plan_tick(input: JsValue) -> JsValue {
+    use crate::value::Value;
+    let v = from_js(&input);
+    let num = |k: &str| v.get(k).and_then(Value::as_f64).filter(|n| n.is_finite());
+    let list = crate::schedule::ListTrust::from_value(v.get("list").unwrap_or(&Value::Null));
+    let tasks = crate::tick::tasks_from(&v);
+    let reads = num("reads").map_or(0, |n| n.clamp(0.0, 1e4) as usize);
+    let plan = crate::tick::plan(
+        &tasks,
+        &list,
+        num("lastListAt"),
+        num("now").unwrap_or(0.0),
+        reads,
+        num("scale").unwrap_or(1.0),
+    );
+    to_js_via_json(&plan.to_value())
+}
+
+/// What one observation does to the task list's standing (`crate::schedule::ListTrust`):
+/// `state` as `__listSeen` last returned it (or anything, read as new); `event` one of
+/// `{listed: [[known, listed], …]}`, `{contradiction: inARow}`, `{tooLarge: true}`,
+/// `{refused: true}`; `now` and `scale` for how long a list over the cap is left alone.
+#[wasm_bindgen(js_name = __listSeen, skip_typescript)]
+pub fn list_seen(state: JsValue, event: JsValue, now: f64, scale: f64) -> JsValue {
+    use crate::value::Value;
+    let mut list = crate::schedule::ListTrust::from_value(&from_js(&state));
+    let event = from_js(&event);
+    if let Some(Value::Array(pairs)) = event.get("listed") {
+        for pair in pairs {
+            if let Value::Array(two) = pair {
+                if let Some(listed) = two.get(1).and_then(Value::as_str) {
+                    list.on_listed(two.first().and_then(Value::as_str), listed);
+                }
+            }
+        }
+    }
+    if let Some(n) = event.get("contradiction").and_then(Value::as_f64).filter(|n| n.is_finite() && *n >= 0.0) {
+        list.on_contradiction(n.min(1e6) as u32);
+    }
+    if matches!(event.get("tooLarge"), Some(Value::Bool(true))) {
+        let scale = if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };
+        let skip = crate::schedule::TOO_LARGE_SKIP_LOOKS * crate::poll::MAX_LOOK_INTERVAL_MS * scale;
+        list.on_too_large(if now.is_finite() { now } else { 0.0 }, skip);
+    }
+    if matches!(event.get("refused"), Some(Value::Bool(true))) {
+        list.on_refused();
+    }
+    let mut out = list.to_value();
+    if let (Value::Object(fields), Some(off)) = (&mut out, list.off(now)) {
+        fields.push(("off".into(), Value::str(off.as_str())));
+    }
+    to_js_via_json(&out)
 }
 
 /// Every endpoint the client calls: `[{ method, http, path, query }]` (the client method, the
@@ -82,15 +132,12 @@ pub fn endpoints() -> JsValue {
     to_js_via_json(&Value::Array(list))
 }
 
-/// The waiting rules the coordinator shares with the client (`crate::wait`): contradictions in
-/// a row that mark the list as lagging, and how long a long poll is held by default.
+/// The waiting rules the coordinator shares with the client (`crate::wait`): how long a long
+/// poll is held by default.
 #[wasm_bindgen(js_name = __waitRules, skip_typescript)]
 pub fn wait_rules() -> JsValue {
     use crate::value::Value;
-    to_js_via_json(&Value::object(vec![
-        ("lagContradictions", Value::Number(f64::from(crate::schedule::LAG_CONTRADICTIONS))),
-        ("longPollHoldMs", Value::Number(crate::wait::LONG_POLL_HOLD_MS)),
-    ]))
+    to_js_via_json(&Value::object(vec![("longPollHoldMs", Value::Number(crate::wait::LONG_POLL_HOLD_MS))]))
 }
 
 /// Whether a host is this machine (`crate::url`'s rule: `localhost`, 127.0.0.0/8, `::1`; a

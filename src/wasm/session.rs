@@ -18,6 +18,7 @@ use crate::options::{CallOptions, ClientLimits};
 use crate::reconcile::Ledger;
 use crate::request::{ApiRequest, ClientConfig};
 use crate::retry::{RetryDecision, RetryPolicy};
+use crate::schedule::{pick, ListTrust, Watch};
 use crate::value::Value;
 use js_sys::{Function, Promise};
 use std::cell::{Cell, RefCell};
@@ -44,15 +45,14 @@ pub struct Session {
     /// Tasks being waited on right now; two or more switch polling to one list call per tick.
     pub waiting: Cell<u32>,
     pub batch: RefCell<BatchState>,
-    /// False once a wait's cross-checks contradicted the shared list twice in a row (one
-    /// contradiction can be a status that changed between the two reads): waits then ask
-    /// each task.
-    pub list_trusted: Cell<bool>,
-    /// A list read has shown a task further along than its wait had seen: this server's list
-    /// reflects changes (else it may only echo each task's last own read).
-    pub list_seen_ahead: Cell<bool>,
-    /// Contradictions between the list and own reads on this session.
-    pub list_misses: Cell<u32>,
+    /// What the task list has shown itself to be on this server (`crate::schedule::ListTrust`):
+    /// it stands in for own reads only once proven live, and is left alone once stale,
+    /// refused or too large.
+    pub list: RefCell<ListTrust>,
+    /// Every wait of this session as the scheduler sees it, by wait id: a wait about to spend
+    /// a read asks whether it is among the most urgent (`crate::schedule::pick`).
+    pub watches: RefCell<Vec<(u32, Watch)>>,
+    next_watch: Cell<u32>,
     /// When a wait of this session last asked its own task while the list is trusted: one
     /// such cross-check per tick for the whole session, so hundreds of waits do not turn
     /// into hundreds of status calls (a lagging list is still caught within a few ticks).
@@ -86,9 +86,9 @@ impl Session {
             budget: RefCell::new(budget),
             waiting: Cell::new(0),
             batch: RefCell::new(BatchState::default()),
-            list_trusted: Cell::new(true),
-            list_seen_ahead: Cell::new(false),
-            list_misses: Cell::new(0),
+            list: RefCell::new(ListTrust::default()),
+            watches: RefCell::new(Vec::new()),
+            next_watch: Cell::new(0),
             long_poll: Cell::new(false),
             reconciles_keys: Cell::new(false),
             last_cross_check: Cell::new(f64::NEG_INFINITY),
@@ -142,6 +142,34 @@ impl Session {
         }
     }
 
+    /// Whether the wait `id` may spend one of the budget's reads at `now`: it is among the
+    /// most urgent due waits, as many as the budget grants now. `Err(ms)`: ask again then.
+    pub fn my_turn(&self, id: u32, now: f64) -> Result<(), f64> {
+        let budget = self.budget.borrow();
+        let tokens = budget.available(now);
+        let mut watches = self.watches.borrow_mut();
+        let me = watches.iter().position(|(i, _)| *i == id);
+        if let Some((_, w)) = me.and_then(|k| watches.get_mut(k)) {
+            // It is due: it asks because its own schedule said so (a timer may fire a hair early).
+            w.due_at = w.due_at.min(now);
+        }
+        let table: Vec<Watch> = watches.iter().map(|(_, w)| w.clone()).collect();
+        match me {
+            None => Ok(()),
+            // The next read refills in `token_ms`; those ahead in line go first.
+            Some(_) if tokens == 0 => Err(budget.token_ms().max(1.0)),
+            Some(me) if !pick(&table, now, tokens).contains(&me) => Err((budget.token_ms() / 8.0).max(1.0)),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Updates what the scheduler knows of wait `id`.
+    pub fn watch(&self, id: u32, update: impl FnOnce(&mut Watch)) {
+        if let Some((_, w)) = self.watches.borrow_mut().iter_mut().find(|(i, _)| *i == id) {
+            update(w);
+        }
+    }
+
     /// The attempt loop: send, classify, and retry while the policy says so.
     pub async fn execute(&self, action: Action, req: &ApiRequest, task_id: Option<&str>, call: &Call) -> Envelope {
         // A server's Retry-After is waited only as long as one attempt may take.
@@ -176,6 +204,9 @@ impl Session {
                     // billed): its answer is lost like any other, so it reads "maybe created".
                     if f.kind != TransportFailure::Aborted || action == Action::Create {
                         call.lost.set(true);
+                    }
+                    if f.kind == TransportFailure::TooLarge {
+                        call.too_large.set(true);
                     }
                     Envelope::from(transport_failure(f.kind, &self.config.redact(&f.detail), call.timeout_ms))
                         .with_task_id(task_id.map(str::to_string))
@@ -221,12 +252,21 @@ pub struct Call {
     /// Set when an attempt may have reached the server and its answer never came (a reset,
     /// a timeout, a 5xx): then a create "may have been created".
     pub lost: Cell<bool>,
+    /// Set when an answer was over `maxResponseBytes` (a task list heavy with data URIs).
+    pub too_large: Cell<bool>,
 }
 
 impl Call {
     /// The client's retries, no deadline beyond each attempt's timeout.
     pub fn new(signal: Option<AbortSignal>, timeout_ms: f64) -> Call {
-        Call { signal, timeout_ms, max_retries: None, deadline: None, lost: Cell::new(false) }
+        Call {
+            signal,
+            timeout_ms,
+            max_retries: None,
+            deadline: None,
+            lost: Cell::new(false),
+            too_large: Cell::new(false),
+        }
     }
 
     /// A call no caller can abort (the shared list call of concurrent waits, a cancel after
@@ -236,19 +276,28 @@ impl Call {
     }
 }
 
-/// Counts a wait among the session's active waits while it lives.
-pub struct WaitingGuard(Rc<Session>);
+/// Counts a wait among the session's active waits, and keeps its entry in the scheduler's
+/// table, while it lives.
+pub struct WaitingGuard(Rc<Session>, u32);
 
 impl WaitingGuard {
-    pub fn new(session: &Rc<Session>) -> WaitingGuard {
+    pub fn new(session: &Rc<Session>, watch: Watch) -> WaitingGuard {
         session.waiting.set(session.waiting.get() + 1);
-        WaitingGuard(session.clone())
+        let id = session.next_watch.get().wrapping_add(1);
+        session.next_watch.set(id);
+        session.watches.borrow_mut().push((id, watch));
+        WaitingGuard(session.clone(), id)
+    }
+
+    pub fn id(&self) -> u32 {
+        self.1
     }
 }
 
 impl Drop for WaitingGuard {
     fn drop(&mut self) {
         self.0.waiting.set(self.0.waiting.get().saturating_sub(1));
+        self.0.watches.borrow_mut().retain(|(i, _)| *i != self.1);
     }
 }
 

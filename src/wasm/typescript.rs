@@ -168,6 +168,12 @@ export interface TaskHandle {
 export interface ProgressEvent {
   taskId: string; status: TaskStatus | null; elapsedMs: number; polls: number;
   nextPollInMs: number | null; changed: boolean;
+  /** The model's expected run time for this task, and what is left of it (an estimate). */
+  expectedMs: number; remainingMs: number;
+  /** How this look was made: the task's own status, the shared task list, a held long poll. */
+  source: "status" | "list" | "long-poll";
+  /** Why concurrent waits are not using the task list (null when they are, or wait alone). */
+  listSkipped: "stale" | "too_large" | "refused" | null;
 }
 export interface WaitOptions extends CallOptions {
   /** Fixed poll interval instead of the adaptive schedule. */

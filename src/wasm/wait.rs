@@ -1,18 +1,22 @@
 //! Waiting for tasks on JS timers: the loop of `waitForTask` and `runWorkflow`.
 //!
-//! The schedule is the core's `Poller` and every reading of an answer is `crate::wait`'s;
-//! this file sleeps, polls and calls back. When two or more waits run on one session, each
-//! tick polls them all with one `GET /tasks` (a result a few seconds old is shared rather
-//! than fetched again), falling back to the per-task status call for a task missing from
-//! the list; every few ticks each wait still asks its own task (`crate::wait::cross_check_due`),
-//! and once a task's own status contradicts the list, the session stops trusting the list.
+//! Each wait's schedule is the core's `Poller`, the order of reads across a session's waits is
+//! the core's scheduler (`crate::schedule`), and every reading of an answer is
+//! `crate::wait`'s; this file sleeps, polls and calls back. A wait due for an own read waits
+//! its turn: the budget's next reads go to the most urgent due waits. When two or more waits
+//! run on one session, the task list is probed; once it has shown a change own reads did not
+//! make (`ListTrust::proven`), one `GET /tasks` per tick serves them all, each wait still
+//! asking its own task every few ticks (`crate::schedule::cross_check_due`). A list that only
+//! echoes own reads, lags, is refused or comes back over `maxResponseBytes` is left alone,
+//! and the progress events say so.
 
 use super::bindings::sleep;
 use super::convert::to_js;
 use super::session::{Call, Session, WaitingGuard};
 use crate::classify::Action;
 use crate::envelope::Envelope;
-use crate::poll::{Poller, Verdict};
+use crate::poll::{Poller, Verdict, MAX_LOOK_INTERVAL_MS};
+use crate::schedule::{self as sched, Watch, TOO_LARGE_SKIP_LOOKS};
 use crate::task::Terminal;
 use crate::value::Value;
 use crate::wait::{self as flow, Polled, Stop, WaitTarget};
@@ -28,13 +32,21 @@ struct Look<'a> {
     known: Option<&'a str>,
     fresh_ms: f64,
     check: bool,
+    /// How long a list over the size cap is left alone.
+    skip_ms: f64,
 }
 
 impl Session {
     /// `GET /tasks`, shared: joins a call in flight, or reuses a list fetched at most
     /// `fresh_ms` ago, else fetches one. The shared call carries no caller's signal, so one
     /// wait's abort never fails the others.
-    async fn batch_lookup(self: &Rc<Self>, task_id: &str, fresh_ms: f64, timeout_ms: f64) -> Option<Polled> {
+    async fn batch_lookup(
+        self: &Rc<Self>,
+        task_id: &str,
+        fresh_ms: f64,
+        timeout_ms: f64,
+        skip_ms: f64,
+    ) -> Option<Polled> {
         let now = js_sys::Date::now();
         if let Some((at, tasks)) = &self.batch.borrow().last {
             if now - at <= fresh_ms {
@@ -48,10 +60,15 @@ impl Session {
                 let me = self.clone();
                 let p = future_to_promise(async move {
                     let req = me.config.list_tasks();
-                    let env = me.execute(Action::List, &req, None, &Call::detached(timeout_ms)).await;
+                    let call = Call::detached(timeout_ms);
+                    let env = me.execute(Action::List, &req, None, &call).await;
                     let index = flow::list_index(&env);
                     if flow::list_refused(&env) {
-                        me.list_trusted.set(false);
+                        me.list.borrow_mut().on_refused();
+                    }
+                    if call.too_large.get() {
+                        // Tasks carry their inputs, data URIs included: own reads for a while.
+                        me.list.borrow_mut().on_too_large(js_sys::Date::now(), skip_ms);
                     }
                     let mut state = me.batch.borrow_mut();
                     state.in_flight = None;
@@ -74,24 +91,20 @@ impl Session {
         flow::from_list(tasks, task_id)
     }
 
-    /// One look: the shared list while concurrent waits run (unless `check` asks the task
-    /// itself), else the task's own status. A list showing the task further along than its
-    /// wait saw it proves the list live. `lags` counts, for this wait, the cross-checks in a row
-    /// whose answer contradicted the list; `crate::wait::list_stale` says when that marks the
-    /// list as lagging for the whole session (at once while it was never seen ahead).
+    /// One look: the shared list while concurrent waits run and it may be read (unless
+    /// `check` asks the task itself), else the task's own status. A list showing the task
+    /// further along than its wait saw it proves the list live; until then it is only a probe
+    /// beside the own read. `lags` counts, for this wait, the own reads in a row that
+    /// contradicted the list (`ListTrust::on_contradiction` decides what that means).
     async fn poll_once(self: &Rc<Self>, look: Look<'_>, call: &Call, lags: &mut u32) -> Polled {
-        let Look { task_id, known, fresh_ms, check } = look;
-        let batched = self.waiting.get() >= 2 && self.list_trusted.get();
+        let Look { task_id, known, fresh_ms, check, skip_ms } = look;
+        let batched = self.waiting.get() >= 2 && self.list.borrow().readable(js_sys::Date::now());
         if batched && !check {
-            if let Some(p) = self.batch_lookup(task_id, fresh_ms, call.timeout_ms).await {
+            if let Some(p) = self.batch_lookup(task_id, fresh_ms, call.timeout_ms, skip_ms).await {
                 if let Polled::Status(listed, _) = &p {
-                    if flow::list_ahead(known, listed) {
-                        self.list_seen_ahead.set(true);
-                    }
+                    self.list.borrow_mut().on_listed(known, listed);
                 }
-                // Until the list has shown a change before an own read did, it is only a probe:
-                // the task's own status is asked too (a list that echoes own reads shows nothing).
-                if self.list_seen_ahead.get() {
+                if self.list.borrow().proven(js_sys::Date::now()) {
                     return p;
                 }
             }
@@ -106,17 +119,38 @@ impl Session {
                     Some(Polled::Status(s, _)) => Some(s),
                     _ => None,
                 });
-            if flow::list_lags(listed.as_deref(), status) {
+            if sched::list_lags(listed.as_deref(), status) {
                 *lags += 1;
-                self.list_misses.set(self.list_misses.get() + 1);
-                if flow::list_stale(self.list_seen_ahead.get(), *lags, self.list_misses.get()) {
-                    self.list_trusted.set(false);
-                }
+                self.list.borrow_mut().on_contradiction(*lags);
             } else if listed.is_some() {
                 *lags = 0;
             }
         }
         polled
+    }
+
+    /// Whether the next look will read the task itself (not only the proven shared list).
+    fn own_read(&self, check: bool, now: f64) -> bool {
+        let list = self.list.borrow();
+        check || self.waiting.get() < 2 || !list.proven(now)
+    }
+
+    /// Waits until wait `me` is among the most urgent due waits the budget can read now (or
+    /// its deadline comes: the budget then answers for it). `Err` when the signal fired.
+    async fn take_turn(&self, me: u32, call: &Call) -> Result<(), ()> {
+        loop {
+            let now = js_sys::Date::now();
+            if call.deadline.is_some_and(|d| now >= d) {
+                return Ok(());
+            }
+            match self.my_turn(me, now) {
+                Ok(()) => return Ok(()),
+                Err(ms) => {
+                    let ms = call.deadline.map_or(ms, |d| ms.min(d - now).max(1.0));
+                    sleep(ms, call.signal.as_ref()).await.map_err(|_| ())?
+                }
+            }
+        }
     }
 
     /// One long poll of a coordinated proxy: `{status}` once it differs from `after`, or the
@@ -132,6 +166,7 @@ impl Session {
             max_retries: call.max_retries,
             deadline: call.deadline,
             lost: std::cell::Cell::new(false),
+            too_large: std::cell::Cell::new(false),
         };
         flow::read_status(self.execute(Action::Status, &req, Some(task_id), &held).await, task_id)
     }
@@ -151,12 +186,28 @@ impl Session {
 
     /// Polls until the task ends, the deadline passes or the signal fires.
     pub async fn wait(self: Rc<Self>, target: WaitTarget, mut call: Call, on_progress: Option<Function>) -> Envelope {
-        let _guard = WaitingGuard::new(&self);
         // Waiting for the rate budget counts against the wait's deadline too.
         call.deadline = target.poll.max_wait_ms.map(|max| target.started_at + max);
         let id = target.task_id.as_str();
         let mut poller = Poller::new(target.poll, target.started_at);
-        let mut verdict = poller.first_delay(js_sys::Date::now(), js_sys::Math::random());
+        let start = js_sys::Date::now();
+        let mut verdict = poller.first_delay(start, js_sys::Math::random());
+        // A resumed wait's task was read by nobody here: it accrues from its creation.
+        let guard = WaitingGuard::new(
+            &self,
+            Watch {
+                started_at: target.started_at,
+                expected_ms: target.poll.expected_ms,
+                last_read_at: target.started_at,
+                due_at: start,
+                hinted: false,
+                min_gap_ms: 0.0,
+                weight: 1.0,
+            },
+        );
+        let me = guard.id();
+        let scale = target.poll.time_scale;
+        let skip_ms = TOO_LARGE_SKIP_LOOKS * MAX_LOOK_INTERVAL_MS * scale;
         let mut fetched: Option<Value> = None;
         let mut ticks_since_check = 0;
         let mut lags = 0;
@@ -169,34 +220,45 @@ impl Session {
                 Verdict::Done(t) => break t,
                 Verdict::Timeout => return flow::timed_out(&target, &poller, js_sys::Date::now()),
             };
+            let due = js_sys::Date::now() + delay;
+            self.watch(me, |w| w.due_at = due);
             if !held && sleep(delay, call.signal.as_ref()).await.is_err() {
                 return self.aborted(&target, &poller, &call).await;
             }
             let before = poller.last_status.clone();
             let now = js_sys::Date::now();
             let hold = flow::long_poll_hold(call.deadline, now);
-            let polled = match hold.filter(|_| self.long_poll.get()) {
+            let (polled, source) = match hold.filter(|_| self.long_poll.get()) {
                 Some(hold_ms) => {
                     let p = self.long_poll_once(id, before.as_deref().unwrap_or(""), hold_ms, &call).await;
                     held = flow::long_poll_held(&p, before.as_deref(), js_sys::Date::now() - now);
-                    p
+                    (p, "long-poll")
                 }
                 None => {
                     held = false;
-                    let due = flow::cross_check_due(
-                        ticks_since_check,
-                        poller.elapsed(now),
-                        target.poll.expected_ms,
-                        self.list_trusted.get(),
-                    );
-                    // While the list is trusted, one cross-check per tick for the whole session.
-                    let check = due && (!self.list_trusted.get() || now - self.last_cross_check.get() >= delay * 0.9);
-                    if check && self.list_trusted.get() {
+                    let usable = self.list.borrow().readable(now);
+                    let due =
+                        sched::cross_check_due(ticks_since_check, poller.elapsed(now), target.poll.expected_ms, usable);
+                    // While the list is read, one cross-check per tick for the whole session.
+                    let check = due && (!usable || now - self.last_cross_check.get() >= delay * 0.9);
+                    if check && usable {
                         self.last_cross_check.set(now);
                     }
                     ticks_since_check = if check { 0 } else { ticks_since_check + 1 };
-                    let look = Look { task_id: id, known: before.as_deref(), fresh_ms: (delay * 0.5).max(1.0), check };
-                    self.poll_once(look, &call, &mut lags).await
+                    let own = self.own_read(check, now);
+                    if own && self.take_turn(me, &call).await.is_err() {
+                        return self.aborted(&target, &poller, &call).await;
+                    }
+                    let at = js_sys::Date::now();
+                    self.watch(me, |w| w.last_read_at = at);
+                    let look = Look {
+                        task_id: id,
+                        known: before.as_deref(),
+                        fresh_ms: (delay * 0.5).max(1.0),
+                        check,
+                        skip_ms,
+                    };
+                    (self.poll_once(look, &call, &mut lags).await, if own { "status" } else { "list" })
                 }
             };
             let now = js_sys::Date::now();
@@ -206,10 +268,17 @@ impl Session {
                 Err(Stop::Failed(env)) => return *env,
             };
             if let Some(f) = &on_progress {
-                let event = flow::progress_event(id, &poller, now, &verdict, before != poller.last_status);
+                let skipped = (self.waiting.get() >= 2).then(|| self.list.borrow().off(now)).flatten();
+                let look = flow::Seen {
+                    source,
+                    list_skipped: skipped.map(sched::ListOff::as_str),
+                    expected_ms: target.poll.expected_ms,
+                };
+                let event = flow::progress_event(id, &poller, now, &verdict, before != poller.last_status, &look);
                 let _ = f.call1(&JsValue::NULL, &to_js(&event));
             }
         };
+        drop(guard);
         if terminal == Terminal::Cancelled {
             return flow::cancelled(id, fetched);
         }

@@ -27,7 +27,7 @@ test("runWorkflow: validate → create → wait → the finished task with its v
   const video = await fetch(r.data.output.url);
   assert.equal(video.status, 200);
   assert.ok(events.length >= 2);
-  assert.deepEqual(Object.keys(events[0]).sort(), ["changed", "elapsedMs", "nextPollInMs", "polls", "status", "taskId"]);
+  assert.deepEqual(Object.keys(events[0]).sort(), ["changed", "elapsedMs", "expectedMs", "listSkipped", "nextPollInMs", "polls", "remainingMs", "source", "status", "taskId"]);
   assert.equal(events.at(-1).status, "COMPLETED");
   assert.ok(events.some((e) => e.changed));
   const log = await sim.log();
