@@ -4,9 +4,10 @@
 // real workerd, against the simulator at its real per-key limits on a compressed clock; once
 // with the Durable Object coordinator, once without. Prints upstream query requests per
 // simulated minute, 429s, mean and p95 detection delay (from the task's end to the browser
-// knowing), and one summary line.
+// knowing), and one summary line. Then the `live` profile, coordinated, without and with
+// webhook hints: the `scale-live` line.
 //
-//   node tools/scale.mjs [--waits 1000] [--isolates 2] [--time-scale 0.02]
+//   node tools/scale.mjs [--waits 1000] [--isolates 2] [--time-scale 0.02] [--live-waits 30]
 import { parseArgs } from "node:util";
 import { rmSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -106,6 +107,8 @@ export async function startProxies({ dir, bundle, isolates = 2, coordinated = tr
   rmSync(join(dir, `do-${name}-coordinator`), { recursive: true, force: true });
   const ports = [];
   for (let i = 0; i < isolates; i++) ports.push(await freePort());
+  // Webhooks on: the first isolate's own URL is the proxy's public URL.
+  for (const b of bindings) if (b[0] === "AIVIDEO_WEBHOOK_URL" && b[1] === "self") b[1] = `http://127.0.0.1:${ports[0]}`;
   const proxies = ports.map((port, i) => ({
     name: `${name}-proxy-${i}`, modules: bundle.modules, bindings, flags: ["enable_request_signal"],
     useDurableObjects: coordinated ? [["AIVIDEO_COORDINATOR", "AivideoCoordinator", `${name}-coordinator`]] : [],
@@ -148,11 +151,14 @@ export default {
 export const line = (waits, isolates, c, u) =>
   `scale: waits=${waits} isolates=${isolates} coordinated: max_rpm=${c.maxRpm} 429s=${c.r429} p95_delay_s=${c.p95DelayS.toFixed(1)} | uncoordinated: max_rpm=${u.maxRpm} 429s=${u.r429} p95_delay_s=${u.p95DelayS.toFixed(1)}`;
 
+export const liveLine = (waits, isolates, off, on) =>
+  `scale-live: waits=${waits} isolates=${isolates} webhooks=off p95_delay_s=${off.p95DelayS.toFixed(1)} 429s=${off.r429} | webhooks=on p95_delay_s=${on.p95DelayS.toFixed(1)} 429s=${on.r429}`;
+
 export const describe = (r) =>
   `${r.name.padEnd(13)} completed ${r.completed}/${r.waits}, upstream queries ${r.queries} (mean ${r.meanRpm.toFixed(1)}/min, max ${r.maxRpm} in any 60 s), 429s ${r.r429}, detection delay mean ${r.meanDelayS.toFixed(1)} s, p95 ${r.p95DelayS.toFixed(1)} s (simulated); ${r.wallS.toFixed(0)} s wall`;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { waits: { type: "string", default: "1000" }, isolates: { type: "string", default: "2" }, "time-scale": { type: "string", default: "0.02" } } });
+  const { values } = parseArgs({ options: { waits: { type: "string", default: "1000" }, isolates: { type: "string", default: "2" }, "time-scale": { type: "string", default: "0.02" }, "live-waits": { type: "string", default: "30" } } });
   const waits = Number(values.waits);
   const isolates = Number(values.isolates);
   const timeScale = Number(values["time-scale"]);
@@ -164,6 +170,17 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const f of [...c.failures, ...u.failures].slice(0, 10)) console.log(`  ${f}`);
   const summary = line(waits, isolates, c, u);
   console.log(summary);
+  // The live profile (a list that repeats each task's last own read), natural endings, the
+  // coordinator bound; once without webhook hints, once with. A slower clock (1:10) and the
+  // production margin (5 % of the window).
+  const liveWaits = Number(values["live-waits"]);
+  const liveEnv = { UPSTREAM_MARGIN_MS: String(0.05 * MINUTE * 0.1) };
+  const off = await runScale({ ...ctx, waits: liveWaits, isolates, timeScale: 0.1, coordinated: true, profile: "live", env: liveEnv });
+  console.log(describe(off));
+  const on = await runScale({ ...ctx, waits: liveWaits, isolates, timeScale: 0.1, coordinated: true, profile: "live", env: { ...liveEnv, AIVIDEO_WEBHOOK_URL: "self" } });
+  console.log(describe(on));
+  const liveSummary = liveLine(liveWaits, isolates, off, on);
+  console.log(liveSummary);
   // The figures go into bench/RESULTS.md, in their own section (make bench keeps it).
   const file = join(ROOT, "bench", "RESULTS.md");
   const section = [
@@ -177,6 +194,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     ...[c, u].map((r) => `| ${r.name} | ${r.completed}/${r.waits} | ${r.queries} | ${r.meanRpm.toFixed(1)} | ${r.maxRpm} | ${r.r429} | ${r.meanDelayS.toFixed(1)} | ${r.p95DelayS.toFixed(1)} | ${r.wallS.toFixed(0)} |`),
     "",
     "`" + summary + "`",
+    "",
+    `The live profile, ${liveWaits} waits with natural endings (t2v, run times ±20 %), the coordinator bound, time scale 0.1, once without and once with webhook hints:`,
+    "",
+    "| run | completed | upstream queries | mean /min | max in any 60 s | 429s | mean delay s | p95 delay s | wall s |",
+    "|---|---|---|---|---|---|---|---|---|",
+    ...[["live, webhooks off", off], ["live, webhooks on", on]].map(([n, r]) => `| ${n} | ${r.completed}/${r.waits} | ${r.queries} | ${r.meanRpm.toFixed(1)} | ${r.maxRpm} | ${r.r429} | ${r.meanDelayS.toFixed(1)} | ${r.p95DelayS.toFixed(1)} | ${r.wallS.toFixed(0)} |`),
+    "",
+    "`" + liveSummary + "`",
     "",
     "Detection delay: simulated seconds from a task's end to its browser's wait resolving. Uncoordinated, each isolate keeps its own 60/minute budget, so together they exceed the key's limit, collect 429s, and every browser polls on its own.",
     "<!-- scale:end -->",

@@ -46,3 +46,27 @@ test("twelve concurrent waits on live, each ending early at its own moment: mean
   assert.ok(mean <= 10, `mean ${mean.toFixed(1)} s`);
   assert.ok(max <= 30, `max ${max.toFixed(1)} s`);
 });
+
+test("a 20 MB task list (two image tasks): concurrent waits on one client leave it alone after one try, say so, and end by own reads", async () => {
+  const spec = await startSimulator({ timeScale: SCALE });
+  try {
+    const c = lib.createClient({ apiKey: KEY, baseUrl: spec.url, rateLimitWindowMs: 60000 * SCALE });
+    const image = `data:image/png;base64,${Buffer.alloc(7_500_000, 7).toString("base64")}`;
+    const made = [];
+    for (let i = 0; i < 2; i++) made.push(await c.createGeneration("i2v", { image, prompt: `big input ${i}`, duration: "5" }));
+    assert.ok(made.every((r) => r.ok), String(JSON.stringify(made.find((r) => !r.ok))).slice(0, 300));
+    const events = [];
+    const done = await Promise.all(made.map((r) => c.waitForTask(r.data.handle, { timeScale: SCALE, onProgress: (e) => events.push(e) })));
+    for (const d of done) assert.equal(d.status, "COMPLETED", JSON.stringify(d).slice(0, 300));
+    const log = await spec.log();
+    const lists = log.filter((e) => e.endpoint === "tasks").length;
+    console.log(`# 20 MB list, two waits: ${lists} list reads, ${events.filter((e) => e.listSkipped === "too_large").length}/${events.length} progress events say too_large`);
+    // Asked once, then left alone for twelve looks at a time (the tasks may expire and the list
+    // shrink): an i2v wait is ~41 looks, so at most 4 asks, none of them read past the cap.
+    assert.ok(lists <= 5, `the oversized list was asked ${lists} times`);
+    assert.ok(events.some((e) => e.listSkipped === "too_large"), "the progress events say why the list is not used");
+    assert.ok(events.every((e) => e.source === "status"), "every look was an own read");
+  } finally {
+    await spec.close();
+  }
+});
