@@ -62,6 +62,11 @@ interface ProxyCommonOptions {
   /** The env binding of the `AivideoCoordinator` Durable Object namespace, default "AIVIDEO_COORDINATOR";
    * when bound, upstream calls, quotas, task records and long polls go through it. `false`: never. */
   coordinator?: string | false | undefined;
+  /** The proxy's public URL (e.g. "https://app.example/api/aivideo"; env.AIVIDEO_WEBHOOK_URL), turning on
+   * webhook hints: each create asks the service to call back `<webhookUrl>/hooks/<opaque>`, and a
+   * callback moves that task to the front of the coordinator's reads (only a hint: its body is
+   * never read, the task's own status stays the authority). Off by default; needs the coordinator. */
+  webhookUrl?: string | undefined;
   timeoutMs?: number | undefined;
   /** Upstream retries, default 0: the browser's client retries, with the same idempotency key. */
   maxRetries?: number | undefined;

@@ -60,13 +60,15 @@ pub fn plan(
     let look = MAX_LOOK_INTERVAL_MS * scale;
     let running: Vec<&TickTask> = tasks.iter().filter(|t| t.status.as_deref().and_then(terminal).is_none()).collect();
     let proven = list.proven(now);
-    let list_due = last_list_at.is_none_or_past(now, look);
+    // A proven list serves every task for one read: it is read every tick; a probe per look.
+    let list_every = if proven { MAX_TICK_MS * scale } else { look };
+    let list_due = last_list_at.is_none_or_past(now, list_every);
     let read_list = list.readable(now) && list_due && (proven || running.len() >= 2) && !running.is_empty();
     let watches: Vec<Watch> = running.iter().map(|t| watch(t, proven, scale)).collect();
     let reads = pick(&watches, now, reads).into_iter().filter_map(|i| running.get(i).map(|t| t.id.clone())).collect();
     let mut next_at = next_due(&watches).unwrap_or(now + MAX_TICK_MS * scale);
     if list.readable(now) && !running.is_empty() {
-        next_at = next_at.min(last_list_at.map_or(now, |at| at + look));
+        next_at = next_at.min(last_list_at.map_or(now, |at| at + list_every));
     }
     TickPlan { read_list, reads, next_at: next_at.min(now + MAX_TICK_MS * scale) }
 }

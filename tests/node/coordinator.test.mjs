@@ -166,6 +166,53 @@ export default {
   }
 });
 
+test("webhook hints under attack: forged callbacks cost no read, repeated ones at most one per task per 2 s, bodies are never trusted", async () => {
+  const sim = await startSimulator({ timeScale: TS, profile: "live" });
+  const { cluster, urls } = await startProxies({
+    dir: ctx.dir, bundle: ctx.bundle, isolates: 1, name: "hooks",
+    env: { AIVIDEO_BASE_URL: sim.url, TIME_SCALE: String(TS), AIVIDEO_WEBHOOK_URL: "self" },
+  });
+  try {
+    const token = await ctx.proxyLib.mintProxyToken({ secret: TOKEN_SECRET, userId: "ivo" });
+    const page = ctx.lib.createClient({ baseUrl: urls[0], fetch: (u, init) => fetch(u, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } }) });
+    const made = await page.createGeneration("t2v", { prompt: "hooked", aspectRatio: "16:9", duration: "5" });
+    assert.ok(made.ok, JSON.stringify(made));
+    const raw = made.taskId.slice(0, made.taskId.lastIndexOf("."));
+    const hook = sim.state.tasks.get(raw).webhookUrl;
+    assert.match(hook, /^http:\/\/127\.0\.0\.1:\d+\/hooks\/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/, "the create carried an opaque hook URL");
+    const reads = async () => (await sim.log()).filter((e) => e.endpoint === "status" || e.endpoint === "task").length;
+    const post = (url, body = "{}") => fetch(url, { method: "POST", body }).then((r) => r.status);
+    // Forged: a changed MAC, another nonce, a body claiming COMPLETED. None may cost a read.
+    await new Promise((r) => setTimeout(r, 1000 * TS * 12)); // past the first looks
+    const quiet0 = await reads();
+    const forged = hook.replace(/\.[A-Za-z0-9_-]{43}$/, `.${"A".repeat(43)}`);
+    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => post(i % 2 ? forged : `${urls[0]}/hooks/${"B".repeat(22)}.${"C".repeat(43)}`, '{"status":"COMPLETED"}')));
+    assert.ok(statuses.every((s) => s === 204), `forged callbacks answered ${[...new Set(statuses)]}`);
+    const afterForged = await reads();
+    // Scheduled looks go on meanwhile (one every 9.5 simulated s at most): allow those only.
+    assert.ok(afterForged - quiet0 <= 2, `forged callbacks cost ${afterForged - quiet0} reads`);
+    // Repeated valid callbacks, 60 over ~6 simulated seconds: at most one read per 2 s each.
+    const t0 = Date.now();
+    for (let i = 0; i < 60; i++) {
+      await post(hook, '{"status":"COMPLETED"}');
+      await new Promise((r) => setTimeout(r, 100 * TS));
+    }
+    const spanS = (Date.now() - t0) / 1000 / TS;
+    const hinted = (await reads()) - afterForged;
+    console.log(`# hooks: ${hinted} reads for 60 valid callbacks over ${spanS.toFixed(0)} simulated s; 40 forged cost ${afterForged - quiet0}`);
+    assert.ok(hinted <= Math.ceil(spanS / 2) + 2, `${hinted} reads in ${spanS.toFixed(0)} s`);
+    // The body said COMPLETED; the task is not: a hint never sets a status.
+    const st = await page.getStatus(made.taskId);
+    assert.notEqual(st.status, "COMPLETED");
+    // And the task still ends, noticed by its own reads.
+    const done = await page.waitForTask(made.data.handle, { timeScale: TS });
+    assert.equal(done.status, "COMPLETED");
+  } finally {
+    await cluster.stop();
+    await sim.close();
+  }
+});
+
 test("a 20 MB task list (two image tasks) is never read whole: waits go on by own reads, workerd's memory stays flat", async () => {
   const sim = await startSimulator({ timeScale: TS });
   // The default cap (8 MiB); two i2v tasks carry 10 MB data URIs in their input.

@@ -114,7 +114,14 @@ async function actions() {
   const created = await client.createGeneration("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" }, { idempotencyScope: "user-1", quoteFirst: true });
   if (created.ok) {
     const stored = JSON.stringify(created.data.handle);
-    const w = await client.waitForTask(JSON.parse(stored), { maxWaitMs: 0, cancelOnAbort: true, onProgress: (e) => e.nextPollInMs });
+    const w = await client.waitForTask(JSON.parse(stored), { maxWaitMs: 0, cancelOnAbort: true, onProgress: (e) => {
+      const left: number = e.remainingMs + e.expectedMs;
+      const why: "stale" | "too_large" | "refused" | null = e.listSkipped;
+      // @ts-expect-error source is one of three looks
+      const bad: "poll" = e.source;
+      void left; void why; void bad;
+      return e.nextPollInMs;
+    } });
     if (w.ok) w.data.output?.url;
   }
   const wf = await client.runWorkflow("wan27", { prompt: "a", duration: "5", resolution: "720P", ratio: "1:1" }, { maxCredits: 100, intervalMs: 5000 });
@@ -146,6 +153,9 @@ validatePayload("t2v", {}).estimate;
 createProxyHandler({ authorize: jwtAuthorizer(), maxCreditsPerTask: 100 });
 createProxyHandler({ authorize: async (): Promise<ProxyCaller | null> => ({ userId: "u1", creditsPerDay: 50 }), maxCreditsPerTask: "unlimited", store: memoryStore() });
 createProxyHandler({ allowAnonymous: true, maxCreditsPerTask: 10 });
+createProxyHandler({ authorize: jwtAuthorizer(), maxCreditsPerTask: 10, webhookUrl: "https://app.example/api/aivideo" });
+// @ts-expect-error webhookUrl is a URL string
+createProxyHandler({ authorize: jwtAuthorizer(), maxCreditsPerTask: 10, webhookUrl: true });
 // @ts-expect-error neither authorize nor allowAnonymous
 createProxyHandler({ maxCreditsPerTask: 100 });
 // @ts-expect-error both
