@@ -163,27 +163,39 @@ pub fn list_ahead(known: Option<&str>, listed: &str) -> bool {
 
 /// What the task list (`GET /tasks`) has shown itself to be on this server. The list is a
 /// tool, never an authority: it stands in for own reads only once a list read showed a task
-/// further along than its own reads had (the list reflects changes); until then each list
-/// read is a probe beside own reads, and a list whose statuses only ever repeat the last own
-/// read (the live service's) is given up after `UNPROVEN_MISSES` contradictions. A live list
-/// that contradicts a task's own status `LAG_CONTRADICTIONS` times in a row lags: given up. A
-/// list over the size cap is not read for `TOO_LARGE_SKIP_MS`, a refused one never again.
+/// further along than its own reads had (the list reflects changes). Until then each list read
+/// is a probe beside own reads, and evidence that it only repeats each task's last own read
+/// (the live service's list) is weighed: an own read that finds a change the list, read in
+/// between, did not show is a *miss*, as likely from a live list as the change is to have come
+/// after the list read (`p`); `-ln p` is added up, and at `ECHO_EVIDENCE` (a live list gets
+/// there by chance less than once in 50) the list is stale. A proven list that contradicts a
+/// task's own status `LAG_CONTRADICTIONS` times in a row lags: stale too. A list over the size
+/// cap is not read for a while, a refused one never again.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListTrust {
     pub seen_ahead: bool,
-    pub misses: u32,
+    /// Evidence (log-likelihood ratio) that the list only echoes own reads.
+    pub evidence: f64,
     pub stale: bool,
     pub refused: bool,
     pub too_large_until: f64,
 }
 
-/// Contradictions, while the list was never seen ahead, that mark it as an echo.
-pub const UNPROVEN_MISSES: u32 = 4;
+/// Evidence at which an unproven list is taken for an echo of own reads: `ln 50`.
+pub const ECHO_EVIDENCE: f64 = 3.912;
 /// Contradictions in a row for one task that mark a live list as lagging.
 pub const LAG_CONTRADICTIONS: u32 = 2;
 /// How long a list over the size cap is left alone, in looks (of 9.5 s unscaled): tasks
 /// expire and the list shrinks, so it is tried again later.
 pub const TOO_LARGE_SKIP_LOOKS: f64 = 12.0;
+
+/// How likely a live list was to miss a change an own read found: the share of the interval
+/// between the task's two own reads (`prev_own`, `own`) that came after the list read (`listed_at`).
+/// `None` when the list was not read in between (it says nothing about this change).
+pub fn miss_chance(prev_own: f64, listed_at: f64, own: f64) -> Option<f64> {
+    (listed_at > prev_own && listed_at <= own && own > prev_own)
+        .then(|| ((own - listed_at) / (own - prev_own)).clamp(1e-3, 1.0))
+}
 
 /// Why the list is not read now (reported in a wait's progress events).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -234,11 +246,16 @@ impl ListTrust {
         }
     }
 
-    /// A task's own read contradicted the last list read (`in_a_row` for that task).
-    pub fn on_contradiction(&mut self, in_a_row: u32) {
-        self.misses = self.misses.saturating_add(1);
-        let stale = if self.seen_ahead { in_a_row >= LAG_CONTRADICTIONS } else { self.misses >= UNPROVEN_MISSES };
-        self.stale |= stale;
+    /// A task's own read contradicted the list (`in_a_row` times for that task), the list read
+    /// coming between its previous own read and this one with `chance` that a live list would
+    /// have missed the change too (`miss_chance`; `None`: read before, no evidence).
+    pub fn on_contradiction(&mut self, in_a_row: u32, chance: Option<f64>) {
+        if self.seen_ahead {
+            self.stale |= in_a_row >= LAG_CONTRADICTIONS;
+        } else if let Some(p) = chance.filter(|p| p.is_finite()) {
+            self.evidence -= p.clamp(1e-3, 1.0).ln();
+            self.stale |= self.evidence >= ECHO_EVIDENCE;
+        }
     }
 
     /// The list came back over the size cap: own reads only for `skip_ms`.
@@ -254,7 +271,7 @@ impl ListTrust {
     pub fn to_value(&self) -> Value {
         Value::object(vec![
             ("seenAhead", Value::Bool(self.seen_ahead)),
-            ("misses", Value::Number(f64::from(self.misses))),
+            ("evidence", Value::Number(self.evidence)),
             ("stale", Value::Bool(self.stale)),
             ("refused", Value::Bool(self.refused)),
             ("tooLargeUntil", Value::Number(self.too_large_until)),
@@ -267,7 +284,7 @@ impl ListTrust {
         let num = |k: &str| v.get(k).and_then(Value::as_f64).filter(|n| n.is_finite() && *n >= 0.0);
         ListTrust {
             seen_ahead: flag("seenAhead"),
-            misses: num("misses").map_or(0, |n| n.min(1e6) as u32),
+            evidence: num("evidence").map_or(0.0, |n| n.min(1e6)),
             stale: flag("stale"),
             refused: flag("refused"),
             too_large_until: num("tooLargeUntil").unwrap_or(0.0),
@@ -336,17 +353,26 @@ mod tests {
     fn an_echoing_list_is_given_up_and_a_live_one_is_kept_through_one_change() {
         let mut echo = ListTrust::default();
         assert!(echo.readable(0.0) && !echo.proven(0.0));
-        for _ in 0..UNPROVEN_MISSES {
-            echo.on_contradiction(1);
+        // Misses right after the previous own read say little; four from the middle suffice.
+        for _ in 0..20 {
+            echo.on_contradiction(1, miss_chance(0.0, 100.0, 9_500.0));
+        }
+        assert!(echo.readable(0.0), "a list read just after the last own read missed nothing it could have shown");
+        for _ in 0..6 {
+            echo.on_contradiction(1, miss_chance(0.0, 4_750.0, 9_500.0));
         }
         assert_eq!(echo.off(0.0), Some(ListOff::Stale));
+        echo = ListTrust::default();
+        echo.on_contradiction(1, miss_chance(0.0, 9_400.0, 9_500.0));
+        assert!(echo.stale, "a list read just before the own read that missed the change: an echo");
+        assert_eq!(miss_chance(5_000.0, 4_000.0, 9_500.0), None, "read before the previous own read");
         let mut live = ListTrust::default();
         live.on_listed(Some("SUBMITTED"), "PROGRESS");
         assert!(live.proven(0.0));
-        live.on_contradiction(1);
-        live.on_contradiction(1);
+        live.on_contradiction(1, Some(0.01));
+        live.on_contradiction(1, Some(0.01));
         assert!(live.proven(0.0), "one contradiction per task is a change between two reads");
-        live.on_contradiction(2);
+        live.on_contradiction(2, Some(0.5));
         assert!(!live.proven(0.0));
         let mut big = ListTrust::default();
         big.on_too_large(100.0, 1_000.0);

@@ -118,7 +118,10 @@ export const loopMethods = {
     const list = this.lastList && this.lastList.at > (r.ownAt ?? 0) ? this.lastList : null;
     const inList = list?.tasks.find((t) => t.id === id)?.status;
     const lags = inList !== undefined && inList !== out.status ? (r.lags || 0) + 1 : 0;
-    if (lags) this.budget.list = __listSeen(this.budget.list, { contradiction: lags }, now, scale);
+    // Evidence against the list only from a change since the previous own read (`__listSeen`
+    // weighs it by how likely a live list read then was to miss it too).
+    const changed = r.status != null && r.status !== out.status && r.ownAt != null;
+    if (lags) this.budget.list = __listSeen(this.budget.list, { contradiction: lags, ...(changed ? { prevOwnAt: r.ownAt, listedAt: list.at, ownAt: now } : {}) }, now, scale);
     const patch = { status: out.status, checkedAt: now, ownAt: now, lags, hinted: false };
     if (whole && isTerminal(out.status)) patch.task = out.data;
     this.record(id, patch);

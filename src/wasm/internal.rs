@@ -76,7 +76,9 @@ pub fn plan_tick(input: JsValue) -> JsValue {
 
 /// What one observation does to the task list's standing (`crate::schedule::ListTrust`):
 /// `state` as `__listSeen` last returned it (or anything, read as new); `event` one of
-/// `{listed: [[known, listed], …]}`, `{contradiction: inARow}`, `{tooLarge: true}`,
+/// `{listed: [[known, listed], …]}`, `{contradiction: inARow, prevOwnAt, listedAt, ownAt}` (an
+/// own read at `ownAt` that found a change the list read at `listedAt` did not show, the task's
+/// previous own read at `prevOwnAt`), `{tooLarge: true}`,
 /// `{refused: true}`; `now` and `scale` for how long a list over the cap is left alone.
 #[wasm_bindgen(js_name = __listSeen, skip_typescript)]
 pub fn list_seen(state: JsValue, event: JsValue, now: f64, scale: f64) -> JsValue {
@@ -93,7 +95,12 @@ pub fn list_seen(state: JsValue, event: JsValue, now: f64, scale: f64) -> JsValu
         }
     }
     if let Some(n) = event.get("contradiction").and_then(Value::as_f64).filter(|n| n.is_finite() && *n >= 0.0) {
-        list.on_contradiction(n.min(1e6) as u32);
+        let num = |k: &str| event.get(k).and_then(Value::as_f64).filter(|n| n.is_finite());
+        let chance = match (num("prevOwnAt"), num("listedAt"), num("ownAt")) {
+            (Some(prev), Some(listed), Some(own)) => crate::schedule::miss_chance(prev, listed, own),
+            _ => None,
+        };
+        list.on_contradiction(n.min(1e6) as u32, chance);
     }
     if matches!(event.get("tooLarge"), Some(Value::Bool(true))) {
         let scale = if scale.is_finite() && scale > 0.0 { scale } else { 1.0 };

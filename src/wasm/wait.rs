@@ -25,15 +25,29 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
+/// How a look reads (`Session::look_kind`).
+#[derive(Clone, Copy, PartialEq)]
+enum LookKind {
+    /// The task's own status, after waiting its turn for the budget.
+    Own,
+    /// The task's own status, the budget having a read for it now (beside the list probe).
+    OwnNow,
+    /// The shared list only.
+    List,
+}
+
 /// One look at a task: its id, the status its wait last saw, how old a shared list may be, and
 /// whether to ask the task itself.
 struct Look<'a> {
     task_id: &'a str,
     known: Option<&'a str>,
     fresh_ms: f64,
-    check: bool,
+    /// Ask the task itself (else the shared list answers, when it can).
+    own: bool,
     /// How long a list over the size cap is left alone.
     skip_ms: f64,
+    /// When this wait last read the task itself.
+    prev_own: Option<f64>,
 }
 
 impl Session {
@@ -97,15 +111,25 @@ impl Session {
     /// beside the own read. `lags` counts, for this wait, the own reads in a row that
     /// contradicted the list (`ListTrust::on_contradiction` decides what that means).
     async fn poll_once(self: &Rc<Self>, look: Look<'_>, call: &Call, lags: &mut u32) -> Polled {
-        let Look { task_id, known, fresh_ms, check, skip_ms } = look;
+        let Look { task_id, known, fresh_ms, own, skip_ms, prev_own } = look;
         let batched = self.waiting.get() >= 2 && self.list.borrow().readable(js_sys::Date::now());
-        if batched && !check {
+        if batched && (!own || !self.list.borrow().proven(js_sys::Date::now())) {
             if let Some(p) = self.batch_lookup(task_id, fresh_ms, call.timeout_ms, skip_ms).await {
                 if let Polled::Status(listed, _) = &p {
                     self.list.borrow_mut().on_listed(known, listed);
                 }
                 if self.list.borrow().proven(js_sys::Date::now()) {
                     return p;
+                }
+                if !own {
+                    // An unproven list: news when it shows the task further along; never a
+                    // step back from what the wait saw.
+                    return match (&p, known) {
+                        (Polled::Status(listed, _), Some(k)) if !sched::list_ahead(Some(k), listed) => {
+                            Polled::Status(k.to_string(), None)
+                        }
+                        _ => p,
+                    };
                 }
             }
         }
@@ -115,24 +139,47 @@ impl Session {
         };
         if let (true, Polled::Status(status, _)) = (batched, &polled) {
             let listed =
-                self.batch.borrow().last.as_ref().and_then(|(_, tasks)| match flow::from_list(tasks, task_id) {
-                    Some(Polled::Status(s, _)) => Some(s),
+                self.batch.borrow().last.as_ref().and_then(|(at, tasks)| match flow::from_list(tasks, task_id) {
+                    Some(Polled::Status(s, _)) => Some((*at, s)),
                     _ => None,
                 });
-            if sched::list_lags(listed.as_deref(), status) {
-                *lags += 1;
-                self.list.borrow_mut().on_contradiction(*lags);
-            } else if listed.is_some() {
-                *lags = 0;
+            match listed {
+                Some((at, s)) if sched::list_lags(Some(&s), status) => {
+                    *lags += 1;
+                    // Evidence only when the change came after the previous own read and the
+                    // list was read in between (`miss_chance`).
+                    let changed = known.is_some_and(|k| k != status);
+                    let chance = prev_own.and_then(|prev| sched::miss_chance(prev, at, js_sys::Date::now()));
+                    self.list.borrow_mut().on_contradiction(*lags, chance.filter(|_| changed));
+                }
+                Some(_) => *lags = 0,
+                None => {}
             }
         }
         polled
     }
 
-    /// Whether the next look will read the task itself (not only the proven shared list).
-    fn own_read(&self, check: bool, now: f64) -> bool {
+    /// How the next look reads: `Own` asks the task itself (waiting its turn for the budget),
+    /// `List` only the shared list. With a proven list, only cross-checks ask the task; while
+    /// the list is a probe (concurrent waits, not yet proven live nor given up), a wait asks its
+    /// task only when the budget has a read for it now, else the list answers this look: the
+    /// probe costs one read for all, and it proves itself at the first change it shows.
+    fn look_kind(&self, me: u32, check: bool, now: f64) -> LookKind {
         let list = self.list.borrow();
-        check || self.waiting.get() < 2 || !list.proven(now)
+        let batched = self.waiting.get() >= 2 && list.readable(now);
+        if !batched {
+            LookKind::Own
+        } else if list.proven(now) {
+            if check {
+                LookKind::Own
+            } else {
+                LookKind::List
+            }
+        } else if self.my_turn(me, now).is_ok() {
+            LookKind::OwnNow
+        } else {
+            LookKind::List
+        }
     }
 
     /// Waits until wait `me` is among the most urgent due waits the budget can read now (or
@@ -211,6 +258,7 @@ impl Session {
         let mut fetched: Option<Value> = None;
         let mut ticks_since_check = 0;
         let mut lags = 0;
+        let mut last_own: Option<f64> = None;
         // In long-poll mode the server holds each look until the status changes: no sleep
         // before it, unless the last one failed or came back at once unchanged.
         let mut held = self.long_poll.get();
@@ -245,19 +293,19 @@ impl Session {
                         self.last_cross_check.set(now);
                     }
                     ticks_since_check = if check { 0 } else { ticks_since_check + 1 };
-                    let own = self.own_read(check, now);
-                    if own && self.take_turn(me, &call).await.is_err() {
+                    let kind = self.look_kind(me, check, now);
+                    let own = kind != LookKind::List;
+                    if kind == LookKind::Own && self.take_turn(me, &call).await.is_err() {
                         return self.aborted(&target, &poller, &call).await;
                     }
                     let at = js_sys::Date::now();
                     self.watch(me, |w| w.last_read_at = at);
-                    let look = Look {
-                        task_id: id,
-                        known: before.as_deref(),
-                        fresh_ms: (delay * 0.5).max(1.0),
-                        check,
-                        skip_ms,
-                    };
+                    let fresh_ms = (delay * 0.5).max(1.0);
+                    let look =
+                        Look { task_id: id, known: before.as_deref(), fresh_ms, own, skip_ms, prev_own: last_own };
+                    if own {
+                        last_own = Some(at);
+                    }
                     (self.poll_once(look, &call, &mut lags).await, if own { "status" } else { "list" })
                 }
             };
