@@ -10,6 +10,7 @@ mod convert;
 mod create;
 mod factory;
 mod internal;
+mod look;
 mod offline;
 mod session;
 mod transport;

@@ -5,6 +5,9 @@
 //! wait for the budget (queries only), send, classify, and retry while `RetryPolicy` says
 //! so. The create and wait flows (`create.rs`, `wait.rs`) and the exported methods
 //! (`client.rs`) all go through it. Decisions are the core's; this file sequences them.
+//!
+//! Size: 312 lines: the state every call and wait of one client shares (budget, list standing,
+//! the scheduler's table, the key ledger) lives in one place, with the one attempt loop.
 
 use super::bindings::{signal_from, sleep, AbortSignal};
 use super::convert::{member, to_js_via_json};
