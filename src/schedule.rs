@@ -133,13 +133,24 @@ pub fn next_due(watches: &[Watch]) -> Option<f64> {
 /// is caught within about a minute.
 pub const CROSS_CHECK_EVERY: u32 = 6;
 
-/// Whether this poll asks the task itself rather than the shared list: always once the list
-/// was caught lagging, at least every `CROSS_CHECK_EVERY` ticks, and every other tick once
-/// the task is well past its expected time (its list status "has not changed for longer than
-/// the schedule expects").
-pub fn cross_check_due(ticks_since_check: u32, elapsed: f64, expected: f64, list_trusted: bool) -> bool {
-    !list_trusted || ticks_since_check + 1 >= CROSS_CHECK_EVERY || (elapsed > expected * 1.3 && ticks_since_check >= 1)
+/// Whether this look asks the task itself rather than the shared list: always while the list
+/// is not in use, when its own status was last read `CROSS_CHECK_EVERY` looks ago (`look_ms`
+/// each), and every other look once the task is well past its expected time (its list status
+/// "has not changed for longer than the schedule expects").
+pub fn cross_check_due(since_own_ms: f64, look_ms: f64, elapsed: f64, expected: f64, list_in_use: bool) -> bool {
+    let looks = since_own_ms / look_ms.max(1.0);
+    !list_in_use || looks >= f64::from(CROSS_CHECK_EVERY) - 0.5 || (elapsed > expected * 1.3 && looks >= 1.5)
 }
+
+/// While a list serves concurrent waits, the client's cross-checks (own reads checking the
+/// list) come at most once per this many looks, whatever the number of waits: a lagging list
+/// is still caught within about a minute and a half, and checking it costs ~4 reads a minute.
+pub const CROSS_CHECK_SPACING: f64 = 1.5;
+
+/// While a proven list serves concurrent waits, a look costs nothing but the shared list's
+/// refresh (at most one read per half a look for the whole client): waits look this many
+/// times per scheduled look, so an ending the list shows is handed back sooner.
+pub const LIST_LOOKS_PER_LOOK: f64 = 8.0;
 
 /// A task's own status that differs from what the list says of it: the list lags.
 pub fn list_lags(list_status: Option<&str>, task_status: &str) -> bool {
@@ -338,10 +349,12 @@ mod tests {
 
     #[test]
     fn a_shared_list_is_cross_checked_and_its_changes_prove_it() {
-        assert!(!cross_check_due(0, 10_000.0, 390_000.0, true));
-        assert!(cross_check_due(CROSS_CHECK_EVERY - 1, 10_000.0, 390_000.0, true), "at least every few ticks");
-        assert!(cross_check_due(1, 600_000.0, 390_000.0, true), "overdue: every other tick");
-        assert!(cross_check_due(0, 10_000.0, 390_000.0, false), "a lagging list is not asked again");
+        let look = 9_500.0;
+        assert!(!cross_check_due(look, look, 10_000.0, 390_000.0, true));
+        assert!(cross_check_due(6.0 * look, look, 10_000.0, 390_000.0, true), "at least every few looks");
+        assert!(!cross_check_due(look, look, 600_000.0, 390_000.0, true));
+        assert!(cross_check_due(2.0 * look, look, 600_000.0, 390_000.0, true), "overdue: every other look");
+        assert!(cross_check_due(0.0, look, 10_000.0, 390_000.0, false), "a list not in use: always the task itself");
         assert!(list_lags(Some("SUBMITTED"), "COMPLETED"));
         assert!(list_ahead(Some("SUBMITTED"), "COMPLETED") && list_ahead(Some("PROGRESS"), "FAILED"));
         assert!(!list_ahead(Some("PROGRESS"), "SUBMITTED") && !list_ahead(None, "COMPLETED"));

@@ -17,7 +17,7 @@ use super::session::{Call, Session, WaitingGuard};
 use crate::classify::Action;
 use crate::envelope::Envelope;
 use crate::poll::{Poller, Verdict, MAX_LOOK_INTERVAL_MS};
-use crate::schedule::{self as sched, Watch, TOO_LARGE_SKIP_LOOKS};
+use crate::schedule::{self as sched, Watch, CROSS_CHECK_SPACING, LIST_LOOKS_PER_LOOK, TOO_LARGE_SKIP_LOOKS};
 use crate::task::Terminal;
 use crate::value::Value;
 use crate::wait::{self as flow, Stop, WaitTarget};
@@ -64,7 +64,8 @@ impl Session {
         let scale = target.poll.time_scale;
         let skip_ms = TOO_LARGE_SKIP_LOOKS * MAX_LOOK_INTERVAL_MS * scale;
         let mut fetched: Option<Value> = None;
-        let mut ticks_since_check = 0;
+        // The scheduled look (9.5 s on the wait's clock): cross-checks are counted in looks.
+        let look_ms = target.poll.interval_ms.unwrap_or(MAX_LOOK_INTERVAL_MS * scale);
         let mut lags = 0;
         let mut last_own: Option<f64> = None;
         // In long-poll mode the server holds each look until the status changes: no sleep
@@ -78,7 +79,14 @@ impl Session {
             };
             let due = js_sys::Date::now() + delay;
             self.watch(me, |w| w.due_at = due);
-            if !held && sleep(delay, call.signal.as_ref()).await.is_err() {
+            // A proven list serving concurrent waits: looks at the shared list cost nothing.
+            let listed = self.waiting.get() >= 2 && self.list.borrow().proven(js_sys::Date::now());
+            let nap = if listed && target.poll.interval_ms.is_none() {
+                (delay / LIST_LOOKS_PER_LOOK).max(1.0)
+            } else {
+                delay
+            };
+            if !held && sleep(nap, call.signal.as_ref()).await.is_err() {
                 return self.aborted(&target, &poller, &call).await;
             }
             let before = poller.last_status.clone();
@@ -93,14 +101,14 @@ impl Session {
                 None => {
                     held = false;
                     let usable = self.list.borrow().readable(now);
-                    let due =
-                        sched::cross_check_due(ticks_since_check, poller.elapsed(now), target.poll.expected_ms, usable);
-                    // While the list is read, one cross-check per tick for the whole session.
-                    let check = due && (!usable || now - self.last_cross_check.get() >= delay * 0.9);
+                    let since_own = now - last_own.unwrap_or(start);
+                    let expected = target.poll.expected_ms;
+                    let due = sched::cross_check_due(since_own, look_ms, poller.elapsed(now), expected, usable);
+                    // While the list is read, one cross-check per 1.5 looks for the whole session.
+                    let check = due && (!usable || now - self.last_cross_check.get() >= look_ms * CROSS_CHECK_SPACING);
                     if check && usable {
                         self.last_cross_check.set(now);
                     }
-                    ticks_since_check = if check { 0 } else { ticks_since_check + 1 };
                     let kind = self.look_kind(me, check, now);
                     let own = kind != LookKind::List;
                     if kind == LookKind::Own && self.take_turn(me, &call).await.is_err() {
@@ -108,7 +116,9 @@ impl Session {
                     }
                     let at = js_sys::Date::now();
                     self.watch(me, |w| w.last_read_at = at);
-                    let fresh_ms = (delay * 0.5).max(1.0);
+                    // The shared list is refreshed at most once a look (9.5 s) for the whole
+                    // client: its cost stays one read a look however many waits share it.
+                    let fresh_ms = (look_ms * 0.9).max(1.0);
                     let look =
                         Look { task_id: id, known: before.as_deref(), fresh_ms, own, skip_ms, prev_own: last_own };
                     if own {

@@ -16,9 +16,8 @@ after(() => sim.close());
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const force = (id, status) => fetch(`${sim.url}/__sim/tasks/${encodeURIComponent(id)}/force`, { method: "POST", body: JSON.stringify({ status }) });
 
-// Issue 30 targets a max of 25 s; measured 16-21 s here, asserted at 30 so that a busy CI
-// machine (its event loop stretches simulated time) does not fail it by chance.
-test("twelve concurrent waits on live, each ending early at its own moment: mean <= 10 s, max <= 30 s, no 429", async () => {
+// Measured 10-14 s max here (the core's scheduler orders the budget's reads by urgency).
+test("twelve concurrent waits on live, each ending early at its own moment: mean <= 10 s, max <= 25 s, no 429", async () => {
   const c = lib.createClient({ apiKey: KEY, baseUrl: sim.url, rateLimitWindowMs: 60000 * SCALE });
   const created = [];
   for (let i = 0; i < 12; i++) created.push(await c.createGeneration("t2v", { prompt: `early ending ${i}`, aspectRatio: "16:9", duration: "5" }));
@@ -44,7 +43,7 @@ test("twelve concurrent waits on live, each ending early at its own moment: mean
   console.log(`# live, 12 waits: hand-back delay mean ${mean.toFixed(1)} s, max ${max.toFixed(1)} s (simulated), ${limited} × 429, ${((Date.now() - t0) / 1000 / SCALE).toFixed(0)} s in all`);
   assert.equal(limited, 0, "no 429");
   assert.ok(mean <= 10, `mean ${mean.toFixed(1)} s`);
-  assert.ok(max <= 30, `max ${max.toFixed(1)} s`);
+  assert.ok(max <= 25, `max ${max.toFixed(1)} s`);
 });
 
 test("a 20 MB task list (two image tasks): concurrent waits on one client leave it alone after one try, say so, and end by own reads", async () => {
