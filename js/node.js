@@ -1,7 +1,20 @@
 // Node (ES modules): read the .wasm next to this file and instantiate synchronously at import.
+// The path comes from this module's own file path, not from `new URL("./…wasm",
+// import.meta.url)`: server bundlers (Next.js's webpack and Turbopack) rewrite that pattern
+// into an asset URL of their own, which readFileSync refuses. Where the file is not beside the
+// module after all (a server bundle copied alone), the embedded copy is used.
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { initSync } from "./aivideo.js";
 
-initSync({ module: readFileSync(new URL("./aivideo_bg.wasm", import.meta.url)) });
+function besideThisFile() {
+  try {
+    return readFileSync(fileURLToPath(import.meta.url).replace(/[^/\\]+$/, "aivideo_bg.wasm"));
+  } catch {
+    return null;
+  }
+}
+
+initSync({ module: besideThisFile() ?? (await import("./wasm-base64.js")).wasmBytes() });
 
 export * from "./api.js";

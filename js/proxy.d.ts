@@ -31,7 +31,7 @@ interface ProxyCommonOptions {
   apiKey?: string | undefined;
   /** Upstream, default env.AIVIDEO_BASE_URL or the live API. */
   baseUrl?: string | undefined;
-  /** Exact origins allowed to call from a browser (CORS), default env.ALLOWED_ORIGINS (comma-separated); "*" allows any but never `null`. */
+  /** Exact origins allowed to call from a browser (CORS), together with env.ALLOWED_ORIGINS (comma-separated; both lists are used, so .dev.vars can add a local page); "*" allows any but never `null`. */
   allowedOrigins?: string[] | undefined;
   /** Default: every model the client knows (env.ALLOWED_MODELS). */
   allowedModels?: string[] | undefined;

@@ -97,7 +97,7 @@ async function pipeline(rc) {
   if (isHookPath(new URL(request.url).pathname, settings.basePath)) return hookRoute(rc, await CoordinatorStub.connect(rc.env, settings, rc.isolate));
   const origin = request.headers.get("origin");
   if (!originAllowed(request, settings)) {
-    const why = origin ? "origin not allowed by this proxy (ALLOWED_ORIGINS)" : "a request without an Origin header (not from a browser page) is refused unless ALLOW_SERVER_REQUESTS is true; such callers still need a token";
+    const why = origin ? `origin ${origin.slice(0, 200)} is not allowed by this proxy: add it to allowedOrigins (code) or ALLOWED_ORIGINS (env, e.g. .dev.vars); both lists are used` : "a request without an Origin header (not from a browser page) is refused unless ALLOW_SERVER_REQUESTS is true; such callers still need a token";
     return failure(rc, 403, "AUTH_FAILED", why);
   }
   rc.origin = origin;

@@ -56,7 +56,8 @@ const list = (v) => (Array.isArray(v) ? v : typeof v === "string" && v ? v.split
 export function resolveSettings(options, env = {}) {
   const apiKey = options.apiKey ?? env.AIVIDEO_API_KEY;
   const s = {
-    allowedOrigins: new Set(list(options.allowedOrigins) ?? list(env.ALLOWED_ORIGINS) ?? []),
+    // Both lists are used: the code's (production) and the env's (a local page in .dev.vars).
+    allowedOrigins: new Set([...(list(options.allowedOrigins) ?? []), ...(list(env.ALLOWED_ORIGINS) ?? [])]),
     allowedModels: list(options.allowedModels) ?? list(env.ALLOWED_MODELS),
     allowServerRequests: options.allowServerRequests ?? env.ALLOW_SERVER_REQUESTS === "true",
     basePath: String(options.basePath ?? env.BASE_PATH ?? "").replace(/\/+$/, ""),

@@ -123,6 +123,16 @@ test("fails closed and tells nothing: no cap, Origin null, bad escapes, huge bod
   const any = createProxyHandler({ authorize: ALICE, apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: ["*"], maxCreditsPerTask: 50, fetch: () => json(200, {}) });
   const nul = await any(new Request("https://proxy.example/api/v1/account", { headers: { origin: "null" } }));
   assert.equal(nul.status, 403);
+  // allowedOrigins in code and ALLOWED_ORIGINS in env are both used (a local page in .dev.vars
+  // beside production origins in code), and a refused origin's 403 names both.
+  const both = createProxyHandler({ authorize: OPS, apiKey: KEY, baseUrl: "https://api.example", allowedOrigins: [ORIGIN], maxCreditsPerTask: 50, fetch: () => json(200, { ok: true }) });
+  const env = { ALLOWED_ORIGINS: "http://localhost:5173" };
+  const from = (origin) => new Request("https://proxy.example/api/v1/account", { headers: { origin } });
+  assert.equal((await both(from(ORIGIN), env)).status, 200, "the code's origin");
+  assert.equal((await both(from("http://localhost:5173"), env)).status, 200, "the env's origin");
+  const refused = await both(from("https://evil.example"), env);
+  assert.equal(refused.status, 403);
+  assert.match((await refused.json()).message, /allowedOrigins \(code\) or ALLOWED_ORIGINS \(env/);
   // A swapped setting: the 500 names it and never echoes its value.
   const swapped = createProxyHandler({ authorize: ALICE, apiKey: "https://api.example", baseUrl: KEY, allowedOrigins: [ORIGIN], maxCreditsPerTask: 50 });
   const bad = await swapped(req("/api/v1/account"));
