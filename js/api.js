@@ -2,6 +2,7 @@
 // CommonJS build) initializes the wasm and re-exports exactly this list; the glue's `Client`
 // class, `initSync` and default `init` stay private. The edge proxy is `aivideo/proxy`.
 import * as wasm from "./aivideo.js";
+import { withToken } from "./token.js";
 
 export { describeModels, modelNames } from "./aivideo.js";
 
@@ -76,7 +77,7 @@ function guardFreed(proto) {
 /** See the declaration. */
 export function createClient(options) {
   ready();
-  return rethrown(() => wasm.createClient(options));
+  return rethrown(() => wasm.createClient(withToken(options)));
 }
 
 /** A setup error thrown again from here: Node prints the line that threw an uncaught error,

@@ -107,6 +107,10 @@ export interface ClientOptions {
   maxCredits?: number | undefined;
   /** The largest response body read, default 8 MiB; a larger one is UPSTREAM_ERROR. */
   maxResponseBytes?: number | undefined;
+  /** For a client of an aivideo proxy (with `baseUrl`, without `apiKey`): gives the proxy's
+   * token. Called once and kept until a minute before the JWT's `exp`, one call for concurrent
+   * requests; asked again once when the proxy answers 401. Sent only to `baseUrl`'s origin. */
+  token?: (() => string | Promise<string>) | undefined;
 }
 export interface CallOptions { signal?: AbortSignal | undefined; timeoutMs?: number | undefined; }
 export interface ValidateOptions {
