@@ -13,6 +13,10 @@ clientFromEnv({ AIVIDEO_API_KEY: "ak_x" });
 createClient({ apiKey: "ak_x", timeout: 5 });
 // @ts-expect-error wrong option type
 createClient({ maxRetries: "3" });
+createClient({ baseUrl: "/api/aivideo", token: async () => "jwt" });
+createClient({ baseUrl: "/api/aivideo", token: () => "jwt" });
+// @ts-expect-error the token comes from a function (kept and renewed by the client)
+createClient({ baseUrl: "/api/aivideo", token: "jwt" });
 createClient({ baseUrl: "/api/aivideo" });
 
 // A model chosen at run time (a <select>) ties model and payload only in the object form.
