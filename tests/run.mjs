@@ -11,6 +11,7 @@ import { startWorkerd, workerdEntry } from "../tools/workerd.mjs";
 import { launchChromium } from "../tools/chromium.mjs";
 import { startSimulator } from "../sim/server.mjs";
 import { runBundlers } from "../tools/bundlers.mjs";
+import { runFrameworks } from "../tools/frameworks.mjs";
 import { checkReadme } from "../tools/readme.mjs";
 import { startHostile } from "../tools/hostile-server.mjs";
 
@@ -127,6 +128,13 @@ await leg("chromium", async () => {
 // Production bundles (Vite, webpack, esbuild, Rollup; browser and Node), CommonJS and Jest.
 await leg("bundlers", async () => {
   const r = await runBundlers(sim.url);
+  console.log(`     ${r.times.join(", ")}`);
+  return r;
+});
+
+// Full-stack frameworks: Next.js (Turbopack and webpack), no configuration for the package.
+await leg("next.js", async () => {
+  const r = await runFrameworks(sim.url);
   console.log(`     ${r.times.join(", ")}`);
   return r;
 });

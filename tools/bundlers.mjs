@@ -47,11 +47,12 @@ const BUILDS = {
     writeFileSync(join(out, "index.html"), page("webpack").replace('type="module" ', ""));
     return { serve: out };
   },
-  async esbuild(dir, platform = "browser", format = "esm") {
+  // arch-allow: params (a build's knobs, each with its default)
+  async esbuild(dir, platform = "browser", format = "esm", plain = null) {
     const esbuild = await import("esbuild");
-    const out = join(dir, `dist-esbuild-${platform}-${format}`);
+    const out = join(dir, `dist-esbuild-${platform}-${format}${plain ? `-${plain.replace(/\W/g, "")}` : ""}`);
     mkdirSync(out, { recursive: true });
-    const entry = platform === "browser" ? "main-inline.js" : format === "esm" ? "server-inline.js" : "server-inline.cjs";
+    const entry = plain ?? (platform === "browser" ? "main-inline.js" : format === "esm" ? "server-inline.js" : "server-inline.cjs");
     const file = platform === "browser" ? "main.js" : format === "esm" ? "server.mjs" : "server.cjs";
     await esbuild.build({ absWorkingDir: dir, entryPoints: [entry], bundle: true, minify: true, format, platform, logLevel: "error", outfile: join(out, file) });
     if (platform !== "browser") return { node: join(out, file) };
@@ -128,6 +129,10 @@ export async function runBundlers(simUrl) {
       await timed(`${name} (browser)`, async () => inBrowser(name, (await BUILDS[name](dir)).serve));
     }
     await timed("esbuild (node, esm)", async () => inNode("esbuild node esm bundle", (await BUILDS.esbuild(dir, "node", "esm")).node, true));
+    // The plain entries (not aivideo/inline) bundled into one file and copied alone: the wasm
+    // is not beside it, and the Node entry falls back to the embedded copy.
+    await timed("esbuild (node, esm, plain aivideo)", async () => inNode("esbuild node esm bundle of aivideo", (await BUILDS.esbuild(dir, "node", "esm", "server.js")).node, true));
+    await timed("esbuild (node, esm, aivideo/proxy)", async () => inNode("esbuild node esm bundle of aivideo/proxy", (await BUILDS.esbuild(dir, "node", "esm", "proxy-server.js")).node, true));
     await timed("esbuild (node, cjs)", async () => inNode("esbuild node cjs bundle", (await BUILDS.esbuild(dir, "node", "cjs")).node, true));
     await timed("webpack (node)", async () => inNode("webpack node bundle", (await BUILDS.webpack(dir, "node")).node));
     await timed("webpack (node, cjs)", async () => inNode("webpack node cjs bundle", (await BUILDS.webpack(dir, "node", "./server-inline.cjs")).node, true));

@@ -65,7 +65,10 @@ async function setup(rc) {
   } catch (e) {
     // The client names the bad option; its message may quote the value, so it stays in the log.
     console.error(`aivideo proxy: ${scrub(String(e && e.message), settings.upstream.apiKey)}`);
-    throw new ProxySetupError("the upstream settings (AIVIDEO_API_KEY, AIVIDEO_BASE_URL) are not usable; see the log");
+    // Any other failure is the package's own state: the wasm was never initialized (a bundler
+    // that dropped aivideo/proxy's `import "#aivideo"` as free of side effects).
+    const ours = e instanceof TypeError && /^aivideo: /.test(e.message);
+    throw new ProxySetupError(ours ? "the upstream settings (AIVIDEO_API_KEY, AIVIDEO_BASE_URL) are not usable; see the log" : "the package's WebAssembly is not initialized (did a bundler drop aivideo/proxy's own import of it?); see the log");
   }
   isolate.owners = await ownershipKeys(settings.secret);
 }

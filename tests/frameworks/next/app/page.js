@@ -1,0 +1,9 @@
+import ClientCheck from "./ClientCheck";
+
+export default function Home() {
+  return (
+    <main>
+      <ClientCheck />
+    </main>
+  );
+}
