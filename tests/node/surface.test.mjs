@@ -37,3 +37,14 @@ test("the proxy's routes are the core's endpoints, same method and path, plus it
   }
   assert.equal(ROUTES.length, endpoints.length + PROXY_OWN.length);
 });
+
+test("the fetching entry, where the .wasm cannot be fetched, says what to use instead", async () => {
+  // In a fresh process (this one's glue is initialized already): Node's fetch does not read
+  // file: URLs, the same failure as a page whose bundler did not emit the file.
+  const { spawnSync } = await import("node:child_process");
+  const p = spawnSync(process.execPath, ["--input-type=module", "-e", `await import(${JSON.stringify(new URL("index.js", pkgDir).href)})`], { encoding: "utf8" });
+  assert.notEqual(p.status, 0);
+  assert.match(p.stderr, /could not load its WebAssembly/);
+  assert.match(p.stderr, /"aivideo\/inline" instead/);
+  assert.match(p.stderr, /'wasm-unsafe-eval'/);
+});
