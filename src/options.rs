@@ -319,6 +319,8 @@ pub const CLIENT_KEYS: &[&str] = &[
     "rateLimitWindowMs",
     "maxCredits",
     "maxResponseBytes",
+    // Turned into `fetch` by the JS entry (`token.js`) before the options reach the edge.
+    "token",
 ];
 
 /// `createClient`'s budget options.

@@ -70,6 +70,13 @@ pub fn client_from_env(
 fn build_client(options: &JsValue) -> Result<Client, ArgumentError> {
     let bag = from_js(options);
     options::check_keys(&bag, &[options::CLIENT_KEYS])?;
+    // `token` is the JS entry's (`token.js` turns it into a `fetch` before this runs): here it
+    // came through `clientFromEnv`, which reads a key from the environment instead.
+    if bag.get("token").is_some_and(|t| !matches!(t, crate::value::Value::Null)) {
+        return Err(ArgumentError::new(
+            "token is a createClient option (for a client of an aivideo proxy); clientFromEnv reads AIVIDEO_API_KEY",
+        ));
+    }
     let get = |k: &str| bag.get(k).cloned();
     let config = ClientConfig::from_options(&ClientOptions {
         api_key: get("apiKey"),

@@ -62,3 +62,7 @@ test("a provider that throws is an envelope, and the token is refused where it w
   assert.throws(() => lib.createClient({ apiKey: "ak_test_alice_0000000001", baseUrl: "https://proxy.example", token: () => "t" }), /apiKey or token/);
   assert.throws(() => lib.createClient({ baseUrl: "https://proxy.example", token: "t" }), /token must be a function/);
 });
+
+test("clientFromEnv refuses a token (it reads a key from the environment)", () => {
+  assert.throws(() => lib.clientFromEnv({ AIVIDEO_API_KEY: "ak_test_alice_0000000001" }, { token: () => "t" }), /token is a createClient option/);
+});
