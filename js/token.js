@@ -24,8 +24,14 @@ function usableUntil(token) {
 
 /** `options` with `token` turned into a `fetch` that adds it (options without one unchanged). */
 export function withToken(options) {
-  if (!options || typeof options !== "object" || options.token === undefined) return options;
-  const { token, ...rest } = options;
+  let token, rest;
+  try {
+    if (!options || typeof options !== "object" || options.token === undefined) return options;
+    ({ token, ...rest } = options);
+  } catch {
+    // A bag whose getters throw: the client's own reading of it answers with a TypeError.
+    return options;
+  }
   if (typeof token !== "function") throw new TypeError("createClient: token must be a function returning the proxy's token (or a promise of it)");
   if (rest.apiKey) throw new TypeError("createClient: pass apiKey or token, not both (a token is for a client of an aivideo proxy)");
   if (typeof rest.baseUrl !== "string" || !rest.baseUrl) throw new TypeError("createClient: token needs the proxy's baseUrl (e.g. \"/api/aivideo\")");
