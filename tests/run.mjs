@@ -94,6 +94,7 @@ await leg("workerd", async () => {
       ["aivideo", join("node_modules/aivideo", entry)],
       ["aivideo.js", "node_modules/aivideo/aivideo.js"],
       ["api.js", "node_modules/aivideo/api.js"],
+      ["token.js", "node_modules/aivideo/token.js"],
       ["proxy.js", "node_modules/aivideo/proxy.js"],
       ["aivideo_bg.wasm", "node_modules/aivideo/aivideo_bg.wasm", "wasm"],
     ],
