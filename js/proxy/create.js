@@ -125,7 +125,7 @@ async function create(rc, payload) {
   const opts = Number.isFinite(ceiling) ? { maxCredits: ceiling } : {};
   if (key) opts.idempotencyKey = await rc.owners.upstreamKey(rc.caller.userId, key);
   // Webhook hints go to the coordinator's scheduler: only with one.
-  const hook = rc.coord && rc.name === "generate" ? await newHook(rc.settings) : null;
+  const hook = rc.coord && rc.name === "generate" ? await newHook(rc.settings, rc.owners) : null;
   if (hook) opts.webhookUrl = hook.url;
   let out;
   try {

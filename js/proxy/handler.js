@@ -97,7 +97,10 @@ async function identify(rc) {
 async function pipeline(rc) {
   const { request, settings } = rc;
   // A webhook callback comes from the service, with no token or Origin: it can only hint.
-  if (isHookPath(new URL(request.url).pathname, settings.basePath)) return hookRoute(rc, await CoordinatorStub.connect(rc.env, settings, rc.isolate));
+  if (isHookPath(new URL(request.url).pathname, settings.basePath)) {
+    await setup(rc);
+    return hookRoute(rc, await CoordinatorStub.connect(rc.env, settings, rc.isolate));
+  }
   const origin = request.headers.get("origin");
   if (!originAllowed(request, settings)) {
     const why = origin ? `origin ${origin.slice(0, 200)} is not allowed by this proxy: add it to allowedOrigins (code) or ALLOWED_ORIGINS (env, e.g. .dev.vars); both lists are used` : "a request without an Origin header (not from a browser page) is refused unless ALLOW_SERVER_REQUESTS is true; such callers still need a token";

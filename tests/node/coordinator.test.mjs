@@ -179,14 +179,14 @@ test("webhook hints under attack: forged callbacks cost no read, repeated ones a
     assert.ok(made.ok, JSON.stringify(made));
     const raw = made.taskId.slice(0, made.taskId.lastIndexOf("."));
     const hook = sim.state.tasks.get(raw).webhookUrl;
-    assert.match(hook, /^http:\/\/127\.0\.0\.1:\d+\/hooks\/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/, "the create carried an opaque hook URL");
+    assert.match(hook, /^http:\/\/127\.0\.0\.1:\d+\/hooks\/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/, "the create carried an opaque hook URL");
     const reads = async () => (await sim.log()).filter((e) => e.endpoint === "status" || e.endpoint === "task").length;
     const post = (url, body = "{}") => fetch(url, { method: "POST", body }).then((r) => r.status);
     // Forged: a changed MAC, another nonce, a body claiming COMPLETED. None may cost a read.
     await new Promise((r) => setTimeout(r, 1000 * TS * 12)); // past the first looks
     const quiet0 = await reads();
-    const forged = hook.replace(/\.[A-Za-z0-9_-]{43}$/, `.${"A".repeat(43)}`);
-    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => post(i % 2 ? forged : `${urls[0]}/hooks/${"B".repeat(22)}.${"C".repeat(43)}`, '{"status":"COMPLETED"}')));
+    const forged = hook.replace(/\.[A-Za-z0-9_-]{22}$/, `.${"A".repeat(22)}`);
+    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => post(i % 2 ? forged : `${urls[0]}/hooks/${"B".repeat(22)}.${"C".repeat(22)}`, '{"status":"COMPLETED"}')));
     assert.ok(statuses.every((s) => s === 204), `forged callbacks answered ${[...new Set(statuses)]}`);
     const afterForged = await reads();
     // Scheduled looks go on meanwhile (one every 9.5 simulated s at most): allow those only.
