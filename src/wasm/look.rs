@@ -99,7 +99,7 @@ impl Session {
     /// contradicted the list (`ListTrust::on_contradiction` decides what that means).
     pub(super) async fn poll_once(self: &Rc<Self>, look: Look<'_>, call: &Call, lags: &mut u32) -> Polled {
         let Look { task_id, known, fresh_ms, own, skip_ms, prev_own } = look;
-        let batched = self.waiting.get() >= 2 && self.list.borrow().readable(js_sys::Date::now());
+        let batched = self.waiting() >= 2 && self.list.borrow().readable(js_sys::Date::now());
         if batched && (!own || !self.list.borrow().proven(js_sys::Date::now())) {
             if let Some(p) = self.batch_lookup(task_id, fresh_ms, call.timeout_ms, skip_ms).await {
                 if let Polled::Status(listed, _) = &p {
@@ -153,7 +153,7 @@ impl Session {
     /// probe costs one read for all, and it proves itself at the first change it shows.
     pub(super) fn look_kind(&self, me: u32, check: bool, now: f64) -> LookKind {
         let list = self.list.borrow();
-        let batched = self.waiting.get() >= 2 && list.readable(now);
+        let batched = self.waiting() >= 2 && list.readable(now);
         if !batched {
             LookKind::Own
         } else if list.proven(now) {

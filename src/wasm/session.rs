@@ -45,8 +45,6 @@ pub struct Session {
     on_log: Option<Function>,
     /// One query budget for every wait and query call of this client.
     budget: RefCell<RateBudget>,
-    /// Tasks being waited on right now; two or more switch polling to one list call per tick.
-    pub waiting: Cell<u32>,
     pub batch: RefCell<BatchState>,
     /// What the task list has shown itself to be on this server (`crate::schedule::ListTrust`):
     /// it stands in for own reads only once proven live, and is left alone once stale,
@@ -87,7 +85,6 @@ impl Session {
             fetch,
             on_log,
             budget: RefCell::new(budget),
-            waiting: Cell::new(0),
             batch: RefCell::new(BatchState::default()),
             list: RefCell::new(ListTrust::default()),
             watches: RefCell::new(Vec::new()),
@@ -164,6 +161,11 @@ impl Session {
             Some(me) if !pick(&table, now, tokens).contains(&me) => Err((budget.token_ms() / 8.0).max(1.0)),
             Some(_) => Ok(()),
         }
+    }
+
+    /// How many waits run on this session now (two or more share the task list).
+    pub fn waiting(&self) -> usize {
+        self.watches.borrow().len()
     }
 
     /// Updates what the scheduler knows of wait `id`.
@@ -285,7 +287,6 @@ pub struct WaitingGuard(Rc<Session>, u32);
 
 impl WaitingGuard {
     pub fn new(session: &Rc<Session>, watch: Watch) -> WaitingGuard {
-        session.waiting.set(session.waiting.get() + 1);
         let id = session.next_watch.get().wrapping_add(1);
         session.next_watch.set(id);
         session.watches.borrow_mut().push((id, watch));
@@ -299,7 +300,6 @@ impl WaitingGuard {
 
 impl Drop for WaitingGuard {
     fn drop(&mut self) {
-        self.0.waiting.set(self.0.waiting.get().saturating_sub(1));
         self.0.watches.borrow_mut().retain(|(i, _)| *i != self.1);
     }
 }

@@ -80,7 +80,7 @@ impl Session {
             let due = js_sys::Date::now() + delay;
             self.watch(me, |w| w.due_at = due);
             // A proven list serving concurrent waits: looks at the shared list cost nothing.
-            let listed = self.waiting.get() >= 2 && self.list.borrow().proven(js_sys::Date::now());
+            let listed = self.waiting() >= 2 && self.list.borrow().proven(js_sys::Date::now());
             let nap = if listed && target.poll.interval_ms.is_none() {
                 (delay / LIST_LOOKS_PER_LOOK).max(1.0)
             } else {
@@ -134,7 +134,7 @@ impl Session {
                 Err(Stop::Failed(env)) => return *env,
             };
             if let Some(f) = &on_progress {
-                let skipped = (self.waiting.get() >= 2).then(|| self.list.borrow().off(now)).flatten();
+                let skipped = (self.waiting() >= 2).then(|| self.list.borrow().off(now)).flatten();
                 let look = flow::Seen {
                     source,
                     list_skipped: skipped.map(sched::ListOff::as_str),
