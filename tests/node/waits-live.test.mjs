@@ -8,7 +8,9 @@ import { lib } from "./pkg.mjs";
 import { startSimulator } from "../../sim/server.mjs";
 
 const KEY = "ak_test_alice_0000000001";
-const SCALE = 0.02; // 1 simulated second = 20 ms (event-loop overhead stays small against it)
+// 1 simulated second = 50 ms: a busy CI machine (two test files at once) stalls the event loop
+// for tens of ms, which at 20 ms a second showed as seconds of simulated delay.
+const SCALE = 0.05;
 let sim;
 before(async () => { sim = await startSimulator({ timeScale: SCALE, profile: "live" }); });
 after(() => sim.close());
