@@ -63,14 +63,12 @@ pkg-js: setup-npm
 	cp LICENSE pkg/LICENSE
 	# aivideo/inline: the wasm as base64 inside the module (esbuild, Rollup, server bundles).
 	node pkg-build/inline.mjs
-	# require("aivideo") and require("aivideo/inline"): one CommonJS file each, holding the
-	# glue and a sync init (from disk beside the file; from the embedded bytes).
-	for e in cjs-entry:index cjs-inline-entry:inline; do
-	  $(NODE_BIN)/esbuild pkg-build/$${e%%:*}.mjs --bundle --format=cjs --platform=node --target=node18 \
-	    --log-level=warning --log-override:empty-import-meta=silent --outfile=pkg/$${e##*:}.cjs
-	done
+	# require("aivideo"), require("aivideo/proxy"), require("aivideo/inline"): CommonJS builds
+	# over one shared glue (pkg-build/cjs.mjs says which file holds what).
+	node pkg-build/cjs.mjs
 	# Declarations for CommonJS consumers (TypeScript's node16/nodenext resolution wants .d.cts).
 	sed 's#"\./aivideo\.js"#"./aivideo.cjs"#g' pkg/index.d.ts > pkg/index.d.cts
+	sed 's#"\./aivideo\.js"#"./aivideo.cjs"#g' pkg/proxy.d.ts > pkg/proxy.d.cts
 	cp pkg/aivideo.d.ts pkg/aivideo.d.cts
 	# The npm page: the user-facing part of README.md (between the npm markers).
 	node pkg-build/readme.mjs

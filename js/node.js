@@ -5,7 +5,11 @@
 // module after all (a server bundle copied alone), the embedded copy is used.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { webcrypto } from "node:crypto";
 import { initSync } from "./aivideo.js";
+
+// Node 18 has WebCrypto but not as a global (the proxy's HMACs and jose use globalThis.crypto).
+globalThis.crypto ??= webcrypto;
 
 function besideThisFile() {
   try {

@@ -128,6 +128,42 @@ export declare function memoryStore(options?: { maxKeys?: number }): ProxyStore;
 
 export declare class ProxySetupError extends Error {}
 
+export interface NodeHandlerOptions {
+  /** The settings the handler reads (AIVIDEO_API_KEY, ALLOWED_ORIGINS, …). Default: process.env. */
+  env?: Record<string, unknown> | undefined;
+  /** Take the scheme and host from X-Forwarded-Proto and X-Forwarded-Host (behind your own reverse
+   * proxy, like Express's `trust proxy`). Default false: the socket's scheme and the Host header. */
+  trustProxy?: boolean | undefined;
+}
+/** The parts of node:http's IncomingMessage (and Express's and Fastify's raw request) the adapter reads. */
+export interface NodeRequestLike extends AsyncIterable<unknown> {
+  method?: string | undefined;
+  url?: string | undefined;
+  /** Express: the path before `app.use(path, …)` cut it. */
+  originalUrl?: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  socket?: { remoteAddress?: string | undefined } | null | undefined;
+  /** What a body parser that ran first left (express.json(), text(), raw()). */
+  body?: unknown;
+}
+/** The parts of node:http's ServerResponse the adapter writes. */
+export interface NodeResponseLike {
+  writeHead(statusCode: number, headers: Record<string, string | string[]>): unknown;
+  write(chunk: Uint8Array): boolean;
+  end(): unknown;
+  on(event: "close", listener: () => void): unknown;
+  once(event: "close" | "drain", listener: () => void): unknown;
+  readonly headersSent: boolean;
+  readonly writableFinished: boolean;
+}
+/** The proxy as a Node request listener: `http.createServer(listener)`, Express's
+ * `app.use("/api/aivideo", listener)`, or Fastify's `reply.hijack(); return listener(request.raw, reply.raw)`.
+ * In anonymous mode without `clientIpHeader`, the caller is the socket's peer address. */
+export declare function toNodeHandler(
+  handler: (request: Request, env?: Record<string, unknown>, ctx?: unknown) => Promise<Response>,
+  options?: NodeHandlerOptions,
+): (req: NodeRequestLike, res: NodeResponseLike, next?: (error?: unknown) => void) => Promise<void>;
+
 /**
  * The coordinator Durable Object: `export { AivideoCoordinator } from "aivideo/proxy"` in the
  * Worker and bind it as AIVIDEO_COORDINATOR. One object per API key holds the key-wide rate

@@ -18,3 +18,4 @@ export { ProxySetupError } from "./proxy/settings.js";
 export { memoryStore } from "./proxy/store.js";
 export { mintProxyToken, jwtAuthorizer } from "./proxy/auth.js";
 export { AivideoCoordinator } from "./coordinator/object.js";
+export { toNodeHandler } from "./proxy/node-http.js";

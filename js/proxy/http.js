@@ -20,13 +20,17 @@ const MIN_BYTES_PER_S = 64 * 1024;
 /** Whether a browser page (or, when allowed, a server) may call. */
 export function originAllowed(request, settings) {
   const origin = request.headers.get("origin");
-  // A page on the proxy's own site: browsers send Origin on its POST and PUT too, with
-  // `Sec-Fetch-Site: same-origin`, which a cross-site page cannot make them send.
-  if (origin && request.headers.get("sec-fetch-site") === "same-origin" && origin === new URL(request.url).origin) return true;
+  // Same-site, for every method: a browser marks a request from a page on the proxy's own
+  // site `Sec-Fetch-Site: same-origin` (with or without Origin: it sends Origin on POST and
+  // PUT), which a cross-site page cannot make it send; and an Origin equal to the proxy's own
+  // (behind a rewriting reverse proxy, `request.url`'s origin may not be the public one, so
+  // the browser's word is enough). A script could send either header: authorize and the
+  // quotas decide for it, as they do for every caller.
+  if (request.headers.get("sec-fetch-site") === "same-origin") return origin !== "null";
+  if (origin && origin === new URL(request.url).origin) return true;
   if (origin) return origin !== "null" && (settings.allowedOrigins.has(origin) || settings.allowedOrigins.has("*"));
-  // Browsers send no Origin on a same-origin GET, but always say `Sec-Fetch-Site:
-  // same-origin`, which a cross-site page cannot make them send.
-  return request.headers.get("sec-fetch-site") === "same-origin" || settings.allowServerRequests;
+  // No Origin and not same-origin: a server or a script.
+  return settings.allowServerRequests;
 }
 
 export function cors(origin) {

@@ -7,6 +7,6 @@ const pkg = JSON.parse(readFileSync(new URL("package.json", dir), "utf8"));
 const node = pkg.exports["."].node;
 export const lib = await import(new URL(typeof node === "string" ? node : node.default, dir).href);
 export const pkgDir = dir;
-const proxyEntry = pkg.exports["./proxy"];
-/** aivideo/proxy as Node resolves it. */
+const proxyEntry = pkg.exports["./proxy"].default;
+/** aivideo/proxy as Node resolves it (import). */
 export const proxyLib = await import(new URL(typeof proxyEntry === "string" ? proxyEntry : proxyEntry.default, dir).href);

@@ -1,0 +1,40 @@
+// Builds the package's CommonJS files with esbuild (format cjs, Node 18), sharing one glue:
+//   glue.cjs    the wasm-bindgen glue, initialized at require time from the .wasm beside it;
+//   index.cjs   require("aivideo"): the public API (api.js, token.js) over ./glue.cjs;
+//   proxy.cjs   require("aivideo/proxy"): the proxy and the coordinator over ./index.cjs and
+//               ./glue.cjs, with the parts of jose it uses bundled (jose is ES modules only,
+//               which Node 18 cannot require);
+//   inline.cjs  require("aivideo/inline"): glue, API and the embedded wasm in one file, for
+//               CommonJS server bundles that do not copy the .wasm.
+// So require("aivideo") and require("aivideo/proxy") share one wasm instance, as their ES
+// module twins do.
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+
+const PKG = fileURLToPath(new URL("../pkg/", import.meta.url));
+const HERE = fileURLToPath(new URL("./", import.meta.url));
+
+/** Resolves the package's own modules to the CommonJS files that hold them (`shared`: file in
+ * pkg/ → the required path), and `#aivideo` (the proxy's init import) to `./index.cjs`. */
+function shared(map) {
+  return {
+    name: "aivideo-shared",
+    setup(b) {
+      b.onResolve({ filter: /^#aivideo$/ }, () => ({ path: "./index.cjs", external: true }));
+      b.onResolve({ filter: /\.js$/ }, (args) => {
+        if (!args.path.startsWith(".")) return undefined;
+        const file = fileURLToPath(new URL(args.path, `file://${args.resolveDir}/`));
+        const to = map[file.slice(PKG.length)];
+        return file.startsWith(PKG) && to ? { path: to, external: true } : undefined;
+      });
+    },
+  };
+}
+
+const common = { bundle: true, format: "cjs", platform: "node", target: "node18", logLevel: "warning", logOverride: { "empty-import-meta": "silent" } };
+await Promise.all([
+  build({ ...common, entryPoints: [`${HERE}cjs-glue.mjs`], outfile: `${PKG}glue.cjs` }),
+  build({ ...common, entryPoints: [`${HERE}cjs-entry.mjs`], outfile: `${PKG}index.cjs`, plugins: [shared({ "aivideo.js": "./glue.cjs" })] }),
+  build({ ...common, entryPoints: [`${HERE}cjs-proxy-entry.mjs`], outfile: `${PKG}proxy.cjs`, plugins: [shared({ "aivideo.js": "./glue.cjs", "api.js": "./index.cjs" })] }),
+  build({ ...common, entryPoints: [`${HERE}cjs-inline-entry.mjs`], outfile: `${PKG}inline.cjs` }),
+]);
