@@ -86,7 +86,10 @@ export type ProxyOptions =
       clientIpHeader?: string | undefined;
     });
 
-/** A Worker `fetch` handler: `export default { fetch: createProxyHandler({...}) }`. Throws a TypeError when authentication is missing. */
+/** A Worker `fetch` handler: `export default { fetch: createProxyHandler({...}) }`. Throws a TypeError when authentication is missing.
+ * `ctx` is the runtime's context (a Worker's ExecutionContext), handed to `authorize`; its `clientAddress` (the peer's
+ * address as your server saw it: Astro's `clientAddress`, SvelteKit's `getClientAddress()`) keys anonymous callers when no
+ * `clientIpHeader` is set. */
 export declare function createProxyHandler(options: ProxyOptions): (request: Request, env?: Record<string, unknown>, ctx?: unknown) => Promise<Response>;
 
 export interface JwtAuthorizerOptions {

@@ -133,8 +133,9 @@ await leg("bundlers", async () => {
   return r;
 });
 
-// Full-stack frameworks: Next.js (Turbopack and webpack), no configuration for the package.
-await leg("next.js", async () => {
+// Full-stack frameworks, no configuration for the package: Next.js (Turbopack and webpack, the
+// Node and edge runtimes) and Astro (Node adapter), each with a page driven in Chromium.
+await leg("frameworks", async () => {
   const r = await runFrameworks(sim.url);
   console.log(`     ${r.times.join(", ")}`);
   return r;

@@ -112,15 +112,13 @@ export function addressKey(raw) {
   return `${all.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
 }
 
-/** The key under which the node:http adapter passes the socket's peer address in `ctx`. */
-export const PEER_ADDRESS = Symbol("aivideo.peerAddress");
-
 /**
  * Anonymous mode: the caller is its client address, read only from a source the operator
  * trusts: Cloudflare's CF-Connecting-IP when the request came through Cloudflare's edge
  * (`request.cf` is present there; a client cannot forge the header), or the header named by
- * `clientIpHeader` (a proxy in front that sets it), or the TCP peer's address that the node:http
- * adapter passes (`ctx[PEER_ADDRESS]`: no request can set it). Anywhere else every anonymous caller is
+ * `clientIpHeader` (a proxy in front that sets it), or `ctx.clientAddress`: the peer's address
+ * as the server saw it, which the node:http adapter passes, as an Astro endpoint can
+ * (`{ clientAddress }`); no request can set it. Anywhere else every anonymous caller is
  * one caller, sharing one set of quotas. IPv6 callers count per /64 (one host usually holds a
  * whole /64). Null when the address is missing or not an address.
  */

@@ -6,7 +6,7 @@
 import { createClient } from "../api.js";
 import { memoryStore } from "./store.js";
 import { ProxySetupError, checkOptions, resolveSettings } from "./settings.js";
-import { anonymousCaller, PEER_ADDRESS } from "./auth.js";
+import { anonymousCaller } from "./auth.js";
 import { ownershipKeys } from "./ownership.js";
 import { takePerRequest } from "./quota.js";
 import { ALLOWED_HEADERS, answer, cors, failure, originAllowed, scrub, tooMany } from "./http.js";
@@ -78,7 +78,7 @@ async function identify(rc) {
   const { request, isolate } = rc;
   if (isolate.options.allowAnonymous) {
     const header = isolate.options.clientIpHeader;
-    return anonymousCaller(request, header, rc.ctx?.[PEER_ADDRESS]) ?? failure(rc, 400, "AUTH_FAILED", `anonymous mode needs the caller's address in ${header || "CF-Connecting-IP"} (an IP address)`);
+    return anonymousCaller(request, header, rc.ctx?.clientAddress) ?? failure(rc, 400, "AUTH_FAILED", `anonymous mode needs the caller's address in ${header || "CF-Connecting-IP"} (an IP address)`);
   }
   const got = await isolate.options.authorize(request, rc.env, rc.ctx);
   if (got instanceof Response) {

@@ -4,8 +4,6 @@
 // request body (streamed, so the proxy's own size limits apply, or an Express body parser's
 // result), the response (streamed, with backpressure), and the peer address for anonymous
 // mode. No node: imports: this file is part of the proxy that also runs in Workers and Deno.
-import { PEER_ADDRESS } from "./auth.js";
-
 const NO_BODY = new Set(["GET", "HEAD"]);
 
 /**
@@ -26,7 +24,7 @@ export function toNodeHandler(handler, options = {}) {
       return send(res, new Response(JSON.stringify({ status: "FAILED", errorCode: "INVALID_ARGUMENT", message: "the request's Host or path is not a URL" }), { status: 400, headers: { "content-type": "application/json" } }), aborted.signal);
     }
     const env = options.env ?? globalThis.process?.env ?? {};
-    const ctx = { [PEER_ADDRESS]: req.socket?.remoteAddress, waitUntil: (p) => Promise.resolve(p).catch(() => {}) };
+    const ctx = { clientAddress: req.socket?.remoteAddress, waitUntil: (p) => Promise.resolve(p).catch(() => {}) };
     try {
       await send(res, await handler(request, env, ctx), aborted.signal);
     } catch (e) {

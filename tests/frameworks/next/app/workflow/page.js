@@ -1,0 +1,9 @@
+import Workflow from "./Workflow";
+
+export default function WorkflowPage() {
+  return (
+    <main>
+      <Workflow />
+    </main>
+  );
+}
