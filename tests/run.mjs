@@ -152,7 +152,9 @@ await leg("typescript (tsc --noEmit)", async () => {
   const calls = (src.match(/^\s*(await |const |if |validatePayload|createClient|clientFromEnv)/gm) || []).length;
   // aivideo/proxy's declarations against its code (tests/runtime/proxy-impl.test.ts).
   const proxy = await run(join(BIN, "tsc"), ["-p", "tsconfig.proxy.json"], { cwd: consumer, timeout: 120000 });
-  const failures = [p, proxy].filter((r) => r.status !== 0).map((r) => r.stdout + r.stderr);
+  // moduleResolution node10 (typesVersions) and toNodeHandler against @types/node.
+  const node10 = await run(join(BIN, "tsc"), ["-p", "tsconfig.node10.json"], { cwd: consumer, timeout: 120000 });
+  const failures = [p, proxy, node10].filter((r) => r.status !== 0).map((r) => r.stdout + r.stderr);
   return { count: expectErrors + calls + 5, failures };
 });
 

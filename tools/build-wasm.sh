@@ -25,7 +25,9 @@ rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen "$wasm" --target web --out-dir "$out" --out-name aivideo
 # The glue minified but for its names (a bundler shortens those itself; a client still logs
 # as Client): what a page loads without a bundler (a CDN, Deno) is 5.4 KB gzip, not 8.3.
-node_modules/.bin/esbuild "$out/aivideo.js" --minify-whitespace --minify-syntax --format=esm --log-level=warning --outfile="$out/aivideo.min.js"
+# Lines stay short (--line-limit): Node prints the whole source line of an uncaught throw,
+# and one 27 KB line buried the message.
+node_modules/.bin/esbuild "$out/aivideo.js" --minify-whitespace --minify-syntax --line-limit=160 --format=esm --log-level=warning --outfile="$out/aivideo.min.js"
 mv "$out/aivideo.min.js" "$out/aivideo.js"
 raw=$(stat -c %s "$out/aivideo_bg.wasm"); rawgz=$(gzip -9c "$out/aivideo_bg.wasm" | wc -c)
 node_modules/.bin/wasm-opt $opt_flags "$out/aivideo_bg.wasm" -o "$out/aivideo_bg.wasm"

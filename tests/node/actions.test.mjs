@@ -371,3 +371,22 @@ test("a setup error left uncaught in Node prints its message, not the glue's min
   assert.match(r.stderr, /TypeError: aivideo: no apiKey/);
   assert.ok(r.stderr.length < 4000, `${r.stderr.length} bytes on stderr (the glue's line made it 28 KB)`);
 });
+
+// What a user sees when the key is missing: the message first, not a page of minified glue
+// (Node prints the whole source line of an uncaught throw). ES modules and CommonJS, a thrown
+// TypeError from the client and one from inside the glue (a bad option reaching the wasm).
+test("a missing key in a Node script prints the message in under 3 KB, ESM and CommonJS", () => {
+  const dir = new URL("../artifacts/consumer/", import.meta.url).pathname;
+  const cases = [
+    ["esm", ["--input-type=module", "-e", `import { createClient } from "aivideo"; createClient({});`]],
+    ["cjs", ["-e", `require("aivideo").createClient({});`]],
+    ["esm clientFromEnv", ["--input-type=module", "-e", `import { clientFromEnv } from "aivideo"; clientFromEnv({});`]],
+  ];
+  for (const [name, args] of cases) {
+    const p = spawnSync(process.execPath, args, { cwd: dir, encoding: "utf8", timeout: 30000, env: { ...process.env, AIVIDEO_API_KEY: "" } });
+    assert.notEqual(p.status, 0, name);
+    assert.match(p.stderr, /no apiKey|AIVIDEO_API_KEY/, `${name}: ${p.stderr.slice(0, 500)}`);
+    assert.ok(p.stderr.length < 3000, `${name}: ${p.stderr.length} bytes on stderr`);
+    assert.ok(p.stderr.split("\n").every((l) => l.length < 600), `${name}: a line of ${Math.max(...p.stderr.split("\n").map((l) => l.length))} characters`);
+  }
+});
