@@ -1,6 +1,6 @@
 // aivideo/proxy on node:http: toNodeHandler under http.createServer, Express (mounted with
 // app.use, with and without a body parser before it) and Fastify (hijacked reply), loaded by
-// import and by require; a browser-shaped client runs a create and a wait through each, and
+// import and by require; and in Hono as the README's one line (c.req.raw); a browser-shaped client runs a create and a wait through each, and
 // the adapter's own edges hold (a foreign absolute request target, a body over the proxy's
 // limit, anonymous callers keyed by the socket's peer, not a forgeable header).
 import { test, before, after } from "node:test";
@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { request as rawRequest } from "node:http";
 import express from "express";
 import Fastify from "fastify";
+import { Hono } from "hono";
 import { startSimulator, DEMO_KEY } from "../../sim/server.mjs";
 import { lib, proxyLib, pkgDir } from "./pkg.mjs";
 
@@ -104,4 +105,15 @@ test("anonymous callers are their socket's peer: X-Forwarded-For cannot make one
   } finally {
     await close();
   }
+});
+
+test("Hono: the README's one line (the handler takes c.req.raw)", async () => {
+  const handler = proxyLib.createProxyHandler({ allowAnonymous: true, basePath: "/api/aivideo" });
+  const app = new Hono();
+  app.all("/api/aivideo/*", (c) => handler(c.req.raw, settings()));
+  const client = lib.createClient({ baseUrl: "http://hono.test/api/aivideo", fetch: (url, init) => app.request(url, init) });
+  const made = await client.createGeneration("t2v", { prompt: "a fox via hono", aspectRatio: "16:9", duration: "5" }, { idempotencyScope: `hono-${Date.now()}` });
+  assert.equal(made.ok, true, JSON.stringify(made));
+  const done = await client.waitForTask(made.taskId, { timeScale: 0.001, maxWaitMs: 20000 });
+  assert.equal(done.status, "COMPLETED", JSON.stringify(done));
 });
