@@ -51,18 +51,23 @@ setup-npm:
 # target/sizes.txt.
 pkg: setup-rust setup-npm
 	bash tools/build-wasm.sh "$${AIVIDEO_TOOLCHAIN:-nightly}" pkg > target/wasm-build.txt
+	# aivideo/validate: the same crate without the client feature, its own glue and wasm.
+	bash tools/build-wasm.sh "$${AIVIDEO_TOOLCHAIN:-nightly}" pkg/validate --no-default-features > target/wasm-validate-build.txt
 	$(MAKE) --no-print-directory pkg-js
 
 # The JavaScript half alone, on the wasm already in pkg/: a change to the proxy, the
 # coordinator, the CLI or an entry is packed in seconds (then `make test-js`).
 pkg-js: setup-npm
-	test -f pkg/aivideo_bg.wasm || { echo "pkg/ has no wasm yet: run make pkg once" >&2; exit 1; }
+	test -f pkg/aivideo_bg.wasm -a -f pkg/validate/aivideo_bg.wasm || { echo "pkg/ has no wasm yet: run make pkg once" >&2; exit 1; }
 	rm -rf pkg/proxy pkg/coordinator
 	cp -r js/. pkg/
 	rm -f pkg/.gitignore
 	cp LICENSE pkg/LICENSE
 	# aivideo/inline: the wasm as base64 inside the module (esbuild, Rollup, server bundles).
 	node pkg-build/inline.mjs
+	# aivideo/validate: the root's entries beside its own glue and wasm (pkg-build/validate.mjs).
+	node pkg-build/validate.mjs
+	node pkg-build/inline.mjs validate
 	# require("aivideo"), require("aivideo/proxy"), require("aivideo/inline"): CommonJS builds
 	# over one shared glue (pkg-build/cjs.mjs says which file holds what).
 	node pkg-build/cjs.mjs
@@ -75,7 +80,7 @@ pkg-js: setup-npm
 	rm -f target/$(CRATE)-*.tgz
 	(cd pkg && npm pack --silent --pack-destination ../target >/dev/null)
 	tgz=$$(stat -c %s target/$(CRATE)-*.tgz)
-	printf '%s; tarball %s B\n' "$$(cat target/wasm-build.txt 2>/dev/null)" $$tgz | tee target/sizes.txt
+	printf '%s; validate-only %s; tarball %s B\n' "$$(cat target/wasm-build.txt 2>/dev/null)" "$$(sed 's/^toolchain [^;]*; //' target/wasm-validate-build.txt 2>/dev/null)" $$tgz | tee target/sizes.txt
 
 # The fast loop for the JavaScript half: repack on the existing wasm, reinstall the consumer
 # project, run the Node suites (proxy, coordinator in workerd, CLI, simulator).
@@ -92,6 +97,7 @@ lint: setup-npm
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target $(WASM_TARGET) --lib -- -D warnings
+	cargo clippy --target $(WASM_TARGET) --lib --no-default-features -- -D warnings
 	! grep -rn 'window()' src
 	# The pure core imports no wasm crates.
 	! grep -rlE '(wasm_bindgen|js_sys|web_sys|gloo)' src --include=*.rs | grep -v '^src/wasm/'

@@ -5,7 +5,9 @@
 //               ./glue.cjs, with the parts of jose it uses bundled (jose is ES modules only,
 //               which Node 18 cannot require);
 //   inline.cjs  require("aivideo/inline"): glue, API and the embedded wasm in one file, for
-//               CommonJS server bundles that do not copy the .wasm.
+//               CommonJS server bundles that do not copy the .wasm;
+//   validate/index.cjs, validate/inline.cjs  the same two for aivideo/validate (its own glue
+//               and wasm).
 // So require("aivideo") and require("aivideo/proxy") share one wasm instance, as their ES
 // module twins do.
 import { build } from "esbuild";
@@ -37,4 +39,6 @@ await Promise.all([
   build({ ...common, entryPoints: [`${HERE}cjs-entry.mjs`], outfile: `${PKG}index.cjs`, plugins: [shared({ "aivideo.js": "./glue.cjs" })] }),
   build({ ...common, entryPoints: [`${HERE}cjs-proxy-entry.mjs`], outfile: `${PKG}proxy.cjs`, plugins: [shared({ "aivideo.js": "./glue.cjs", "api.js": "./index.cjs" })] }),
   build({ ...common, entryPoints: [`${HERE}cjs-inline-entry.mjs`], outfile: `${PKG}inline.cjs` }),
+  build({ ...common, entryPoints: [`${HERE}cjs-validate-entry.mjs`], outfile: `${PKG}validate/index.cjs` }),
+  build({ ...common, entryPoints: [`${HERE}cjs-validate-inline-entry.mjs`], outfile: `${PKG}validate/inline.cjs` }),
 ]);

@@ -1,10 +1,10 @@
 // Writes pkg/wasm-base64.js: the .wasm as a base64 string module, which the inlined entries
 // (`aivideo/inline`: inline.js for import, inline.cjs for require) embed, for bundlers that
 // do not emit assets referenced by `new URL(…, import.meta.url)` (esbuild, Rollup) and for
-// single-file server bundles.
+// single-file server bundles. `node pkg-build/inline.mjs validate` writes pkg/validate/'s.
 import { readFileSync, writeFileSync } from "node:fs";
 
-const dir = new URL("../pkg/", import.meta.url);
+const dir = new URL(process.argv[2] ? `../pkg/${process.argv[2]}/` : "../pkg/", import.meta.url);
 const b64 = readFileSync(new URL("aivideo_bg.wasm", dir)).toString("base64");
 writeFileSync(
   new URL("wasm-base64.js", dir),

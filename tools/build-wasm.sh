@@ -1,24 +1,27 @@
 #!/usr/bin/env bash
 # Builds the crate to wasm and runs wasm-bindgen (--target web), esbuild --minify on its glue
 # and wasm-opt into OUT_DIR.
-#   tools/build-wasm.sh nightly|stable OUT_DIR
+#   tools/build-wasm.sh nightly|stable OUT_DIR [CARGO_ARGS…]
+# CARGO_ARGS select the build: none for the full client, `--no-default-features` for the
+# offline contract alone (aivideo/validate).
 # nightly: the pinned toolchain from the Makefile with std rebuilt and panics as immediate
 # aborts (no panic or formatting runtime); falls back to stable when that toolchain is
 # missing. Prints one line: the toolchain used and the sizes before and after wasm-opt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=$1 out=$2
+shift 2
 nightly=$(sed -n 's/^NIGHTLY := //p' Makefile)
 flags=$(sed -n 's/^NIGHTLY_FLAGS := //p' Makefile)
 opt_flags=$(sed -n 's/^WASM_OPT_FLAGS := //p' Makefile)
 target=wasm32-unknown-unknown
 if [ "$want" = nightly ] && rustup run "$nightly" true 2>/dev/null; then
   RUSTFLAGS="$flags" cargo +"$nightly" build --release --target $target --lib -Zbuild-std=std,panic_abort \
-    --target-dir target/nightly --quiet >&2
+    --target-dir target/nightly --quiet "$@" >&2
   wasm=target/nightly/$target/release/aivideo.wasm used=$nightly
 else
   [ "$want" = nightly ] && echo "warning: $nightly is not installed: building with stable" >&2
-  cargo build --release --target $target --lib --quiet >&2
+  cargo build --release --target $target --lib --quiet "$@" >&2
   wasm=target/$target/release/aivideo.wasm used=stable
 fi
 rm -rf "$out" && mkdir -p "$out"

@@ -247,6 +247,7 @@ pub fn to_js(v: &Value) -> JsValue {
 
 /// Reads one member of an options object (`None` when the object or member is absent, or
 /// reading it threw).
+#[cfg(feature = "client")]
 pub fn member(obj: &JsValue, name: &str) -> Option<JsValue> {
     if !obj.is_object() {
         return None;
@@ -255,6 +256,7 @@ pub fn member(obj: &JsValue, name: &str) -> Option<JsValue> {
 }
 
 /// `member` as a function (`None` also when it is something else).
+#[cfg(feature = "client")]
 pub fn function_member(obj: &JsValue, name: &str) -> Result<Option<js_sys::Function>, ()> {
     match member(obj, name) {
         None => Ok(None),

@@ -4,15 +4,32 @@
 //! global-scope functions (`fetch`, `setTimeout`, `AbortController`), never `window`, so the
 //! same build runs in browsers, Workers, Node and Deno.
 
-mod bindings;
-mod client;
+//!
+//! Without the `client` feature (the `aivideo/validate` build) only the offline contract is
+//! exported: `offline` and the conversions it needs.
+
+// The offline contract: validatePayload, estimateCredits, describeModels, modelNames.
 mod convert;
-mod create;
-mod factory;
-mod internal;
-mod look;
 mod offline;
-mod session;
-mod transport;
 mod typescript;
+
+// The client: actions over fetch, waits on timers, the internal exports of the proxy and
+// the coordinator.
+#[cfg(feature = "client")]
+mod bindings;
+#[cfg(feature = "client")]
+mod client;
+#[cfg(feature = "client")]
+mod create;
+#[cfg(feature = "client")]
+mod factory;
+#[cfg(feature = "client")]
+mod internal;
+#[cfg(feature = "client")]
+mod look;
+#[cfg(feature = "client")]
+mod session;
+#[cfg(feature = "client")]
+mod transport;
+#[cfg(feature = "client")]
 mod wait;
