@@ -34,5 +34,7 @@ node_modules/.bin/esbuild "$out/aivideo.js" --minify-whitespace --minify-syntax 
 mv "$out/aivideo.min.js" "$out/aivideo.js"
 raw=$(stat -c %s "$out/aivideo_bg.wasm"); rawgz=$(gzip -9c "$out/aivideo_bg.wasm" | wc -c)
 node_modules/.bin/wasm-opt $opt_flags "$out/aivideo_bg.wasm" -o "$out/aivideo_bg.wasm"
+# Short import names in the wasm and the glue's matching keys (tools/short-imports.mjs).
+node tools/short-imports.mjs "$out"
 opt=$(stat -c %s "$out/aivideo_bg.wasm"); optgz=$(gzip -9c "$out/aivideo_bg.wasm" | wc -c)
 printf 'toolchain %s; wasm raw %s B (gzip %s B) before wasm-opt; %s B (gzip %s B) after\n' "$used" "$raw" "$rawgz" "$opt" "$optgz"
