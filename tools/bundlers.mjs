@@ -89,7 +89,7 @@ export async function runBundlers(simUrl) {
     }
     times.push(`${label} ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   };
-  const inBrowser = async (label, serveDir) => {
+  const inBrowser = async (label, serveDir, { client = true } = {}) => {
     const site = await serveStatic(serveDir);
     const tab = await browser.newPage();
     const errors = [];
@@ -106,6 +106,13 @@ export async function runBundlers(simUrl) {
       const carried = js.filter((f) => readFileSync(join(serveDir, f), "utf8").includes("aivideo-proxy"));
       r.count += 1;
       if (!js.length || carried.length) r.failures.push(`${label}: ${js.length ? `the proxy is in the browser bundle (${carried})` : "no script found"}`);
+      // A validate-only page carries neither the client nor the full wasm.
+      if (!client) {
+        const files = readdirSync(serveDir, { recursive: true }).map(String);
+        const full = files.filter((f) => /\.(m?js|wasm)$/.test(f) && /createGeneration|waitForTask/.test(readFileSync(join(serveDir, f), "latin1")));
+        r.count += 1;
+        if (full.length) r.failures.push(`${label}: the client is in the validate-only page (${full})`);
+      }
       return r;
     } finally {
       await tab.close();
@@ -128,6 +135,13 @@ export async function runBundlers(simUrl) {
     for (const name of ["vite", "webpack", "esbuild", "rollup"]) {
       await timed(`${name} (browser)`, async () => inBrowser(name, (await BUILDS[name](dir)).serve));
     }
+    // A form that only validates (tests/bundlers/validate): aivideo/validate, its own wasm.
+    const form = join(dir, "validate");
+    for (const name of ["vite", "webpack", "esbuild", "rollup"]) {
+      await timed(`${name} (browser, validate)`, async () => inBrowser(`${name} (validate)`, (await BUILDS[name](form)).serve, { client: false }));
+    }
+    await timed("esbuild (node, esm, aivideo/validate)", async () => inNode("esbuild node esm bundle of aivideo/validate", (await BUILDS.esbuild(form, "node", "esm", "server.js")).node, true));
+    await timed("commonjs require (aivideo/validate)", () => inNode("commonjs (aivideo/validate)", join(form, "server.cjs")));
     await timed("esbuild (node, esm)", async () => inNode("esbuild node esm bundle", (await BUILDS.esbuild(dir, "node", "esm")).node, true));
     // The plain entries (not aivideo/inline) bundled into one file and copied alone: the wasm
     // is not beside it, and the Node entry falls back to the embedded copy.

@@ -10,7 +10,7 @@ const CASES = [
   ["i2v", { image: DATA_URI, duration: "5" }],
   ["i2v", { image: "data:image/png;base64,@@@", duration: "5" }],
   ["lv", { image: "https://example.com/a.png", prompt: ["one", "two"] }],
-  ["t2v-v3", { prompt: "a fox", aspectRatio: "9:16", duration: "20" }],
+  ["t2v_v3", { prompt: "a fox", aspectRatio: "9:16", duration: "20" }],
   ["minimax", { prompt: "x", duration: "5", referenceImageUrls: ["https://x.test/a.png", "https://x.test/b.png", "https://x.test/c.png", "https://x.test/d.png", "https://x.test/e.png"] }],
   ["seedance20", { prompt: "x", duration: 5, resolution: 720, ratio: "16:9" }],
   ["wan27", { prompt: "a fox", duration: "5", resolution: "720P", ratio: "1:1" }],
