@@ -80,6 +80,15 @@ export { validatePayload, createClient };`,
     assets: ["aivideo_bg.wasm"],
     esbuild: { supported: { "top-level-await": true } },
   },
+  {
+    name: "aivideo/validate",
+    pkg: "aivideo",
+    entry: `import { validatePayload } from "aivideo/validate";
+export { validatePayload };`,
+    // The offline contract alone: its own, smaller .wasm beside the bundle.
+    assets: ["validate/aivideo_bg.wasm"],
+    esbuild: { supported: { "top-level-await": true } },
+  },
 ];
 
 /** The shared esbuild options: every SDK is bundled exactly this way. */

@@ -4,8 +4,10 @@
 //   proxy.cjs   require("aivideo/proxy"): the proxy and the coordinator over ./index.cjs and
 //               ./glue.cjs, with the parts of jose it uses bundled (jose is ES modules only,
 //               which Node 18 cannot require);
-//   inline.cjs  require("aivideo/inline"): glue, API and the embedded wasm in one file, for
-//               CommonJS server bundles that do not copy the .wasm;
+//   inline.cjs  require("aivideo/inline"): glue and API, with the wasm embedded by requiring
+//               wasm-base64.js (the ES module inline.js imports: one embedded copy in the
+//               package; a bundler folds it in, plain Node needs require(esm): 20.19+, 22.12+),
+//               for CommonJS server bundles that do not copy the .wasm;
 //   validate/index.cjs, validate/inline.cjs  the same two for aivideo/validate (its own glue
 //               and wasm).
 // So require("aivideo") and require("aivideo/proxy") share one wasm instance, as their ES
@@ -38,7 +40,7 @@ await Promise.all([
   build({ ...common, entryPoints: [`${HERE}cjs-glue.mjs`], outfile: `${PKG}glue.cjs` }),
   build({ ...common, entryPoints: [`${HERE}cjs-entry.mjs`], outfile: `${PKG}index.cjs`, plugins: [shared({ "aivideo.js": "./glue.cjs" })] }),
   build({ ...common, entryPoints: [`${HERE}cjs-proxy-entry.mjs`], outfile: `${PKG}proxy.cjs`, plugins: [shared({ "aivideo.js": "./glue.cjs", "api.js": "./index.cjs" })] }),
-  build({ ...common, entryPoints: [`${HERE}cjs-inline-entry.mjs`], outfile: `${PKG}inline.cjs` }),
+  build({ ...common, entryPoints: [`${HERE}cjs-inline-entry.mjs`], outfile: `${PKG}inline.cjs`, plugins: [shared({ "wasm-base64.js": "./wasm-base64.js" })] }),
   build({ ...common, entryPoints: [`${HERE}cjs-validate-entry.mjs`], outfile: `${PKG}validate/index.cjs` }),
-  build({ ...common, entryPoints: [`${HERE}cjs-validate-inline-entry.mjs`], outfile: `${PKG}validate/inline.cjs` }),
+  build({ ...common, entryPoints: [`${HERE}cjs-validate-inline-entry.mjs`], outfile: `${PKG}validate/inline.cjs`, plugins: [shared({ "validate/wasm-base64.js": "./wasm-base64.js" })] }),
 ]);
