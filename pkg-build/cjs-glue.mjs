@@ -1,6 +1,8 @@
 // Source of pkg/glue.cjs: the wasm-bindgen glue as CommonJS, initialized at require time from
 // the .wasm beside the file (`__dirname` is CommonJS's). index.cjs and proxy.cjs require it,
-// so they share one instance.
+// so they share one instance. Where the .wasm is not beside it (a single-file CommonJS server
+// bundle copied alone), the embedded copy is required instead: lazily, so plain Node never
+// loads it when the file is there (a bundler folds it into the bundle).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { webcrypto } from "node:crypto";
@@ -9,6 +11,14 @@ import { initSync } from "../pkg/aivideo.js";
 // Node 18 has WebCrypto but not as a global (the proxy's HMACs and jose use globalThis.crypto).
 globalThis.crypto ??= webcrypto;
 
-initSync({ module: readFileSync(join(__dirname, "aivideo_bg.wasm")) });
+function besideThisFile() {
+  try {
+    return readFileSync(join(__dirname, "aivideo_bg.wasm"));
+  } catch {
+    return null;
+  }
+}
+
+initSync({ module: besideThisFile() ?? require("../pkg/wasm-base64.js").wasmBytes() });
 
 export * from "../pkg/aivideo.js";

@@ -1,5 +1,6 @@
 // Builds the package's CommonJS files with esbuild (format cjs, Node 18), sharing one glue:
-//   glue.cjs    the wasm-bindgen glue, initialized at require time from the .wasm beside it;
+//   glue.cjs    the wasm-bindgen glue, initialized at require time from the .wasm beside it
+//               (else from wasm-base64.js, required lazily: a single-file bundle copied alone);
 //   index.cjs   require("aivideo"): the public API (api.js, token.js) over ./glue.cjs;
 //   proxy.cjs   require("aivideo/proxy"): the proxy and the coordinator over ./index.cjs and
 //               ./glue.cjs, with the parts of jose it uses bundled (jose is ES modules only,
@@ -37,7 +38,7 @@ function shared(map) {
 
 const common = { bundle: true, format: "cjs", platform: "node", target: "node18", logLevel: "warning", logOverride: { "empty-import-meta": "silent" } };
 await Promise.all([
-  build({ ...common, entryPoints: [`${HERE}cjs-glue.mjs`], outfile: `${PKG}glue.cjs` }),
+  build({ ...common, entryPoints: [`${HERE}cjs-glue.mjs`], outfile: `${PKG}glue.cjs`, plugins: [shared({ "wasm-base64.js": "./wasm-base64.js" })] }),
   build({ ...common, entryPoints: [`${HERE}cjs-entry.mjs`], outfile: `${PKG}index.cjs`, plugins: [shared({ "aivideo.js": "./glue.cjs" })] }),
   build({ ...common, entryPoints: [`${HERE}cjs-proxy-entry.mjs`], outfile: `${PKG}proxy.cjs`, plugins: [shared({ "aivideo.js": "./glue.cjs", "api.js": "./index.cjs" })] }),
   build({ ...common, entryPoints: [`${HERE}cjs-inline-entry.mjs`], outfile: `${PKG}inline.cjs`, plugins: [shared({ "wasm-base64.js": "./wasm-base64.js" })] }),

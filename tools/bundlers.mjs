@@ -147,6 +147,7 @@ export async function runBundlers(simUrl) {
     // is not beside it, and the Node entry falls back to the embedded copy.
     await timed("esbuild (node, esm, plain aivideo)", async () => inNode("esbuild node esm bundle of aivideo", (await BUILDS.esbuild(dir, "node", "esm", "server.js")).node, true));
     await timed("esbuild (node, esm, aivideo/proxy)", async () => inNode("esbuild node esm bundle of aivideo/proxy", (await BUILDS.esbuild(dir, "node", "esm", "proxy-server.js")).node, true));
+    await timed("esbuild (node, cjs, aivideo/proxy)", async () => inNode("esbuild node cjs bundle of aivideo/proxy", (await BUILDS.esbuild(dir, "node", "cjs", "proxy-server.cjs")).node, true));
     await timed("esbuild (node, cjs)", async () => inNode("esbuild node cjs bundle", (await BUILDS.esbuild(dir, "node", "cjs")).node, true));
     await timed("webpack (node)", async () => inNode("webpack node bundle", (await BUILDS.webpack(dir, "node")).node));
     await timed("webpack (node, cjs)", async () => inNode("webpack node cjs bundle", (await BUILDS.webpack(dir, "node", "./server-inline.cjs")).node, true));
