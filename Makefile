@@ -63,6 +63,8 @@ pkg-js: setup-npm
 	cp -r js/. pkg/
 	rm -f pkg/.gitignore
 	cp LICENSE pkg/LICENSE
+	# jsonSchema()'s schemas, written by the core from the model tables (src/schema.rs).
+	cargo run --quiet --example schema > pkg/schemas.js
 	# aivideo/inline: the wasm as base64 inside the module (esbuild, Rollup, server bundles).
 	node pkg-build/inline.mjs
 	# aivideo/validate: the root's entries beside its own glue and wasm (pkg-build/validate.mjs).

@@ -7,7 +7,7 @@ import * as wasm from "./aivideo.js";
 import { withToken } from "./token.js";
 import { ready as validationReady } from "./validation.js";
 
-export { describeModels, modelNames, estimateCredits, validatePayload } from "./validation.js";
+export { describeModels, modelNames, jsonSchema, estimateCredits, validatePayload } from "./validation.js";
 
 let guarded = false;
 function ready() {

@@ -60,3 +60,14 @@ export declare function estimateCredits(model: Model | (string & {}), payload: u
 /** The contract as plain data, for rendering forms. */
 export declare function describeModels(): ModelDescription[];
 export declare function modelNames(): Model[];
+/** A JSON Schema (draft 2020-12) as a plain object. */
+export type JsonSchema = { [keyword: string]: unknown };
+/** The contract as JSON Schema (draft 2020-12), for form builders, OpenAPI and tool calling:
+ * with no model, the schema of a generation `{ model, payload }` (one `oneOf` branch per model);
+ * with a model, its payload's schema (`additionalProperties: false`, cross-field rules as
+ * `allOf`); null for a name that is not a model. Every payload `validatePayload` accepts, the
+ * schema accepts; URL syntax past the scheme, a data URI's base64 and its decoded size are
+ * checked by `validatePayload` only. Sync; never throws. */
+export declare function jsonSchema(): JsonSchema;
+export declare function jsonSchema(model: Model): JsonSchema;
+export declare function jsonSchema(model: string): JsonSchema | null;

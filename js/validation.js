@@ -1,8 +1,10 @@
 // The offline contract's functions over the glue: validatePayload (with its fast path: plain
 // payloads cross as one JSON text, long data URIs are checked here), estimateCredits,
-// describeModels, modelNames. Shared by the full API (api.js) and aivideo/validate, whose
-// build has its own, smaller wasm beside a copy of this file.
+// describeModels, modelNames, and jsonSchema (schemas the core wrote from the model tables at
+// build time into schemas.js, so they cost the wasm nothing). Shared by the full API (api.js)
+// and aivideo/validate, whose build has its own, smaller wasm beside a copy of this file.
 import * as wasm from "./aivideo.js";
+import { SCHEMAS_JSON } from "./schemas.js";
 
 export { describeModels, modelNames } from "./aivideo.js";
 
@@ -125,4 +127,14 @@ export function validatePayload(model, payload, opts) {
   const result = JSON.parse(text ?? wasm.__validateMembers(model, payload, opts));
   if (result.ok) result.payload = payload;
   return result;
+}
+
+/** The contract as JSON Schema (draft 2020-12): with no model, a generation `{model,
+ * payload}`'s; with a model, its payload's; null for a name that is not a model. A fresh
+ * object each call (the caller may change it). */
+export function jsonSchema(model) {
+  const generation = JSON.parse(SCHEMAS_JSON);
+  if (model === undefined) return generation;
+  const own = typeof model === "string" && Object.prototype.hasOwnProperty.call(generation.$defs, model);
+  return own ? { $schema: generation.$schema, ...generation.$defs[model] } : null;
 }

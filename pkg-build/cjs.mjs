@@ -36,12 +36,15 @@ function shared(map) {
   };
 }
 
+// jsonSchema()'s text, once: schemas.cjs beside the root's CommonJS files, for every build.
+const SCHEMAS = { "schemas.js": "./schemas.cjs", "validate/schemas.js": "../schemas.cjs" };
 const common = { bundle: true, format: "cjs", platform: "node", target: "node18", logLevel: "warning", logOverride: { "empty-import-meta": "silent" } };
 await Promise.all([
+  build({ ...common, entryPoints: [`${PKG}schemas.js`], outfile: `${PKG}schemas.cjs` }),
   build({ ...common, entryPoints: [`${HERE}cjs-glue.mjs`], outfile: `${PKG}glue.cjs`, plugins: [shared({ "wasm-base64.js": "./wasm-base64.js" })] }),
-  build({ ...common, entryPoints: [`${HERE}cjs-entry.mjs`], outfile: `${PKG}index.cjs`, plugins: [shared({ "aivideo.js": "./glue.cjs" })] }),
+  build({ ...common, entryPoints: [`${HERE}cjs-entry.mjs`], outfile: `${PKG}index.cjs`, plugins: [shared({ "aivideo.js": "./glue.cjs", ...SCHEMAS })] }),
   build({ ...common, entryPoints: [`${HERE}cjs-proxy-entry.mjs`], outfile: `${PKG}proxy.cjs`, plugins: [shared({ "aivideo.js": "./glue.cjs", "api.js": "./index.cjs" })] }),
-  build({ ...common, entryPoints: [`${HERE}cjs-inline-entry.mjs`], outfile: `${PKG}inline.cjs`, plugins: [shared({ "wasm-base64.js": "./wasm-base64.js" })] }),
-  build({ ...common, entryPoints: [`${HERE}cjs-validate-entry.mjs`], outfile: `${PKG}validate/index.cjs` }),
-  build({ ...common, entryPoints: [`${HERE}cjs-validate-inline-entry.mjs`], outfile: `${PKG}validate/inline.cjs`, plugins: [shared({ "validate/wasm-base64.js": "./wasm-base64.js" })] }),
+  build({ ...common, entryPoints: [`${HERE}cjs-inline-entry.mjs`], outfile: `${PKG}inline.cjs`, plugins: [shared({ "wasm-base64.js": "./wasm-base64.js", ...SCHEMAS })] }),
+  build({ ...common, entryPoints: [`${HERE}cjs-validate-entry.mjs`], outfile: `${PKG}validate/index.cjs`, plugins: [shared(SCHEMAS)] }),
+  build({ ...common, entryPoints: [`${HERE}cjs-validate-inline-entry.mjs`], outfile: `${PKG}validate/inline.cjs`, plugins: [shared({ "validate/wasm-base64.js": "./wasm-base64.js", ...SCHEMAS })] }),
 ]);

@@ -23,6 +23,7 @@ pub mod reconcile;
 pub mod request;
 pub mod retry;
 pub mod schedule;
+pub mod schema;
 pub mod suggest;
 pub mod task;
 pub mod tick;

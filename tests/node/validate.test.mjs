@@ -17,7 +17,7 @@ const variants = {
   "require": require("aivideo/validate"),
   "require (inline)": require("aivideo/validate/inline"),
 };
-const NAMES = ["describeModels", "estimateCredits", "modelNames", "validatePayload"];
+const NAMES = ["describeModels", "estimateCredits", "jsonSchema", "modelNames", "validatePayload"];
 
 // Inputs only JS can make: getters, toJSON, class instances, long data URIs, a Buffer.
 const odd = () => [

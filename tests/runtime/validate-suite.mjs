@@ -27,9 +27,10 @@ export function runValidateSuite(v, lib) {
     count++;
     if (!cond) failures.push(`aivideo/validate: ${what}${got === undefined ? "" : `: got ${JSON.stringify(got).slice(0, 300)}`}`);
   };
-  check(JSON.stringify(Object.keys(v).sort()) === '["describeModels","estimateCredits","modelNames","validatePayload"]', "exports the four offline functions only", Object.keys(v));
+  check(JSON.stringify(Object.keys(v).sort()) === '["describeModels","estimateCredits","jsonSchema","modelNames","validatePayload"]', "exports the five offline functions only", Object.keys(v));
   check(JSON.stringify(v.modelNames()) === JSON.stringify(lib.modelNames()), "modelNames as aivideo's", v.modelNames());
   check(JSON.stringify(v.describeModels()) === JSON.stringify(lib.describeModels()), "describeModels as aivideo's");
+  check(JSON.stringify(v.jsonSchema()) === JSON.stringify(lib.jsonSchema()) && JSON.stringify(v.jsonSchema("wan27")) === JSON.stringify(lib.jsonSchema("wan27")), "jsonSchema as aivideo's");
   for (const [model, payload] of CASES) {
     const [a, b] = [v.validatePayload(model, payload), lib.validatePayload(model, payload)];
     check(JSON.stringify(a) === JSON.stringify(b), `validatePayload ${model} as aivideo's`, [a, b]);
