@@ -1,19 +1,19 @@
 #!/usr/bin/env node
 // aivideo command line: the vendor run-workflow script's flags and JSON output, on top of
 // this package's wasm client (not a second implementation). `aivideo --help` for usage.
-import { readFileSync, createWriteStream, rmSync } from "node:fs";
-import { parseArgs as nodeParseArgs } from "node:util";
-import { Transform } from "node:stream";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { clientFromEnv, validatePayload } from "./node.js";
-import { __envelope as envelope, __idempotencyKeyProblem, __isLoopbackHost } from "./aivideo.js";
+import { readFileSync } from "node:fs";
+import { validatePayload } from "./node.js";
+import { __envelope as envelope, __idempotencyKeyProblem } from "./aivideo.js";
 import { journalCreate } from "./journal.js";
+import { ACTIONS, UsageError, number, parseArgs, readPayload } from "./cli/args.js";
+import { cliClient } from "./cli/client.js";
+import { DOWNLOAD_MAX_BYTES, DOWNLOAD_TIMEOUT_MS, download } from "./cli/download.js";
 
 const HELP = `aivideo: create and watch AIVideoMaker generations
 
 Usage:
   aivideo --model <model> --payload '<json>' [options]   run the whole workflow
+  aivideo mcp                                            an MCP server on stdio (tools for agents)
   aivideo --action getStatus|getTask|cancelTask --taskId <id>
   aivideo --action listTasks | account
   aivideo --action quote --model <model> --payload '<json>'
@@ -62,92 +62,17 @@ retryAfter, httpStatus, suggestions}. Exit codes: 0 ok, 1 failure envelope, 2 us
 Ctrl-C aborts; a task still SUBMITTED is cancelled (refunded) and the envelope names it.
 `;
 
-// Flag → option name. Both spellings of the vendor script are accepted.
-const FLAGS = {
-  model: "model", payload: "payload", action: "action", taskId: "taskId", "task-id": "taskId",
-  autoPoll: "autoPoll", "auto-poll": "autoPoll", maxWaitMs: "maxWaitMs", "max-wait-ms": "maxWaitMs",
-  "max-credits": "maxCredits", maxCredits: "maxCredits", "idempotency-key": "idempotencyKey",
-  "idempotency-scope": "idempotencyScope", download: "download", "base-url": "baseUrl", baseUrl: "baseUrl",
-  "timeout-ms": "timeoutMs", timeoutMs: "timeoutMs", "max-retries": "maxRetries", maxRetries: "maxRetries",
-  "time-scale": "timeScale", "download-timeout-ms": "downloadTimeoutMs", "download-max-bytes": "downloadMaxBytes",
-  pollMinMs: "pollMinMs", "poll-min-ms": "pollMinMs", pollMaxMs: "pollMaxMs", "poll-max-ms": "pollMaxMs",
-};
-const SWITCHES = { debug: "debug", help: "help", "quote-first": "quoteFirst", version: "version" };
-const ACTIONS = ["run", "getStatus", "getTask", "cancelTask", "listTasks", "account", "getAccount", "quote", "validate"];
-const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
-const DOWNLOAD_MAX_BYTES = 2 * 1024 ** 3;
-
-class UsageError extends Error {}
-
-/** The vendor script's forms that util.parseArgs does not take: `--debug true|false` and a
- * bare `--autoPoll` (meaning true). */
-function vendorForms(argv) {
-  const out = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = argv[i + 1];
-    const bool = (v) => v === "true" || v === "false";
-    if (a === "--debug" && bool(next)) { if (next === "true") out.push("--debug"); i++; continue; }
-    if (a.startsWith("--debug=") && bool(a.slice(8))) { if (a.slice(8) === "true") out.push("--debug"); continue; }
-    if ((a === "--autoPoll" || a === "--auto-poll") && (next === undefined || next.startsWith("--"))) { out.push(a, "true"); continue; }
-    out.push(a);
-  }
-  return out;
-}
-
-/** Node's own parser (util.parseArgs); its errors become one-line usage errors. */
-function parseArgs(argv) {
-  argv = vendorForms(argv);
-  const options = {};
-  for (const flag of Object.keys(FLAGS)) options[flag] = { type: "string" };
-  for (const flag of Object.keys(SWITCHES)) options[flag] = { type: "boolean" };
-  options.help.short = "h";
-  let values;
-  try {
-    ({ values } = nodeParseArgs({ args: argv, options, strict: true, allowPositionals: false }));
-  } catch (e) {
-    const flag = (String(e.message).match(/'(-{1,2}[^' ]+)/) || [])[1] || "";
-    if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UsageError(`unknown flag ${flag} (see --help)`);
-    if (e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /argument missing/.test(e.message)) throw new UsageError(`${flag} needs a value`);
-    if (e.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new UsageError(`unexpected argument (flags take the form --name value; see --help)`);
-    throw new UsageError(String(e.message).split("\n")[0]);
-  }
-  const out = {};
-  for (const [flag, value] of Object.entries(values)) out[FLAGS[flag] ?? SWITCHES[flag]] = value;
-  return out;
-}
-
-function number(name, v) {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number, got "${v}"`);
-  return n;
-}
-
-function readPayload(text) {
-  if (text === undefined) throw new UsageError("--payload is required with --model");
-  let raw = text;
-  try {
-    if (text === "-") raw = readFileSync(0, "utf8");
-    else if (text.startsWith("@")) raw = readFileSync(text.slice(1), "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read payload ${text}: ${e.code || e.message}`);
-  }
-  try {
-    return JSON.parse(raw);
-  } catch (e) {
-    // Never the parser's own text: it quotes the content (a wrong @file could be a secret).
-    const at = (String(e.message).match(/position (\d+)/) || [])[1];
-    throw new UsageError(`--payload is not valid JSON${at ? ` (at position ${at})` : ""}`);
-  }
-}
-
-
 async function main(argv, env) {
+  if (argv[0] === "mcp") {
+    // The MCP server over stdio, configured by the same environment (and flags) as the rest.
+    const { serveStdio } = await import("./mcp/stdio.js");
+    await serveStdio({ env, args: parseArgs(argv.slice(1)) });
+    return 0;
+  }
   const args = parseArgs(argv);
   if (args.help) { process.stdout.write(HELP); return 0; }
   if (args.version) {
-    process.stdout.write(`${JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")).version}\n`);
+    process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
   if (args.idempotencyKey !== undefined && args.idempotencyKey !== "derived" && __idempotencyKeyProblem(args.idempotencyKey) !== undefined) {
@@ -167,48 +92,8 @@ async function main(argv, env) {
     return print(out);
   }
 
-  // The command line holds its own key, or a proxy's token (AIVIDEO_PROXY_TOKEN, with the
-  // proxy as --base-url): the token goes in an Authorization header to the proxy's origin only,
-  // and the key, if set too, is not sent at all.
-  const proxyToken = (env.AIVIDEO_PROXY_TOKEN || "").trim();
-  if (!proxyToken && (!env.AIVIDEO_API_KEY || !env.AIVIDEO_API_KEY.trim())) throw new UsageError("AIVIDEO_API_KEY is not set (or AIVIDEO_PROXY_TOKEN, to go through an aivideo proxy)");
-  const proxyUrl = args.baseUrl ?? env.AIVIDEO_BASE_URL;
-  if (proxyToken && !proxyUrl) throw new UsageError("AIVIDEO_PROXY_TOKEN needs the proxy's URL: --base-url or AIVIDEO_BASE_URL");
-  let proxyOrigin = null;
-  if (proxyToken) {
-    let url;
-    try {
-      url = new URL(proxyUrl);
-    } catch {
-      throw new UsageError("--base-url is not a URL");
-    }
-    // The token is a credential: over plain http only to this machine.
-    if (url.protocol !== "https:" && !__isLoopbackHost(url.hostname)) {
-      throw new UsageError("AIVIDEO_PROXY_TOKEN is only sent over https (or plain http to localhost): use an https --base-url");
-    }
-    proxyOrigin = url.origin;
-  }
-  const viaProxy = proxyToken
-    ? { apiKey: "", fetch: (url, init = {}) => fetch(url, new URL(url).origin === proxyOrigin ? { ...init, headers: { ...init.headers, authorization: `Bearer ${proxyToken}` } } : init) }
-    : {};
   const stderrTty = Boolean(process.stderr.isTTY);
-  const debug = Boolean(args.debug);
-  let client;
-  try {
-    // The environment is read by the library (clientFromEnv); flags override it.
-    client = clientFromEnv(env, {
-      ...viaProxy,
-      ...(args.baseUrl !== undefined ? { baseUrl: args.baseUrl } : {}),
-      ...(args.timeoutMs !== undefined ? { timeoutMs: number("timeout-ms", args.timeoutMs) } : {}),
-      ...(args.maxRetries !== undefined ? { maxRetries: number("max-retries", args.maxRetries) } : {}),
-      // A compressed simulator's minute is shorter: so is the client's rate budget window.
-      ...(args.timeScale !== undefined ? { rateLimitWindowMs: Math.max(1, 60000 * number("time-scale", args.timeScale)) } : {}),
-      ...(debug ? { onLog: (line) => process.stderr.write(`[aivideo] ${line}\n`) } : {}),
-    });
-  } catch (e) {
-    // The library's messages never contain the key; its prefix is ours too.
-    throw new UsageError(String(e.message).replace(/^aivideo: /, ""));
-  }
+  const client = cliClient(env, args);
 
   // The first Ctrl-C aborts whatever runs (the wait, a download); a second one exits at once.
   const ctrl = new AbortController();
@@ -293,43 +178,8 @@ async function main(argv, env) {
   return print(res);
 }
 
-/** Saves the video: no headers are sent (the URL carries no secret), the time and size are
- * capped, Ctrl-C stops it, and a partial file is removed. */
-async function download(res, file, { signal, timeoutMs, maxBytes }) {
-  const ctrl = new AbortController();
-  const timer = setTimeout(() => ctrl.abort(new Error(`no complete download within ${timeoutMs} ms`)), timeoutMs);
-  const onAbort = () => ctrl.abort(new Error("interrupted"));
-  signal.addEventListener("abort", onAbort);
-  try {
-    const r = await fetch(res.data.output.url, { signal: ctrl.signal });
-    if (r.status === 404 || r.status === 410) {
-      // The file is gone (expired, or the URL was replaced): another try at it would fail too.
-      const gone = envelope("UPSTREAM_ERROR", `the video finished but its file answered HTTP ${r.status}: it is gone or expired`, res.data);
-      gone.suggestions.unshift(`Read the task again (--action getTask --taskId ${res.taskId}) for its current URL; files are kept 24 hours after completion.`);
-      return { ...gone, status: res.status, taskId: res.taskId };
-    }
-    if (!r.ok || !r.body) throw new Error(`HTTP ${r.status}`);
-    const declared = Number(r.headers.get("content-length"));
-    if (declared > maxBytes) throw new Error(`the video is ${declared} bytes, over --download-max-bytes ${maxBytes}`);
-    let seen = 0;
-    const cap = new Transform({
-      transform(chunk, _enc, done) {
-        seen += chunk.length;
-        done(seen > maxBytes ? new Error(`the video is over --download-max-bytes ${maxBytes}`) : null, chunk);
-      },
-    });
-    await pipeline(Readable.fromWeb(r.body), cap, createWriteStream(file), { signal: ctrl.signal });
-    return { ...res, data: { ...res.data, downloadedTo: file } };
-  } catch (e) {
-    rmSync(file, { force: true });
-    const why = ctrl.signal.aborted && ctrl.signal.reason instanceof Error ? ctrl.signal.reason.message : e.message;
-    const failed = envelope("NETWORK_ERROR", `the video finished but downloading it failed: ${why}`, res.data);
-    failed.suggestions.unshift(`Download it yourself before ${res.data.expiresAt}: ${res.data.output.url}`);
-    return { ...failed, status: res.status, taskId: res.taskId };
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener("abort", onAbort);
-  }
+function packageVersion() {
+  return JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")).version;
 }
 
 /** The envelope, with the vendor script's `timestamp`. */

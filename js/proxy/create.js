@@ -30,7 +30,8 @@ export async function createRoute(rc) {
   }
 }
 
-async function readPayload(rc, lease) {
+/** The body as JSON, read with the proxy's caps, or the Response that refuses it. */
+export async function readPayload(rc, lease) {
   try {
     const text = await readBody(rc, lease);
     if (text === TOO_LARGE) return failure(rc, 413, "INVALID_PAYLOAD", `the body is larger than ${rc.settings.maxBodyBytes} bytes`);

@@ -15,6 +15,7 @@ import { CoordinatorStub } from "./coordinator-stub.js";
 import { dispatchRead } from "./dispatch.js";
 import { createRoute } from "./create.js";
 import { hookRoute, isHookPath } from "./hooks.js";
+import { isMcpPath, mcpAnonymous, mcpRoute, vouchedCaller } from "./mcp.js";
 
 /** Long polls one user may hold at once in an isolate. */
 const MAX_LONG_POLLS = 8;
@@ -33,6 +34,8 @@ export function createProxyHandler(options = {}) {
 
   return async function handle(request, env, ctx) {
     const rc = { request, env: env || {}, ctx, isolate, settings: (isolate.settings ??= resolveSettings(options, env || {})), origin: null };
+    // The MCP endpoint's tools send their requests through this same pipeline.
+    rc.reenter = (inner) => handle(inner, env, ctx);
     try {
       return await pipeline(rc);
     } catch (e) {
@@ -102,7 +105,12 @@ async function pipeline(rc) {
     return hookRoute(rc, await CoordinatorStub.connect(rc.env, settings, rc.isolate));
   }
   const origin = request.headers.get("origin");
-  if (!originAllowed(request, settings)) {
+  // A tool request of the MCP endpoint re-entering, for the caller it already authorized.
+  const vouched = vouchedCaller(request);
+  // Agents call the MCP endpoint from servers, with no Origin (a token is still needed); a
+  // page's Origin is checked there as anywhere (MCP asks servers to, against DNS rebinding).
+  const mcp = isMcpPath(new URL(request.url).pathname, settings.basePath);
+  if (!vouched && !(mcp && !origin) && !originAllowed(request, settings)) {
     const why = origin ? `origin ${origin.slice(0, 200)} is not allowed by this proxy: add it to allowedOrigins (code) or ALLOWED_ORIGINS (env, e.g. .dev.vars); both lists are used` : "a request without an Origin header (not from a browser page) is refused unless ALLOW_SERVER_REQUESTS is true; such callers still need a token";
     return failure(rc, 403, "AUTH_FAILED", why);
   }
@@ -113,10 +121,12 @@ async function pipeline(rc) {
   if (request.method === "OPTIONS") {
     return new Response(null, { status: 204, headers: { ...cors(origin), "access-control-allow-methods": "GET, POST, PUT, OPTIONS", "access-control-allow-headers": ALLOWED_HEADERS, "access-control-max-age": "600" } });
   }
+  if (mcp && rc.isolate.options.allowAnonymous) return mcpAnonymous(rc);
   // Nothing below runs for a caller the app did not vouch for.
-  const caller = await identify(rc);
+  const caller = vouched ?? (await identify(rc));
   if (caller instanceof Response) return caller;
   rc.caller = caller;
+  if (mcp) return mcpRoute(rc, rc.reenter);
   const url = new URL(request.url);
   const base = settings.basePath;
   const route = matchRoute(url.pathname, base);

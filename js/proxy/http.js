@@ -4,7 +4,7 @@
 // request context `rc` they filled in).
 import { __httpStatusFor } from "../aivideo.js";
 
-export const ALLOWED_HEADERS = "authorization, content-type, accept, idempotency-key, x-max-credits";
+export const ALLOWED_HEADERS = "authorization, content-type, accept, idempotency-key, x-max-credits, mcp-protocol-version";
 const EXPOSED_HEADERS = "retry-after, www-authenticate, x-aivideo-wait, x-aivideo-idempotency";
 /** A body over this needs the isolate's one large-body slot. */
 const LARGE_BODY = 1024 * 1024;

@@ -161,3 +161,10 @@ pub fn is_loopback_host(host: String) -> bool {
 pub fn stated_charge(data: JsValue) -> Option<f64> {
     crate::create::outcome::stated_charge(&from_js(&data))
 }
+
+/// The crate's version, which package.json repeats (a test holds them equal): what the MCP
+/// servers tell clients as `serverInfo.version`.
+#[wasm_bindgen(js_name = __version, skip_typescript)]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

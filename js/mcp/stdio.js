@@ -1,0 +1,61 @@
+// `aivideo mcp`: the MCP server over stdio (newline-delimited JSON-RPC on stdin and stdout;
+// anything for people goes to stderr). Configured by the command line's environment
+// (AIVIDEO_API_KEY, or AIVIDEO_PROXY_TOKEN with AIVIDEO_BASE_URL; AIVIDEO_TIMEOUT_MS,
+// AIVIDEO_MAX_RETRIES, AIVIDEO_JOURNAL). Owns: framing, one message at a time in and out,
+// concurrent calls, and closing when stdin ends. Without a key the offline tools still work
+// and the others answer with an envelope saying what is missing.
+import { createInterface } from "node:readline";
+import { __envelope as envelope, __version } from "../aivideo.js";
+import { journalCreate } from "../journal.js";
+import { cliClient } from "../cli/client.js";
+import { createMcpServer, parseError } from "./server.js";
+import { mcpTools } from "./tools.js";
+
+/** Lines over this are refused unread (a payload's data URIs are at most 20 MiB decoded). */
+const MAX_LINE = 64 * 1024 * 1024;
+
+/** Serves until stdin ends; resolves then. `args` are the command line's parsed flags. */
+export function serveStdio({ env, args, input = process.stdin, output = process.stdout, log = (l) => process.stderr.write(`aivideo mcp: ${l}\n`) }) {
+  let client;
+  try {
+    client = cliClient(env, args);
+  } catch (e) {
+    client = envelope("INVALID_ARGUMENT", `${e.message}: set it in the MCP server's env (the offline tools, validate_payload and list_models, work without it)`, null);
+    log(e.message);
+  }
+  const journal = (model, payload, opts) => journalCreate({ env, model, payload, opts, warn: log });
+  const server = createMcpServer({
+    name: "aivideo",
+    version: __version(),
+    tools: mcpTools({ client: () => client, journal }),
+    instructions: "Create AIVideoMaker videos: validate_payload first (offline, free), then create_generation (paid, idempotent), then wait_for_task for the video's URL.",
+  });
+  const send = (message) => {
+    if (message) output.write(`${JSON.stringify(message)}\n`);
+  };
+  const notify = (method, params) => send({ jsonrpc: "2.0", method, params });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  const pending = new Set();
+  lines.on("line", (line) => {
+    if (!line.trim()) return;
+    let message;
+    try {
+      message = line.length > MAX_LINE ? undefined : JSON.parse(line);
+    } catch {
+      message = undefined;
+    }
+    if (message === undefined) return send(parseError());
+    const p = server.handle(message, { notify }).then(send, (e) => log(`internal error: ${e && e.message}`));
+    pending.add(p);
+    p.finally(() => pending.delete(p));
+  });
+  return new Promise((resolve) => {
+    lines.on("close", async () => {
+      // stdin closed: the client is gone; calls in flight stop (a wait, never a task).
+      server.close();
+      await Promise.allSettled([...pending]);
+      if (client && typeof client.free === "function") client.free();
+      resolve();
+    });
+  });
+}
