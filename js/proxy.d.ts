@@ -73,6 +73,9 @@ interface ProxyCommonOptions {
   /** More options for the proxy's own client (e.g. `rateLimitPerMinute`: the key's upstream rate). */
   clientOptions?: Omit<ClientOptions, "apiKey" | "baseUrl"> | undefined;
   fetch?: ((input: string, init?: RequestInit) => Promise<Response>) | undefined;
+  /** Defaults for the MCP endpoint's (`{basePath}/mcp`) wait_for_task: `maxWaitMs` (e.g. under
+   * your platform's request time limit; the task goes on), `timeScale` (simulators). */
+  mcpWaitOptions?: { maxWaitMs?: number | undefined; timeScale?: number | undefined } | undefined;
 }
 
 /** Authentication is required: pass `authorize`, or (knowingly) `allowAnonymous: true`, limited per client IP. */

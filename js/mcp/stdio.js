@@ -27,7 +27,8 @@ export function serveStdio({ env, args, input = process.stdin, output = process.
   const server = createMcpServer({
     name: "aivideo",
     version: __version(),
-    tools: mcpTools({ client: () => client, journal }),
+    // --time-scale (simulators with compressed time) stretches the waits' schedule too.
+    tools: mcpTools({ client: () => client, journal, waitDefaults: Number(args.timeScale) > 0 ? { timeScale: Number(args.timeScale) } : {} }),
     instructions: "Create AIVideoMaker videos: validate_payload first (offline, free), then create_generation (paid, idempotent), then wait_for_task for the video's URL.",
   });
   const send = (message) => {

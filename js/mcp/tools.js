@@ -58,8 +58,9 @@ export function toolResult(env) {
  * The tools over `client()`: a function giving the client, or an envelope saying why there is
  * none (no key). `journal(model, payload, opts)` (optional) wraps a create as the command
  * line's journal does (it may set `opts.idempotencyKey` and `opts.handle`): `{ settle(envelope) }`.
+ * `waitDefaults` (`maxWaitMs`, `timeScale`) apply to every wait_for_task.
  */
-export function mcpTools({ client, journal = null }) {
+export function mcpTools({ client, journal = null, waitDefaults = {} }) {
   const withClient = (fn) => async (args, call) => {
     const c = client();
     if (!c || typeof c.getStatus !== "function") return toolResult(c);
@@ -119,7 +120,7 @@ export function mcpTools({ client, journal = null }) {
           const left = typeof e.status === "string" && isTerminal(e.status) ? "" : e.remainingMs > 0 ? `, about ${Math.round(e.remainingMs / 1000)} s left (expected ${Math.round(e.expectedMs / 1000)} s)` : `, past the expected ${Math.round(e.expectedMs / 1000)} s`;
           progress(last, e.expectedMs > last ? e.expectedMs : undefined, `${e.status ?? "…"} after ${Math.round(e.elapsedMs / 1000)} s${left}`);
         };
-        return c.waitForTask(args.taskId, { signal, onProgress, ...(Number.isInteger(args.maxWaitMs) && args.maxWaitMs > 0 ? { maxWaitMs: args.maxWaitMs } : {}) });
+        return c.waitForTask(args.taskId, { ...waitDefaults, signal, onProgress, ...(Number.isInteger(args.maxWaitMs) && args.maxWaitMs > 0 ? { maxWaitMs: args.maxWaitMs } : {}) });
       }),
     },
     {

@@ -47,7 +47,7 @@ export async function mcpRoute(rc, reenter) {
   if (Array.isArray(message)) return answer(rc, 400, rpcError(null, -32600, "batches are not supported: send one message per request"));
 
   const client = toolClient(rc, reenter);
-  const server = createMcpServer({ name: "aivideo", version: __version(), tools: mcpTools({ client: () => client }) });
+  const server = createMcpServer({ name: "aivideo", version: __version(), tools: mcpTools({ client: () => client, waitDefaults: rc.isolate.options.mcpWaitOptions || {} }) });
   const done = () => client.free();
   // The caller went away: its call in flight stops (a wait, never a task).
   request.signal?.addEventListener("abort", () => server.close(), { once: true });
