@@ -5,9 +5,12 @@ import { readFileSync } from "node:fs";
 import { validatePayload } from "./node.js";
 import { __envelope as envelope, __idempotencyKeyProblem } from "./aivideo.js";
 import { journalCreate } from "./journal.js";
-import { ACTIONS, UsageError, number, parseArgs, readPayload } from "./cli/args.js";
+import { ACTIONS, UsageError, number, parseArgs, readPayload, waitSetting } from "./cli/args.js";
 import { cliClient } from "./cli/client.js";
 import { DOWNLOAD_MAX_BYTES, DOWNLOAD_TIMEOUT_MS, download } from "./cli/download.js";
+
+/** The vendor script's default --pollMaxMs. */
+const VENDOR_MAX_INTERVAL_MS = 10_000;
 
 const HELP = `aivideo: create and watch AIVideoMaker generations
 
@@ -22,12 +25,13 @@ Usage:
 Payload: inline JSON, @file.json, or - for stdin.
 
 Options:
-  --autoPoll [true|false]   false: stop after create (prints the submitted task and its
-                            handle); a bare --autoPoll means true
+  --autoPoll [true|false]   false (or 0, no, off): stop after create (prints the submitted
+                            task and its handle); bare, true, 1, yes: wait
   --maxWaitMs <n>           give up waiting after n ms (default per model, at least 30 min);
                             0 gives up at once after the (paid) create, as the vendor script
                             does: POLL_TIMEOUT with the submitted task, to resume later
-  --pollMinMs <n>           never poll more often than every n ms
+  --pollMinMs <n>           the vendor script's schedule: first poll after n ms, each next
+                            wait 1.5x the last, up to --pollMaxMs (default 10000)
   --pollMaxMs <n>           never wait more than n ms between polls
   --max-credits <n>         refuse before sending when the price is higher (BUDGET_EXCEEDED)
   --quote-first             ask the server's free quote before creating
@@ -45,7 +49,7 @@ Options:
   --time-scale <f>          compress the poll schedule (for simulators)
   --download-timeout-ms <n> give up a download after n ms (default 600000)
   --download-max-bytes <n>  refuse a video larger than n bytes (default 2 GiB)
-  --debug [true|false]      log requests to stderr (the key is masked)
+  --debug [true|false|1|0]  log requests to stderr (the key is masked)
   --version                 the package version
   --help                    this text
 
@@ -58,7 +62,10 @@ the answer was lost) in $AIVIDEO_JOURNAL, else $XDG_CACHE_HOME/aivideo/journal.j
 ~/.cache/aivideo/journal.json (500 keys, 7 days; safe to delete).
 
 Output: one JSON envelope on stdout {ok, status, taskId, data, errorCode, errorMessage,
-retryAfter, httpStatus, suggestions}. Exit codes: 0 ok, 1 failure envelope, 2 usage error.
+retryAfter, httpStatus, suggestions}. Exit codes: 0 ok, 1 failure envelope (a missing
+--taskId, --model or --payload included), 2 usage error. The vendor script's flag forms all
+run: unknown flags, stray words and flags without a value are ignored, and a form read
+differently from the vendor script (or ignored) prints one warning line on stderr.
 Ctrl-C aborts; a task still SUBMITTED is cancelled (refunded) and the envelope names it.
 `;
 
@@ -66,10 +73,10 @@ async function main(argv, env) {
   if (argv[0] === "mcp") {
     // The MCP server over stdio, configured by the same environment (and flags) as the rest.
     const { serveStdio } = await import("./mcp/stdio.js");
-    await serveStdio({ env, args: parseArgs(argv.slice(1)) });
+    await serveStdio({ env, args: parseArgs(argv.slice(1), warn) });
     return 0;
   }
-  const args = parseArgs(argv);
+  const args = parseArgs(argv, warn);
   if (args.help) { process.stdout.write(HELP); return 0; }
   if (args.version) {
     process.stdout.write(`${packageVersion()}\n`);
@@ -81,10 +88,9 @@ async function main(argv, env) {
   const action = args.action ?? (args.model ? "run" : undefined);
   if (!action) throw new UsageError("give --model and --payload, or --action (see --help)");
   if (!ACTIONS.includes(action)) throw new UsageError(`unknown action "${action}" (one of ${ACTIONS.join(", ")})`);
-  if (args.autoPoll !== undefined && !["true", "false"].includes(args.autoPoll)) throw new UsageError(`--autoPoll must be true or false`);
 
   if (action === "validate") {
-    if (!args.model) throw new UsageError("validate needs --model");
+    if (!args.model) throw new UsageError("validate needs --model", 1);
     const r = validatePayload(args.model, readPayload(args.payload));
     const out = r.ok
       ? envelope(null, null, { model: r.model, payload: r.payload, estimate: r.estimate })
@@ -104,7 +110,7 @@ async function main(argv, env) {
     ctrl.abort();
   });
   const call = { signal: ctrl.signal };
-  const needTask = () => { if (!args.taskId) throw new UsageError(`${action} needs --taskId`); return args.taskId; };
+  const needTask = () => { if (!args.taskId) throw new UsageError(`${action} needs --taskId`, 1); return args.taskId; };
 
   let res;
   switch (action) {
@@ -114,12 +120,12 @@ async function main(argv, env) {
     case "listTasks": res = await client.listTasks(call); break;
     case "account": case "getAccount": res = await client.getAccount(call); break;
     case "quote": {
-      if (!args.model) throw new UsageError("quote needs --model");
+      if (!args.model) throw new UsageError("quote needs --model", 1);
       res = await client.quote(args.model, readPayload(args.payload), call);
       break;
     }
     case "run": {
-      if (!args.model) throw new UsageError("the workflow needs --model");
+      if (!args.model) throw new UsageError("the workflow needs --model", 1);
       const payload = readPayload(args.payload);
       const createOpts = {
         ...call,
@@ -135,7 +141,7 @@ async function main(argv, env) {
         res = sent.settle(await client.createGeneration(args.model, payload, createOpts));
         break;
       }
-      const maxWaitMs = args.maxWaitMs === undefined ? undefined : number("maxWaitMs", args.maxWaitMs);
+      const maxWaitMs = waitSetting("maxWaitMs", args.maxWaitMs, warn, { zero: true });
       if (maxWaitMs === 0) {
         // The vendor script's meaning: do not wait at all after the paid create.
         const created = sent.settle(await client.createGeneration(args.model, payload, createOpts));
@@ -149,8 +155,7 @@ async function main(argv, env) {
         cancelOnAbort: true,
         ...(maxWaitMs !== undefined ? { maxWaitMs } : {}),
         ...(args.timeScale !== undefined ? { timeScale: number("time-scale", args.timeScale) } : {}),
-        ...(args.pollMinMs !== undefined ? { minIntervalMs: number("pollMinMs", args.pollMinMs) } : {}),
-        ...(args.pollMaxMs !== undefined ? { maxIntervalMs: number("pollMaxMs", args.pollMaxMs) } : {}),
+        ...pollSchedule(args),
         onProgress: (e) => {
           if (!stderrTty) return;
           const next = e.nextPollInMs == null ? "" : `, next poll in ${(e.nextPollInMs / 1000).toFixed(1)} s`;
@@ -178,6 +183,21 @@ async function main(argv, env) {
   return print(res);
 }
 
+/** One line on stderr: a flag read differently from the vendor script, or ignored. */
+function warn(line) {
+  process.stderr.write(`aivideo: ${line}\n`);
+}
+
+/** --pollMinMs and --pollMaxMs as the vendor script means them: the first interval, growing
+ * 1.5× a poll up to the cap (10 s when only the first is given, as there); --pollMaxMs alone
+ * caps this package's own schedule. */
+function pollSchedule(args) {
+  const first = waitSetting("pollMinMs", args.pollMinMs, warn);
+  const cap = waitSetting("pollMaxMs", args.pollMaxMs, warn);
+  if (first === undefined) return cap === undefined ? {} : { maxIntervalMs: cap };
+  return { firstIntervalMs: first, maxIntervalMs: Math.max(first, cap ?? VENDOR_MAX_INTERVAL_MS) };
+}
+
 function packageVersion() {
   return JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")).version;
 }
@@ -193,7 +213,7 @@ main(process.argv.slice(2), process.env).then(
   (e) => {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`aivideo: ${e.message}\n`);
+    process.exitCode = e.exitCode;
     process.stdout.write(JSON.stringify({ ...envelope("INVALID_ARGUMENT", e.message, null), timestamp: new Date().toISOString() }, null, 2) + "\n");
-    process.exitCode = 2;
   },
 );

@@ -261,6 +261,7 @@ pub struct WaitOptions {
     pub interval_ms: Option<f64>,
     pub max_interval_ms: Option<f64>,
     pub min_interval_ms: Option<f64>,
+    pub first_interval_ms: Option<f64>,
     /// `Some(0)` = no deadline.
     pub max_wait_ms: Option<f64>,
     pub time_scale: Option<f64>,
@@ -272,6 +273,7 @@ impl WaitOptions {
     pub const KEYS: &'static [&'static str] = &[
         "intervalMs",
         "minIntervalMs",
+        "firstIntervalMs",
         "maxIntervalMs",
         "maxWaitMs",
         "onProgress",
@@ -291,6 +293,7 @@ impl WaitOptions {
             interval_ms: wait_ms(bag, "intervalMs", false)?,
             max_interval_ms: wait_ms(bag, "maxIntervalMs", false)?,
             min_interval_ms: wait_ms(bag, "minIntervalMs", false)?,
+            first_interval_ms: wait_ms(bag, "firstIntervalMs", false)?,
             max_wait_ms: wait_ms(bag, "maxWaitMs", true)?,
             time_scale: factor(bag, "timeScale")?,
             expected_ms: wait_ms(bag, "expectedMs", false)?,

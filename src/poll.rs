@@ -49,6 +49,8 @@ pub const ERROR_BACKOFF_CAP_MS: f64 = 30_000.0;
 /// The floor of the error backoff.
 pub const ERROR_BACKOFF_FLOOR_MS: f64 = 2_000.0;
 pub const MIN_DEFAULT_WAIT_MS: f64 = 30.0 * 60_000.0;
+/// Each delay of the vendor script's schedule is this times the one before.
+pub const VENDOR_GROWTH: f64 = 1.5;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PollOptions {
@@ -58,8 +60,11 @@ pub struct PollOptions {
     pub interval_ms: Option<f64>,
     /// Cap on any scheduled delay (Retry-After still wins).
     pub max_interval_ms: Option<f64>,
-    /// Floor on any scheduled delay (the vendor script's `--pollMinMs`).
+    /// Floor on any scheduled delay.
     pub min_interval_ms: Option<f64>,
+    /// The vendor script's schedule instead of the adaptive one: this first delay, each next
+    /// one `VENDOR_GROWTH` times the last (the script's `--pollMinMs`, capped by `--pollMaxMs`).
+    pub first_interval_ms: Option<f64>,
     /// `None` = no deadline.
     pub max_wait_ms: Option<f64>,
     /// Multiplies every delay of the default schedule (simulators with compressed time).
@@ -88,6 +93,7 @@ pub struct WaitRequest {
     pub interval_ms: Option<f64>,
     pub max_interval_ms: Option<f64>,
     pub min_interval_ms: Option<f64>,
+    pub first_interval_ms: Option<f64>,
 }
 
 /// Expected run time when nothing better is known.
@@ -116,6 +122,7 @@ impl PollOptions {
             interval_ms: positive(w.interval_ms),
             max_interval_ms: positive(w.max_interval_ms),
             min_interval_ms: positive(w.min_interval_ms),
+            first_interval_ms: positive(w.first_interval_ms),
             max_wait_ms,
             time_scale,
         }
@@ -178,9 +185,10 @@ impl Poller {
     fn schedule(&self, now: f64, jitter: f64) -> Verdict {
         let elapsed = self.elapsed(now);
         let s = self.opts.time_scale;
-        let raw = match self.opts.interval_ms {
-            Some(fixed) => fixed,
-            None => default_delay(elapsed / s, self.opts.expected_ms / s, self.polls) * s,
+        let raw = match (self.opts.interval_ms, self.opts.first_interval_ms) {
+            (Some(fixed), _) => fixed,
+            (None, Some(first)) => first * VENDOR_GROWTH.powi(self.polls.min(64) as i32),
+            (None, None) => default_delay(elapsed / s, self.opts.expected_ms / s, self.polls) * s,
         };
         let floored = match self.opts.min_interval_ms {
             Some(floor) => raw.max(floor),
@@ -242,6 +250,7 @@ mod tests {
             interval_ms: None,
             max_interval_ms: None,
             min_interval_ms: None,
+            first_interval_ms: None,
             max_wait_ms: Some(PollOptions::default_max_wait(expected_s * 1000.0)),
             time_scale: 1.0,
         }
@@ -367,6 +376,21 @@ mod tests {
         let scaled = PollOptions { expected_ms: 390.0, time_scale: 0.001, max_wait_ms: None, ..opts(390.0) };
         let Verdict::Sleep(ms) = Poller::new(scaled, 0.0).on_status("PROGRESS", 330.0, 0.5) else { panic!() };
         assert!((ms - MAX_LOOK_INTERVAL_MS / 1000.0).abs() < 1e-9, "9.5 s becomes 9.5 ms at 1/1000: {ms}");
+    }
+
+    #[test]
+    fn the_vendor_schedule_grows_from_the_first_interval_to_the_cap() {
+        let o = PollOptions { first_interval_ms: Some(1_500.0), max_interval_ms: Some(10_000.0), ..opts(390.0) };
+        let mut p = Poller::new(o, 0.0);
+        assert_eq!(p.first_delay(0.0, 0.5), Verdict::Sleep(1_500.0));
+        let mut now = 1_500.0;
+        let mut seen = vec![];
+        for _ in 0..6 {
+            let Verdict::Sleep(ms) = p.on_status("PROGRESS", now, 0.5) else { panic!() };
+            seen.push(ms);
+            now += ms;
+        }
+        assert_eq!(seen, vec![2_250.0, 3_375.0, 5_062.5, 7_593.75, 10_000.0, 10_000.0]);
     }
 
     #[test]

@@ -64,6 +64,7 @@ impl WaitTarget {
             interval_ms: opts.interval_ms,
             max_interval_ms: opts.max_interval_ms,
             min_interval_ms: opts.min_interval_ms,
+            first_interval_ms: opts.first_interval_ms,
         });
         let handle = matches!(task, Value::Object(_)).then(|| task.clone());
         Ok(WaitTarget { task_id, started_at, poll, cancel_on_abort: opts.cancel_on_abort, handle })

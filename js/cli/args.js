@@ -4,7 +4,14 @@
 import { readFileSync } from "node:fs";
 import { parseArgs as nodeParseArgs } from "node:util";
 
-export class UsageError extends Error {}
+/** A command that cannot run: exit 2, or `exitCode` (1 for a missing input, as a failure
+ * envelope: the vendor script's forms never exit 2). */
+export class UsageError extends Error {
+  constructor(message, exitCode = 2) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
 
 // Flag → option name. Both spellings of the vendor script are accepted.
 const FLAGS = {
@@ -20,42 +27,70 @@ const SWITCHES = { debug: "debug", help: "help", "quote-first": "quoteFirst", ve
 export const ACTIONS = ["run", "getStatus", "getTask", "cancelTask", "listTasks", "account", "getAccount", "quote", "validate"];
 
 
-/** The vendor script's forms that util.parseArgs does not take: `--debug true|false` and a
- * bare `--autoPoll` (meaning true). */
-export function vendorForms(argv) {
-  const out = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+/** Word forms of yes and no: the vendor script takes only `false` as no (so `--autoPoll 0`
+ * polled there); here each means what it says, with a warning where the script differs. */
+const YES = ["true", "1", "yes", "y", "on"];
+const NO = ["false", "0", "no", "n", "off"];
+
+/**
+ * The command line's flags, read by Node's own parser (util.parseArgs, not strict) so that no
+ * form the vendor's script runs with is refused: unknown flags and stray words are ignored, a
+ * flag with no value is ignored (`--pollMaxMs` bare busy-polled there), `--autoPoll` and
+ * `--debug` take yes/no words, a later flag wins. Each difference from the script's meaning is
+ * one line to `warn` (stderr).
+ */
+export function parseArgs(argv, warn = () => {}) {
+  // A string flag followed by nothing or by another flag has no value (util.parseArgs would
+  // take the next flag as its value).
+  const args = argv.map((a, i) => {
+    const name = a.startsWith("--") && !a.includes("=") ? a.slice(2) : null;
     const next = argv[i + 1];
-    const bool = (v) => v === "true" || v === "false";
-    if (a === "--debug" && bool(next)) { if (next === "true") out.push("--debug"); i++; continue; }
-    if (a.startsWith("--debug=") && bool(a.slice(8))) { if (a.slice(8) === "true") out.push("--debug"); continue; }
-    if ((a === "--autoPoll" || a === "--auto-poll") && (next === undefined || next.startsWith("--"))) { out.push(a, "true"); continue; }
-    out.push(a);
+    return name && (FLAGS[name] || name === "debug") && (next === undefined || next.startsWith("--")) ? `--${name}=` : a;
+  });
+  const options = { debug: { type: "string" } };
+  for (const flag of Object.keys(FLAGS)) options[flag] = { type: "string" };
+  for (const flag of Object.keys(SWITCHES)) if (flag !== "debug") options[flag] = { type: "boolean" };
+  options.help.short = "h";
+  const { tokens } = nodeParseArgs({ args, options, strict: false, allowPositionals: true, tokens: true });
+  const out = {};
+  for (const t of tokens) {
+    if (t.kind === "positional") warn(`ignored "${t.value.slice(0, 40)}": flags take the form --name value`);
+    if (t.kind !== "option") continue;
+    const key = FLAGS[t.name] ?? SWITCHES[t.name];
+    if (!key) warn(`ignored the unknown flag ${t.rawName.slice(0, 40)} (see --help)`);
+    else if (options[t.name].type === "boolean") out[key] = true;
+    else if (t.name === "debug") out.debug = yesNo("--debug", t.value || "true", t.inlineValue, warn, true);
+    else if (key === "autoPoll") out.autoPoll = yesNo(t.rawName, t.value || "true", t.inlineValue && t.value !== "", warn, true) ? "true" : "false";
+    else if (!t.value) warn(`${t.rawName} has no value: ignored`);
+    else out[key] = t.value;
   }
   return out;
 }
 
-/** Node's own parser (util.parseArgs); its errors become one-line usage errors. */
-export function parseArgs(argv) {
-  argv = vendorForms(argv);
-  const options = {};
-  for (const flag of Object.keys(FLAGS)) options[flag] = { type: "string" };
-  for (const flag of Object.keys(SWITCHES)) options[flag] = { type: "boolean" };
-  options.help.short = "h";
-  let values;
-  try {
-    ({ values } = nodeParseArgs({ args: argv, options, strict: true, allowPositionals: false }));
-  } catch (e) {
-    const flag = (String(e.message).match(/'(-{1,2}[^' ]+)/) || [])[1] || "";
-    if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UsageError(`unknown flag ${flag} (see --help)`);
-    if (e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /argument missing/.test(e.message)) throw new UsageError(`${flag} needs a value`);
-    if (e.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") throw new UsageError(`unexpected argument (flags take the form --name value; see --help)`);
-    throw new UsageError(String(e.message).split("\n")[0]);
+/** A yes/no word; anything else is `fallback`, with a warning. */
+function yesNo(flag, value, inline, warn, fallback) {
+  const word = value.toLowerCase();
+  if (NO.includes(word)) {
+    if (value !== "false" || inline) warn(`${flag}${inline ? "=" : " "}${value} read as false (the vendor script treats only a separate, exact "false" as false)`);
+    return false;
   }
-  const out = {};
-  for (const [flag, value] of Object.entries(values)) out[FLAGS[flag] ?? SWITCHES[flag]] = value;
-  return out;
+  if (!YES.includes(word)) warn(`${flag} ${value.slice(0, 20)} not understood: read as ${fallback}`);
+  return YES.includes(word) || fallback;
+}
+
+/**
+ * A poll or wait setting in ms, read the safe way where the vendor script's meaning is a trap:
+ * junk, a negative number, or 0 where it would busy-poll (`zero: false`) are ignored (the
+ * default applies) with a warning.
+ */
+export function waitSetting(name, v, warn, { zero = false } = {}) {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zero)) {
+    warn(`--${name} ${String(v).slice(0, 20)} ignored (${n === 0 ? "0 would poll without pause" : n < 0 ? "a negative wait would create, pay and stop" : "not a number"}): the default applies`);
+    return undefined;
+  }
+  return n;
 }
 
 export function number(name, v) {
@@ -66,7 +101,7 @@ export function number(name, v) {
 }
 
 export function readPayload(text) {
-  if (text === undefined) throw new UsageError("--payload is required with --model");
+  if (text === undefined) throw new UsageError("--payload is required with --model", 1);
   let raw = text;
   try {
     if (text === "-") raw = readFileSync(0, "utf8");

@@ -184,6 +184,9 @@ export interface WaitOptions extends CallOptions {
   intervalMs?: number | undefined;
   /** Floor on every delay of the schedule (the vendor script's --pollMinMs). */
   minIntervalMs?: number | undefined;
+  /** The vendor script's schedule instead of the adaptive one: the first delay, each next one
+   * 1.5× the last, capped by maxIntervalMs (the script's --pollMinMs and --pollMaxMs). */
+  firstIntervalMs?: number | undefined;
   /** Cap on every delay of the schedule (the vendor script's --pollMaxMs). */
   maxIntervalMs?: number | undefined;
   /** Default: 4× the model's expected time, at least 30 minutes. 0 = no deadline. */

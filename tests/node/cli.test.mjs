@@ -94,10 +94,7 @@ test("payload from a file and from stdin; validate works offline without a key",
 
 test("usage errors exit 2 with a one-line explanation", async () => {
   const cases = [
-    [["--bogus"], {}, /unknown flag --bogus/],
     [["--model", "t2v", "--payload", "{nope"], {}, /not valid JSON/],
-    [["--model", "t2v"], {}, /--payload is required/],
-    [["--action", "getStatus"], {}, /needs --taskId/],
     [["--action", "explode"], {}, /unknown action/],
     [["--action", "getStatus", "--taskId", "t1"], { AIVIDEO_API_KEY: "" }, /AIVIDEO_API_KEY is not set \(or AIVIDEO_PROXY_TOKEN/],
     [["--model", "t2v", "--payload", T2V, "--max-credits", "lots"], {}, /max-credits/],
@@ -111,6 +108,18 @@ test("usage errors exit 2 with a one-line explanation", async () => {
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     assert.match(r.stderr, re);
   }
+  // A missing input is a failure envelope (exit 1), as the vendor script's forms never exit 2;
+  // a flag without a value or an unknown one is ignored with one warning line.
+  for (const [args, re] of [[["--model", "t2v"], /--payload is required/], [["--action", "getStatus"], /needs --taskId/], [["--action", "getStatus", "--taskId"], /--taskId has no value: ignored\n.*needs --taskId/]]) {
+    const r = await cli(args);
+    assertEnvelope(r, 1);
+    assert.equal(r.json.errorCode, "INVALID_ARGUMENT");
+    assert.match(r.stderr, re);
+  }
+  const bogus = await cli(["--bogus", "--action", "validate", "--model", "t2v", "--payload", T2V, "stray"]);
+  assertEnvelope(bogus, 0);
+  assert.match(bogus.stderr, /ignored the unknown flag --bogus/);
+  assert.match(bogus.stderr, /ignored "stray"/);
   const help = await cli(["--help"]);
   assert.equal(help.code, 0);
   for (const flag of ["--model", "--payload", "--action", "--autoPoll", "--maxWaitMs", "--debug", "--max-credits", "--idempotency-key", "--base-url", "--timeout-ms", "--max-retries", "--download"]) {
@@ -210,6 +219,12 @@ test("the vendor script's flag forms are accepted with the same meaning", async 
     [["--model", "t2v", "--payload", p("poll bounds"), "--time-scale", "0.001", "--pollMinMs", "1", "--pollMaxMs", "5"], 0, (r) => r.json.status === "COMPLETED"],
     [["--model", "t2v", "--payload", p("no wait"), "--maxWaitMs", "0"], 1, (r) => r.json.errorCode === "POLL_TIMEOUT" && r.json.status === "SUBMITTED" && r.json.data.submitted.handle.taskId === r.json.taskId],
     [["--model", "t2v", "--payload", p("task-id form"), "--time-scale", "0.001", "--max-wait-ms", "60000"], 0, (r) => r.json.status === "COMPLETED"],
+    // Forms the vendor script runs with a trap's meaning: the intuitive or safe one here, with a warning.
+    ...["FALSE", "0", "no"].map((word) => [["--model", "t2v", "--payload", p(`autoPoll ${word}`), "--autoPoll", word], 0, (r) => r.json.status === "SUBMITTED" && r.stderr.includes(`--autoPoll ${word} read as false`)]),
+    [["--model", "t2v", "--payload", p("debug 1"), "--debug", "1", "--autoPoll", "false"], 0, (r) => /POST /.test(r.stderr) && r.json.status === "SUBMITTED"],
+    [["--model", "t2v", "--payload", p("bare max"), "--time-scale", "0.001", "--pollMaxMs", "--pollMinMs", "0"], 0, (r) => r.json.status === "COMPLETED" && /--pollMaxMs has no value/.test(r.stderr) && /--pollMinMs 0 ignored/.test(r.stderr)],
+    [["--model", "t2v", "--payload", p("negative wait"), "--time-scale", "0.001", "--maxWaitMs", "-5"], 0, (r) => r.json.status === "COMPLETED" && /--maxWaitMs -5 ignored/.test(r.stderr)],
+    [["--model", "t2v", "--payload", p("bare payload"), "--payload", "--autoPoll", "false"], 0, (r) => r.json.status === "SUBMITTED" && /--payload has no value/.test(r.stderr)],
   ];
   for (const [args, code, check] of cases) {
     const r = await cli(args);

@@ -112,7 +112,7 @@ proptest! {
 
     #[test]
     fn the_poller_never_sleeps_past_its_deadline(statuses in prop::collection::vec(prop::sample::select(vec!["SUBMITTED", "PROGRESS", "QUEUED", "", "COMPLETED"]), 1..60), expected in 1.0f64..2.0e6, max_wait in 1.0f64..5.0e6, errs in prop::collection::vec(any::<bool>(), 60), ra in proptest::option::of(0.0f64..1.0e6)) {
-        let mut p = Poller::new(PollOptions { expected_ms: expected, interval_ms: None, max_interval_ms: None, min_interval_ms: None, max_wait_ms: Some(max_wait), time_scale: 1.0 }, 0.0);
+        let mut p = Poller::new(PollOptions { expected_ms: expected, interval_ms: None, max_interval_ms: None, min_interval_ms: None, first_interval_ms: None, max_wait_ms: Some(max_wait), time_scale: 1.0 }, 0.0);
         let mut now = 0.0;
         let mut v = p.first_delay(now, 0.5);
         for (i, s) in statuses.iter().enumerate() {

@@ -24,6 +24,7 @@ fn tasks(n: usize) -> Vec<Task> {
                 interval_ms: None,
                 max_interval_ms: None,
                 min_interval_ms: None,
+                first_interval_ms: None,
                 max_wait_ms: None,
                 time_scale: 1.0,
             };
@@ -136,6 +137,7 @@ fn run_live(created: &[f64], ends: &[f64], by_urgency: bool) -> (Vec<f64>, usize
         interval_ms: None,
         max_interval_ms: None,
         min_interval_ms: None,
+        first_interval_ms: None,
         max_wait_ms: None,
         time_scale: 1.0,
     };
