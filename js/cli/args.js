@@ -59,23 +59,23 @@ export function parseArgs(argv, warn = () => {}) {
     const key = FLAGS[t.name] ?? SWITCHES[t.name];
     if (!key) warn(`ignored the unknown flag ${t.rawName.slice(0, 40)} (see --help)`);
     else if (options[t.name].type === "boolean") out[key] = true;
-    else if (t.name === "debug") out.debug = yesNo("--debug", t.value || "true", t.inlineValue, warn, true);
-    else if (key === "autoPoll") out.autoPoll = yesNo(t.rawName, t.value || "true", t.inlineValue && t.value !== "", warn, true) ? "true" : "false";
+    else if (t.name === "debug") out.debug = yesNo("--debug", t.value || "true", t.inlineValue, warn);
+    else if (key === "autoPoll") out.autoPoll = yesNo(t.rawName, t.value || "true", t.inlineValue && t.value !== "", warn) ? "true" : "false";
     else if (!t.value) warn(`${t.rawName} has no value: ignored`);
     else out[key] = t.value;
   }
   return out;
 }
 
-/** A yes/no word; anything else is `fallback`, with a warning. */
-function yesNo(flag, value, inline, warn, fallback) {
+/** A yes/no word; anything else is yes (the vendor script's reading), with a warning. */
+function yesNo(flag, value, inline, warn) {
   const word = value.toLowerCase();
   if (NO.includes(word)) {
     if (value !== "false" || inline) warn(`${flag}${inline ? "=" : " "}${value} read as false (the vendor script treats only a separate, exact "false" as false)`);
     return false;
   }
-  if (!YES.includes(word)) warn(`${flag} ${value.slice(0, 20)} not understood: read as ${fallback}`);
-  return YES.includes(word) || fallback;
+  if (!YES.includes(word)) warn(`${flag} ${value.slice(0, 20)} not understood: read as true`);
+  return true;
 }
 
 /**
