@@ -222,13 +222,37 @@ pub fn classify(action: Action, resp: &HttpResponse, task_id: Option<&str>, now_
             code
         };
     let default_msg = format!("{} (HTTP {})", code.as_str(), resp.status);
+    // What the server said stays in `data`: the field problems it named, and its body.
+    let details = crate::server_body::field_details(body);
+    let message = match (&details, message) {
+        (Some(Value::Array(d)), Some(m)) if code == ErrorCode::InvalidPayload => Some(with_fields(&m, d)),
+        (_, m) => m,
+    };
     let mut err = Error::new(code, message.unwrap_or(default_msg)).with_http(resp.status, retry_after_s);
-    if code == ErrorCode::InvalidPayload {
-        if let Some(hints) = body.get("details").or_else(|| body.get("errors")) {
-            err.data = Value::object(vec![("details", hints.clone())]);
-        }
+    let mut data = Vec::new();
+    if let Some(d) = details {
+        data.push(("details", d));
     }
+    data.push(("body", crate::server_body::bounded_body(body)));
+    err.data = Value::object(data);
     Envelope::from(err).with_task_id(task_id)
+}
+
+/// A server's message with the first fields it named (`Invalid input` says little alone).
+fn with_fields(message: &str, details: &[Value]) -> String {
+    let named: Vec<String> = details
+        .iter()
+        .take(3)
+        .filter_map(|d| {
+            let field = d.get("field").and_then(Value::as_str)?;
+            let said = d.get("message").and_then(Value::as_str).filter(|m| !m.is_empty()).unwrap_or("invalid");
+            Some(format!("{field}: {said}"))
+        })
+        .collect();
+    if named.is_empty() || named.iter().all(|n| message.contains(n.as_str())) {
+        return message.to_string();
+    }
+    clip(&format!("{message} ({})", named.join("; ")))
 }
 
 /// A 200 carrying `status: "FAILED"` is an error when it looks like the Error schema rather
@@ -566,6 +590,16 @@ mod tests {
         assert_eq!(trpc.message(), Some("Internal boom"));
         let zod = c(Action::Create, 400, r#"{"issues":[{"message":"prompt too long"},{"message":"bad ratio"}]}"#);
         assert_eq!(zod.message(), Some("prompt too long; bad ratio"));
+        // A zod-shaped 400 keeps its paths and the body: what the server said stays.
+        let zod = c(
+            Action::Create,
+            400,
+            r#"{"message":"Invalid input","issues":[{"path":["duration"],"message":"Expected string, received number","expected":"string","received":"number"}]}"#,
+        );
+        assert_eq!(zod.message(), Some("Invalid input (duration: Expected string, received number)"));
+        let json = zod.to_value().to_json();
+        assert!(json.contains(r#""details":[{"field":"duration","expected":"string","actual":"number""#), "{json}");
+        assert!(json.contains(r#""body":{"message":"Invalid input","issues":["#), "{json}");
         // A list's own status is not a task status.
         assert_eq!(c(Action::List, 200, r#"{"status":"OK","tasks":[]}"#).status, None);
     }

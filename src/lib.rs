@@ -24,6 +24,7 @@ pub mod request;
 pub mod retry;
 pub mod schedule;
 pub mod schema;
+pub mod server_body;
 pub mod suggest;
 pub mod task;
 pub mod tick;
