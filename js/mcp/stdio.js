@@ -34,7 +34,19 @@ export function serveStdio({ env, args, input = process.stdin, output = process.
   const send = (message) => {
     if (message) output.write(`${JSON.stringify(message)}\n`);
   };
-  const notify = (method, params) => send({ jsonrpc: "2.0", method, params });
+  // A response sent in the same chunk as a progress notification loses the notification in
+  // the MCP SDK's client (it handles notifications a tick late: typescript-sdk#2580), so a
+  // response waits a few milliseconds after the latest notification.
+  let notifiedAt = 0;
+  const notify = (method, params) => {
+    notifiedAt = Date.now();
+    send({ jsonrpc: "2.0", method, params });
+  };
+  const answer = async (message) => {
+    const since = Date.now() - notifiedAt;
+    if (message && since < 20) await new Promise((r) => setTimeout(r, 20 - since));
+    send(message);
+  };
   const lines = createInterface({ input, crlfDelay: Infinity });
   const pending = new Set();
   lines.on("line", (line) => {
@@ -46,7 +58,7 @@ export function serveStdio({ env, args, input = process.stdin, output = process.
       message = undefined;
     }
     if (message === undefined) return send(parseError());
-    const p = server.handle(message, { notify }).then(send, (e) => log(`internal error: ${e && e.message}`));
+    const p = server.handle(message, { notify }).then(answer, (e) => log(`internal error: ${e && e.message}`));
     pending.add(p);
     p.finally(() => pending.delete(p));
   });
