@@ -11,7 +11,7 @@ export type {
   Account, CallOptions, CancelData, ClientOptions, CreateOptions, CreditEstimate, Envelope, ErrorCode,
   Failure, FailureData, FailureOf, FieldDescription, Generation, HappyhorsePayload, I2vPayload, I2vV3Payload,
   ImageInput, Issue, IssueCode, IssueDetail, LvPayload, MaybeCreated, MediaInfo, MinimaxPayload, Model,
-  ModelDescription, Payloads, ProgressEvent, Quote, QuoteOptions, Seedance20Payload, StatusData,
+  ModelDescription, Payloads, ProgressEvent, Quote, QuoteOptions, Seedance20Payload, ServerDetail, ServerSaid, StatusData,
   SubmittedTask, Success, T2vPayload, T2vV3Payload, Task, TaskHandle, TaskList, TaskOutput, TaskStatus,
   ValidateOptions, ValidationFailure, ValidationResult, ValidationSuccess, Wan27Payload, WaitOptions,
   WorkflowEnvelope, WorkflowFailure, WorkflowOptions,

@@ -34,21 +34,27 @@ export interface MaybeCreated {
   idempotencyKey: string; maybeCreated: true;
   handle?: Omit<TaskHandle, "taskId"> & { taskId: null };
 }
+/** A field problem as a server named it (zod's issues, tRPC's fieldErrors): the path as the
+ * validator writes paths, the values as the server sent them. */
+export interface ServerDetail { field: string; expected: unknown; actual: unknown; message: string; }
+/** What an HTTP error answer said: its body (bounded: 200 values, strings clipped; the key
+ * redacted) and the field problems it named. */
+export interface ServerSaid { body: unknown; details?: ServerDetail[]; }
 /** What a failure's `data` holds, per error code. */
 export interface FailureData {
-  /** Refused offline (`issues`, `details`) or by the server (`details` as it sent them). */
-  INVALID_MODEL: { issues?: Issue[]; details?: unknown; omittedIssues?: number } | null;
-  INVALID_PAYLOAD: { issues?: Issue[]; details?: unknown; omittedIssues?: number } | null;
-  AUTH_FAILED: null;
+  /** Refused offline (`issues`, `details`) or by the server (`details`, `body`). */
+  INVALID_MODEL: { issues?: Issue[]; details?: IssueDetail[] | ServerDetail[]; omittedIssues?: number; body?: unknown } | null;
+  INVALID_PAYLOAD: { issues?: Issue[]; details?: IssueDetail[] | ServerDetail[]; omittedIssues?: number; body?: unknown } | null;
+  AUTH_FAILED: ServerSaid | null;
   /** `quote` when the free quote said the balance cannot pay. */
-  INSUFFICIENT_CREDITS: { quote: Quote } | null;
-  TASK_NOT_FOUND: null;
-  IDEMPOTENCY_CONFLICT: null;
+  INSUFFICIENT_CREDITS: { quote: Quote } | ServerSaid | null;
+  TASK_NOT_FOUND: ServerSaid | null;
+  IDEMPOTENCY_CONFLICT: ServerSaid | null;
   /** Refused before sending: the price, the budget and where the price came from. */
-  BUDGET_EXCEEDED: { credits: number; maxCredits: number; source: "local estimate" | "quote" } | null;
-  CONTENT_REJECTED: null;
-  RATE_LIMITED: MaybeCreated | null;
-  UPSTREAM_ERROR: MaybeCreated | null;
+  BUDGET_EXCEEDED: { credits: number; maxCredits: number; source: "local estimate" | "quote" } | ServerSaid | null;
+  CONTENT_REJECTED: ServerSaid | null;
+  RATE_LIMITED: MaybeCreated | ServerSaid | null;
+  UPSTREAM_ERROR: MaybeCreated | ServerSaid | null;
   NETWORK_ERROR: MaybeCreated | null;
   UNKNOWN_ERROR: unknown;
   /** From a wait: the last status seen, and whether `cancelOnAbort` cancelled the task; from
@@ -60,10 +66,10 @@ export interface FailureData {
   CANCELLED: Task | null;
   POLL_TIMEOUT: { lastStatus: TaskStatus | null; polls: number; elapsedMs: number };
   /** The status the task had when the cancel was refused, when the server said. */
-  TASK_NOT_CANCELLABLE: { status: TaskStatus } | null;
+  TASK_NOT_CANCELLABLE: { status: TaskStatus } | ServerSaid | null;
   /** The task COMPLETED but reading it failed after retries: what to read it with later. */
   RESULT_UNAVAILABLE: { taskId: string; handle: TaskHandle | null; lastError: { errorCode: ErrorCode; errorMessage: string } };
-  UNSUPPORTED_BY_SERVER: null;
+  UNSUPPORTED_BY_SERVER: ServerSaid | null;
 }
 /** A failure with a given code: `data` is typed by the code. */
 export interface FailureOf<C extends ErrorCode> extends EnvelopeBase { ok: false; errorCode: C; errorMessage: string; data: FailureData[C]; }

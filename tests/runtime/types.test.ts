@@ -49,10 +49,15 @@ void variableModel;
 async function failureData() {
   const r = await client.createGeneration("t2v", t2vPayload, { maxCredits: 1 });
   if (!r.ok) {
-    if (r.errorCode === "BUDGET_EXCEEDED" && r.data) { const n: number = r.data.maxCredits; void n; }
+    if (r.errorCode === "BUDGET_EXCEEDED" && r.data && "maxCredits" in r.data) { const n: number = r.data.maxCredits; void n; }
+    // @ts-expect-error a server's 422 carries what it said, not the local price
+    if (r.errorCode === "BUDGET_EXCEEDED" && r.data) r.data.maxCredits;
+    // What an error answer said: its body and the field problems it named.
+    if (r.errorCode === "INVALID_PAYLOAD" && r.data?.body !== undefined) r.data.details?.map((d) => d.field);
+    if (r.errorCode === "AUTH_FAILED" && r.data) { const said: unknown = r.data.body; void said; }
     if (r.errorCode === "NETWORK_ERROR" && r.data) { const k: string = r.data.idempotencyKey; void k; }
     if (r.errorCode === "INVALID_PAYLOAD" && r.data?.issues) r.data.issues.map((i) => i.path);
-    // @ts-expect-error data is null for AUTH_FAILED
+    // @ts-expect-error AUTH_FAILED's data is what the server said, or null
     if (r.errorCode === "AUTH_FAILED") r.data.anything;
   }
   const w = await client.runWorkflow("t2v", t2vPayload);
