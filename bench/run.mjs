@@ -128,7 +128,7 @@ if (!ONLY || ONLY === "startup") {
     export default { fetch() { return new Response(JSON.stringify(validatePayload("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" }).ok)); } };`);
   const workerStart = async (main) => {
     const t0 = performance.now();
-    const w = await startWorkerd({ dir, modules: [["main.mjs", main], ["aivideo", "../pkg/workerd.js"], ["aivideo.js", "../pkg/aivideo.js"], ["api.js", "../pkg/api.js"], ["proxy.js", "../pkg/proxy.js"], ["aivideo_bg.wasm", "../pkg/aivideo_bg.wasm", "wasm"]] });
+    const w = await startWorkerd({ dir, modules: [["main.mjs", main], ["aivideo", "../pkg/workerd.js"], ["aivideo.js", "../pkg/aivideo.js"], ["api.js", "../pkg/api.js"], ["validation.js", "../pkg/validation.js"], ["schemas.js", "../pkg/schemas.js"], ["token.js", "../pkg/token.js"], ["proxy.js", "../pkg/proxy.js"], ["aivideo_bg.wasm", "../pkg/aivideo_bg.wasm", "wasm"]] });
     const r = await fetch(w.url + "/x");
     await r.text();
     const ms = performance.now() - t0;

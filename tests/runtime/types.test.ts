@@ -180,7 +180,7 @@ import("aivideo").then((m) => m.createProxyHandler);
 // A create that may have made a task: its handle recovers it, from this client or another.
 async function recoverMaybeCreated() {
   const r = await client.createGeneration("t2v", t2vPayload);
-  if (!r.ok && (r.errorCode === "NETWORK_ERROR" || r.errorCode === "UPSTREAM_ERROR") && r.data?.maybeCreated) {
+  if (!r.ok && (r.errorCode === "NETWORK_ERROR" || r.errorCode === "UPSTREAM_ERROR") && r.data && "maybeCreated" in r.data && r.data.maybeCreated) {
     const key: string = r.data.idempotencyKey;
     const again = await createClient({ apiKey: "ak_x" }).createGeneration("t2v", t2vPayload, { handle: r.data.handle, serverDeduplicates: false });
     if (again.ok) { const replayed: boolean = again.data.idempotentReplay; void replayed; }
