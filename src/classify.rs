@@ -159,7 +159,9 @@ pub fn classify(action: Action, resp: &HttpResponse, task_id: Option<&str>, now_
         other => {
             let err = if resp.status == 429 {
                 Error::new(ErrorCode::RateLimited, "rate limited (HTTP 429)")
-            } else if resp.status == 404 && matches!(action, Action::Account | Action::Quote | Action::List) {
+            } else if resp.status == 404
+                && matches!(action, Action::Account | Action::Quote | Action::List | Action::Create)
+            {
                 Error::new(
                     ErrorCode::UnsupportedByServer,
                     format!("this server has no {} endpoint (HTTP 404)", action.path()),
@@ -207,12 +209,14 @@ pub fn classify(action: Action, resp: &HttpResponse, task_id: Option<&str>, now_
         .and_then(ErrorCode::from_wire)
         .map(|c| refine_server_code(c, resp.status))
         .unwrap_or_else(|| code_from_status_and_message(resp.status, message.as_deref()));
-    // No task is named by /account, /quote or /tasks: their 404 is a missing endpoint.
-    let code = if resp.status == 404 && matches!(action, Action::Account | Action::Quote | Action::List) {
-        ErrorCode::UnsupportedByServer
-    } else {
-        code
-    };
+    // No task is named by /account, /quote, /tasks or a create: their 404 is a missing
+    // endpoint (or a model this server does not have), never TASK_NOT_FOUND.
+    let code =
+        if resp.status == 404 && matches!(action, Action::Account | Action::Quote | Action::List | Action::Create) {
+            ErrorCode::UnsupportedByServer
+        } else {
+            code
+        };
     // Cancel refused because the task already started: not a payload problem.
     let code =
         if action == Action::Cancel && (success || matches!(resp.status, 400 | 409)) && code != ErrorCode::TaskNotFound
@@ -221,7 +225,12 @@ pub fn classify(action: Action, resp: &HttpResponse, task_id: Option<&str>, now_
         } else {
             code
         };
-    let default_msg = format!("{} (HTTP {})", code.as_str(), resp.status);
+    let default_msg = if action == Action::Cancel {
+        let said = status_field.map(|s| format!(", status {}", clip(s))).unwrap_or_default();
+        format!("the cancel was refused (HTTP {}{said}): the task was not cancelled", resp.status)
+    } else {
+        format!("{} (HTTP {})", code.as_str(), resp.status)
+    };
     // What the server said stays in `data`: the field problems it named, and its body.
     let details = crate::server_body::field_details(body);
     let message = match (&details, message) {
@@ -585,6 +594,13 @@ mod tests {
         assert_eq!(c(Action::Account, 404, r#"{"message":"Not Found"}"#).code(), Some(ErrorCode::UnsupportedByServer));
         assert_eq!(c(Action::Quote, 404, "<html>404</html>").code(), Some(ErrorCode::UnsupportedByServer));
         assert_eq!(c(Action::Task, 404, r#"{"message":"Not Found"}"#).code(), Some(ErrorCode::TaskNotFound));
+        assert_eq!(c(Action::Create, 404, r#"{"message":"Not Found"}"#).code(), Some(ErrorCode::UnsupportedByServer));
+        // A cancel answered FAILED says so, with what the server sent.
+        let failed = c(Action::Cancel, 200, r#"{"status":"FAILED"}"#);
+        assert_eq!(
+            failed.message(),
+            Some("the cancel was refused (HTTP 200, status FAILED): the task was not cancelled")
+        );
         // Messages in tRPC and zod shapes survive.
         let trpc = c(Action::Create, 500, r#"{"error":{"json":{"message":"Internal boom","code":-32603}}}"#);
         assert_eq!(trpc.message(), Some("Internal boom"));

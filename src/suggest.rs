@@ -6,9 +6,9 @@ use crate::error::ErrorCode;
 /// What the caller can do next, in plain words, per error code.
 pub fn suggestions(code: ErrorCode) -> &'static [&'static str] {
     match code {
-        ErrorCode::InvalidModel => &["Use one of the supported models (getAccount() lists what the server accepts)."],
+        ErrorCode::InvalidModel => &["Use one of the models errorMessage lists (modelNames() gives them; getAccount() lists what the server accepts)."],
         ErrorCode::InvalidPayload => &["Fix the fields named in data.details; validatePayload(model, payload) checks them offline."],
-        ErrorCode::AuthFailed => &["Check the API key (AIVIDEO_API_KEY): it must be the raw ak_… key, sent without a Bearer prefix."],
+        ErrorCode::AuthFailed => &["Check the credential: the API key (AIVIDEO_API_KEY, the raw ak_… key, without a Bearer prefix), or, behind an aivideo proxy, its token (AIVIDEO_PROXY_TOKEN, or the token option)."],
         ErrorCode::InsufficientCredits => &[
             "Top up credits at https://aivideomaker.ai.",
             "Or use a cheaper model or a shorter duration; estimateCredits() and quote() show the price first.",
@@ -17,7 +17,7 @@ pub fn suggestions(code: ErrorCode) -> &'static [&'static str] {
         ErrorCode::IdempotencyConflict => &["This idempotency key was already used with a different payload: use a new key (or idempotencyScope) for a new generation, or resend the original payload."],
         ErrorCode::BudgetExceeded => &["Raise maxCredits, or choose a cheaper model, resolution or duration."],
         ErrorCode::ContentRejected => &["The prompt or media was rejected by the content filter: rephrase or change the inputs."],
-        ErrorCode::RateLimited => &["Poll less often, or wait retryAfter seconds before the next request."],
+        ErrorCode::RateLimited => &["Wait retryAfter seconds before the next request (a create resent with its idempotency key is not charged twice); waits sharing one client share its budget."],
         ErrorCode::UpstreamError => &["The service had a problem; retry later. A create with an idempotency key is safe to retry."],
         ErrorCode::NetworkError => &["Check connectivity and baseUrl, or raise timeoutMs; a create with an idempotency key is safe to retry."],
         ErrorCode::UnknownError => &["Retry later; if it persists, report the httpStatus and errorMessage."],

@@ -145,9 +145,6 @@ impl Session {
             }
         };
         drop(guard);
-        if terminal == Terminal::Cancelled {
-            return flow::cancelled(id, fetched);
-        }
         // The full task: from the list call when it brought one, else one getTask, retried
         // like any safe read (a paid result is not given up after one 503).
         let read = match fetched {
@@ -166,6 +163,10 @@ impl Session {
                 Err(e) => e.into(),
             },
         };
+        if terminal == Terminal::Cancelled {
+            // The task as it ended (its refund), as for any other ending; null if unreadable.
+            return flow::cancelled(id, read.outcome.ok().map(|r| r.data));
+        }
         flow::finished(&target, terminal, read)
     }
 }

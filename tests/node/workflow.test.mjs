@@ -61,6 +61,10 @@ test("a task cancelled elsewhere ends as CANCELLED", async () => {
   assert.equal(r.errorCode, "CANCELLED");
   assert.equal(r.status, "CANCEL");
   assert.equal(r.taskId, created.taskId);
+  // The task as it ended, as for any other ending (its refund included), not null.
+  assert.equal(r.data.id, created.taskId);
+  assert.equal(r.data.status, "CANCEL");
+  assert.equal(typeof r.data.creditsRefunded, "number");
 });
 
 test("abort mid-sleep resolves at once; cancelOnAbort cancels a task still SUBMITTED", async () => {
