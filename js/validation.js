@@ -11,8 +11,9 @@ export { describeModels, modelNames } from "./aivideo.js";
 // The core's limits (crate::limits), told by the wasm at first use: strings longer than
 // LONG_STRING are not copied into the wasm (a data URI is checked here, at the runtime's
 // native speed, and only its start and decoded size cross; any other long string takes the
-// member-by-member path); none longer than MAX_STRING is read, on any path.
-let LONG_STRING, MAX_STRING;
+// member-by-member path); no other string longer than the core's MAX_INPUT_STRING_CHARS is
+// read, on any path.
+let LONG_STRING;
 const DATA_URI_HEAD = /^data:image\/[A-Za-z0-9.+-]+(?:;[A-Za-z0-9.+=-]+)*;base64,/i;
 const CHUNK = 1 << 16; // a multiple of 4: base64 chunks decode independently
 const ARRAY_ITERATOR = Array.prototype[Symbol.iterator];
@@ -41,7 +42,7 @@ function base64Bytes(s, from) {
  * The wasm uses it too (`__useDataUriCheck`): a create's snapshot then refers to the caller's
  * string instead of copying it. */
 function checkDataUri(s) {
-  if (s.length > MAX_STRING) return undefined;
+  // Any length: measuring copies nothing, and one over the cap is then reported as too large.
   const head = DATA_URI_HEAD.exec(s.slice(0, 256));
   const bytes = head ? base64Bytes(s, head[0].length) : -1;
   return bytes < 0 ? undefined : [s.slice(0, Math.max(64, head[0].length)), bytes];
@@ -49,7 +50,7 @@ function checkDataUri(s) {
 // Handed to the wasm on first use (the entry initializes the wasm after this module runs),
 // which answers its limits.
 export function ready() {
-  if (LONG_STRING === undefined) [LONG_STRING, MAX_STRING] = wasm.__useDataUriCheck(checkDataUri);
+  if (LONG_STRING === undefined) [LONG_STRING] = wasm.__useDataUriCheck(checkDataUri);
 }
 
 /** See the declaration. */

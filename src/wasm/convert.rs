@@ -103,15 +103,17 @@ impl Reader {
         // Most common first: every check is a call across the JS boundary.
         if v.is_string() {
             let chars = v.unchecked_ref::<JsString>().length() as usize;
-            if chars > MAX_INPUT_STRING_CHARS {
-                return Value::Unsupported(format!(
-                    "string too long to read ({chars} characters, at most {MAX_INPUT_STRING_CHARS})"
-                ));
-            }
+            // A data URI of any length is measured in JS, never copied: one over the cap is
+            // then reported as too large, not as a string too long to read.
             if chars > EXTERNAL_STRING_CHARS {
                 if let Some(uri) = checked_data_uri(v) {
                     return uri;
                 }
+            }
+            if chars > MAX_INPUT_STRING_CHARS {
+                return Value::Unsupported(format!(
+                    "string too long to read ({chars} characters, at most {MAX_INPUT_STRING_CHARS})"
+                ));
             }
             return v.as_string().map_or(Value::Null, Value::String);
         }

@@ -55,3 +55,13 @@ test("aivideo/validate's wasm is the smaller build, not a copy of the client's",
   const exports = WebAssembly.Module.exports(new WebAssembly.Module(small)).map((e) => e.name);
   assert.ok(!exports.some((e) => /client|fetch|wait/i.test(e)), exports.join(", "));
 });
+
+test("a data URI over the cap is a size error, at any length (not a string too long to read)", () => {
+  const huge = `data:image/png;base64,${"A".repeat(40 * 1024 * 1024)}`; // 30 MiB decoded
+  for (const m of [lib, variants["import (node)"]]) {
+    const r = m.validatePayload("i2v", { image: huge, duration: "5" });
+    assert.equal(r.ok, false);
+    assert.deepEqual(r.issues.map((i) => [i.path, i.code]), [["image", "bad_media"]]);
+    assert.match(r.issues[0].message, /decodes to 31457280 bytes, above the 20971520-byte limit/);
+  }
+});
