@@ -268,3 +268,29 @@ test("a caller who disconnects while queued never reaches the API", async () => 
   assert.ok([200, 404].includes(third.status), String(third.status));
   assert.equal((await upstream(`/tasks/${raw}/status`)).length, 2);
 });
+
+test("MCP at /mcp in workerd: an agent with a token creates and reads its task through the proxy's rules; no token, 401", async () => {
+  await sim.reset();
+  const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+  const { StreamableHTTPClientTransport } = await import("@modelcontextprotocol/sdk/client/streamableHttp.js");
+  const agent = new Client({ name: "workerd-test", version: "1" });
+  // An agent runs on a server: no Origin header.
+  await agent.connect(new StreamableHTTPClientTransport(new URL("/mcp", worker.url), { requestInit: { headers: { authorization: `Bearer ${tokens.alice}` } } }));
+  try {
+    assert.equal(agent.getServerVersion().name, "aivideo");
+    const made = await agent.callTool({ name: "create_generation", arguments: { model: "t2v", payload: T2V, idempotencyScope: `workerd-${Date.now()}` } });
+    assert.equal(made.isError, false, made.content[0].text);
+    const st = await agent.callTool({ name: "get_status", arguments: { taskId: made.structuredContent.taskId } });
+    assert.equal(st.isError, false, st.content[0].text);
+    // Bob's browser client cannot read the task Alice's agent made.
+    assert.equal((await clientFor(tokens.bob).getStatus(made.structuredContent.taskId)).errorCode, "TASK_NOT_FOUND");
+    // The per-task cap holds for agents too.
+    const dear = await agent.callTool({ name: "create_generation", arguments: { model: "wan27", payload: { prompt: "a fox", duration: "15", resolution: "1080P", ratio: "16:9" } } }); // 225 credits
+    assert.equal(dear.isError, true);
+    assert.equal(dear.structuredContent.errorCode, "BUDGET_EXCEEDED", dear.content[0].text);
+  } finally {
+    await agent.close();
+  }
+  const anonymous = await fetch(`${worker.url}/mcp`, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "x", version: "1" } } }) });
+  assert.equal(anonymous.status, 401);
+});
