@@ -260,9 +260,16 @@ fn write_json(v: &Value, out: &mut dyn JsonSink, sorted: bool, numbers: &Numbers
     match v {
         Value::Null | Value::Unsupported(_) => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) if n.is_finite() && n.fract() != 0.0 => match numbers {
+        // Non-integers, and integers past 2^53 (format_number writes those as a bound, which
+        // is no JSON number).
+        Value::Number(n) if n.is_finite() && (n.fract() != 0.0 || n.abs() >= 9.007_199_254_740_992e15) => match numbers
+        {
             Numbers::Canonical => out.push_str(&format!("f{:016x}", n.to_bits())),
             Numbers::With(f) => out.push_str(&f(*n)),
+            // i64 formatting, not float formatting (which would cost the wasm 6 KB); past
+            // i64, null (the edge writes JS numbers With the runtime's own formatting).
+            Numbers::Plain if n.fract() == 0.0 && n.abs() < 9.2e18 => out.push_str(&format!("{}", *n as i64)),
+            Numbers::Plain if n.fract() == 0.0 => out.push_str("null"),
             Numbers::Plain => out.push_str(&format_number(*n)),
         },
         Value::Number(n) if n.is_finite() => out.push_str(&format_number(*n)),

@@ -270,7 +270,7 @@ fn check_list(field: &Field, v: &Value, path: &str, opts: &ValidateOptions, out:
                 &item_path,
                 IssueCode::TooMany,
                 format!("at most {max} items"),
-                v,
+                item,
                 format!("{} takes at most {max} items; remove this one", field.name),
             ));
             continue;

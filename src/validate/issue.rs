@@ -41,7 +41,26 @@ pub struct Issue {
     pub code: IssueCode,
     pub expected: String,
     pub actual: String,
+    /// What was given, as a value (`details[].actual`): strings over `SHOWN_CHARS` clipped, a
+    /// long data URI as its start; `null` when nothing was given. (Lists and objects as given:
+    /// the input is bounded already, `crate::limits`.)
+    pub value: Value,
     pub message: String,
+}
+
+/// Characters of a given string kept in `details[].actual`.
+const SHOWN_CHARS: usize = 200;
+
+/// `v` as `details[].actual` shows it: bounded, never a whole data URI.
+pub fn shown(v: &Value) -> Value {
+    match v {
+        Value::String(s) if s.chars().count() > SHOWN_CHARS => {
+            Value::String(format!("{}…", s.chars().take(SHOWN_CHARS).collect::<String>()))
+        }
+        Value::CheckedDataUri { head, .. } => Value::String(format!("{head}…")),
+        Value::Unsupported(kind) => Value::String(kind.clone()),
+        other => other.clone(),
+    }
 }
 
 pub fn issues_value(issues: &[Issue]) -> Value {
@@ -69,7 +88,7 @@ pub fn details_value(issues: &[Issue]) -> Value {
                 Value::object(vec![
                     ("field", Value::str(i.path.clone())),
                     ("expected", Value::str(i.expected.clone())),
-                    ("actual", Value::str(i.actual.clone())),
+                    ("actual", i.value.clone()),
                 ])
             })
             .collect(),
@@ -95,10 +114,10 @@ pub struct Report {
 }
 
 pub(super) fn issue(path: &str, code: IssueCode, expected: String, actual: &Value, message: String) -> Issue {
-    Issue { path: path.into(), code, expected, actual: actual.describe(), message }
+    Issue { path: path.into(), code, expected, actual: actual.describe(), value: shown(actual), message }
 }
 
-pub(super) fn unknown_field(spec: &ModelSpec, key: &str) -> Issue {
+pub(super) fn unknown_field(spec: &ModelSpec, key: &str, given: &Value) -> Issue {
     let known: Vec<&str> = spec.fields.iter().map(|f| f.name).collect();
     let suggestion = spec
         .renames
@@ -115,6 +134,7 @@ pub(super) fn unknown_field(spec: &ModelSpec, key: &str) -> Issue {
         code: IssueCode::UnknownField,
         expected: suggestion.map(|s| format!("\"{s}\"")).unwrap_or_else(|| format!("one of {}", known.join(", "))),
         actual: format!("\"{key}\""),
+        value: shown(given),
         message,
     }
 }

@@ -76,16 +76,18 @@ pub fn find_model(name: &str) -> Result<&'static ModelSpec, Rejection> {
     contract::model(name).ok_or_else(|| {
         let names: Vec<&str> = contract::model_names().collect();
         let hint = nearest(name, &names).map(|n| format!(" Did you mean \"{n}\"?")).unwrap_or_default();
-        Rejection {
-            code: ErrorCode::InvalidModel,
-            message: format!(
-                "Unknown model {}. Supported models: {}.{hint}",
-                Value::str(name).describe(),
-                names.join(", ")
-            ),
-            issues: Vec::new(),
-            omitted: 0,
-        }
+        let message =
+            format!("Unknown model {}. Supported models: {}.{hint}", Value::str(name).describe(), names.join(", "));
+        // One issue for the model itself, so `details` names it and what it may be.
+        let model_issue = Issue {
+            path: "model".into(),
+            code: IssueCode::NotAllowed,
+            expected: format!("one of {}", names.join(", ")),
+            actual: Value::str(name).describe(),
+            value: issue::shown(&Value::str(name)),
+            message: message.clone(),
+        };
+        Rejection { code: ErrorCode::InvalidModel, message, issues: vec![model_issue], omitted: 0 }
     })
 }
 
@@ -132,6 +134,7 @@ pub fn check_all(spec: &ModelSpec, payload: &Value, opts: &ValidateOptions) -> R
             code: IssueCode::WrongType,
             expected: "object".into(),
             actual: payload.type_name().into(),
+            value: issue::shown(payload),
             message: format!("the payload must be a JSON object of {} fields, got {}", spec.name, payload.describe()),
         });
         return out;
@@ -145,6 +148,7 @@ pub fn check_all(spec: &ModelSpec, payload: &Value, opts: &ValidateOptions) -> R
                         code: IssueCode::Required,
                         expected: expected_text(field),
                         actual: "missing".into(),
+                        value: Value::Null,
                         message: format!("{} is required ({})", field.name, expected_text(field)),
                     });
                 }
@@ -152,9 +156,9 @@ pub fn check_all(spec: &ModelSpec, payload: &Value, opts: &ValidateOptions) -> R
             Some(v) => check_field(field, v, field.name, opts, &mut out),
         }
     }
-    for (key, _) in entries {
+    for (key, given) in entries {
         if spec.field(key).is_none() {
-            out.issues.push(unknown_field(spec, key));
+            out.issues.push(unknown_field(spec, key, given));
         }
     }
     for rule in spec.rules {

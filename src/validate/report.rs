@@ -80,11 +80,12 @@ fn issue(out: &mut String, i: &Issue) {
     o.close();
 }
 
-fn detail(out: &mut String, i: &Issue) {
+/// `{field, expected, actual}` with `actual` the value as given (`Issue::value`).
+fn detail(out: &mut String, i: &Issue, number: &dyn Fn(f64) -> String) {
     let mut o = Obj::open(out);
     o.str("field", &i.path);
     o.str("expected", &i.expected);
-    o.str("actual", &i.actual);
+    i.value.write_json(o.key("actual"), false, &Numbers::With(number));
     o.close();
 }
 
@@ -132,7 +133,7 @@ pub fn validation_report_json(
             o.str("errorCode", rej.code.as_str());
             o.str("errorMessage", &rej.message);
             list(o.key("issues"), &rej.issues, issue);
-            list(o.key("details"), &rej.issues, detail);
+            list(o.key("details"), &rej.issues, |out, i| detail(out, i, number));
             o.raw("omittedIssues", &format_number(rej.omitted as f64));
         }
     }

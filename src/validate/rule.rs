@@ -25,6 +25,7 @@ pub(super) fn check_rule(rule: &Rule, payload: &Value, out: &mut Report) {
                     code: IssueCode::Conflict,
                     expected: format!("either {} or {}", a.join("/"), b.join("/")),
                     actual: format!("{} with {}", in_a.join(", "), in_b.join(", ")),
+                    value: Value::Null,
                     message: format!(
                         "frame inputs ({}) and reference assets ({}) cannot be combined: keep one kind",
                         in_a.join(", "),
@@ -40,6 +41,7 @@ pub(super) fn check_rule(rule: &Rule, payload: &Value, out: &mut Report) {
                     code: IssueCode::Required,
                     expected: format!("at least one of {}", fields.join(", ")),
                     actual: "none given".into(),
+                    value: Value::Null,
                     message: format!("give at least one of {}", fields.join(", ")),
                 });
             }
@@ -51,6 +53,7 @@ pub(super) fn check_rule(rule: &Rule, payload: &Value, out: &mut Report) {
                     code: IssueCode::Conflict,
                     expected: format!("{field} together with one of {}", with.join(", ")),
                     actual: format!("only {field}"),
+                    value: Value::Null,
                     message: format!("{field} cannot be the only input: add one of {}", with.join(", ")),
                 });
             }

@@ -50,7 +50,9 @@ export interface Issue { path: string; code: IssueCode; expected: string; actual
 export interface CreditEstimate { model: string; credits: number | null; usd: number | null; basis: string; reason: string | null; }
 /** A media input that passed; for a data URI, its decoded size (measured, not decoded). */
 export interface MediaInfo { path: string; kind: "image" | "video" | "audio"; source: "url" | "dataUri"; mimeType: string | null; bytes: number | null; }
-export interface IssueDetail { field: string; expected: string; actual: string; }
+/** The short form of an issue; `actual` is the value as given (strings over 200 characters
+ * clipped, a data URI as its start; null when nothing was given). */
+export interface IssueDetail { field: string; expected: string; actual: unknown; }
 /** A payload that passed, typed as its model's payload. Pass it straight to
  * `createGeneration(checked)`, `quote(checked)` or `runWorkflow(checked)`. */
 export type ValidationSuccess<M extends Model = Model> = M extends Model

@@ -37,6 +37,14 @@ test("results have the documented shape", () => {
   assert.equal(bad.errorCode, "INVALID_PAYLOAD");
   assert.deepEqual(bad.issues.map((i) => `${i.path}:${i.code}`), ["content:required", "duration:wrong_type", "referenceImageUrls[4]:too_many", "prompt:unknown_field"]);
   assert.deepEqual(Object.keys(bad.details[0]), ["field", "expected", "actual"]);
+  // details[].actual is the value as given (an agent can compare it); null when missing.
+  assert.deepEqual(bad.details.map((d) => d.actual), [null, "5", "https://x.test/a.png", "x"]); // the fifth item, not the list
+  const numeric = lib.validatePayload("t2v", { prompt: "a", aspectRatio: "16:9", duration: 5 });
+  assert.equal(numeric.details[0].actual, 5);
+  // An unknown model is named in details, with what it may be.
+  const unknown = lib.validatePayload("T2V", {});
+  assert.deepEqual(unknown.details, [{ field: "model", expected: `one of ${lib.modelNames().join(", ")}`, actual: "T2V" }]);
+  assert.match(unknown.errorMessage, /Did you mean "t2v"\?/);
   const seed = lib.estimateCredits("seedance20", { prompt: "x", duration: 5, resolution: 720, ratio: "16:9" });
   assert.equal(seed.credits, null);
   assert.match(seed.reason, /quote/);
