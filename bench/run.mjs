@@ -395,6 +395,29 @@ const NOTES = `## What limits the misses, and what would close them
   of the browser's download: the wait and create flows into a lazily loaded second module,
   or messages into a table fetched on the first failure. Not done: each is a redesign of the
   package's shape, and the bytes would move, not vanish, for a page that creates.
+
+  Issue 34's levers, measured on 2026-12-07 the same way (each on the build before it):
+
+  | lever | full wasm gzip | validate-only wasm gzip | change |
+  |---|---|---|---|
+  | features since 2026-12-02 (one scheduler for every wait, its list standing and webhook hints; the token provider; the edge-light entry) | 97.4 KB | | +15.2 |
+  | \`aivideo/validate\`: the same crate built without the \`client\` feature (\`--no-default-features\`: no transport, flows, futures or bindings) | | 36.4 KB | −61.0 for a page that only validates |
+  | short wasm import names (\`tools/short-imports.mjs\`: wasm-bindgen's hashed import names become \`_0\`, \`_1\`… in the .wasm and the glue) | 95.7 KB | 35.7 KB | −1.7 / −0.7 (−1.2 on the validate page, glue included) |
+  | \`jsonSchema()\` written by the core at build time into \`schemas.js\` (2.1 KB gzip, in bundles that call it) instead of by the wasm | | | 0 instead of +4.2 / +5.2 |
+  | what the server said kept in envelopes (\`src/server_body.rs\`: zod/tRPC field errors, bounded bodies) | 98.0 KB | | +2.0 (client only) |
+  | \`details[].actual\` as the value given, an unknown model's detail, big integers as valid JSON | 98.4 KB | 36.0 KB | +0.4 / +0.3 |
+  | (not taken) Rust's float formatting for integers past 2^53 (\`format!("{n}")\`): i64 formatting instead | | | would be +6 KB |
+
+  The Vite pages (all JS and wasm a production build emits, gzip -9): validate-only 39.6 kB
+  (≤ 40, met), create-and-wait 104.6 kB (≤ 60, missed). The tarball: the inline CommonJS
+  files require the one embedded copy (\`wasm-base64.js\`) instead of carrying their own
+  (621.7 → 445.6 kB); then the MCP server, the CLI's modules, the skill and the schemas
+  (+37 kB) made it 482.6 kB. What holds it above 200 kB: the two .wasm files (95 + 36 kB
+  packed) and their embedded base64 copies for \`aivideo/inline\` and \`aivideo/validate/inline\`
+  (125 + 46 kB), then the proxy's CommonJS build with jose bundled (31 kB) and the README
+  (20 kB). Shipping each wasm once means the inline variants leave this package (their own
+  package, or built at install time); the full client within 60 kB means moving the flows out
+  of the wasm (a JS driver over the core's pure steps). Neither was attempted this time.
 - **Node start-up (over 2× a bare instantiate).** The second start-up row loads the same
   bare instantiate through \`import()\` as ours is loaded: Node's ES module loader costs most
   of the gap (ours is ~1.5× that). Of the rest, about 2.5 ms is the first validation: V8

@@ -73,6 +73,10 @@ interface ProxyCommonOptions {
   /** More options for the proxy's own client (e.g. `rateLimitPerMinute`: the key's upstream rate). */
   clientOptions?: Omit<ClientOptions, "apiKey" | "baseUrl"> | undefined;
   fetch?: ((input: string, init?: RequestInit) => Promise<Response>) | undefined;
+  /** The MCP endpoint at `{basePath}/mcp` for agents (default true): signed-in callers only,
+   * and, unlike the API routes, requests without an Origin pass there (agents run on servers).
+   * `false`: no such route. */
+  mcp?: boolean | undefined;
   /** Defaults for the MCP endpoint's (`{basePath}/mcp`) wait_for_task: `maxWaitMs` (e.g. under
    * your platform's request time limit; the task goes on), `timeScale` (simulators). */
   mcpWaitOptions?: { maxWaitMs?: number | undefined; timeScale?: number | undefined } | undefined;

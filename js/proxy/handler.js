@@ -109,7 +109,7 @@ async function pipeline(rc) {
   const vouched = vouchedCaller(request);
   // Agents call the MCP endpoint from servers, with no Origin (a token is still needed); a
   // page's Origin is checked there as anywhere (MCP asks servers to, against DNS rebinding).
-  const mcp = isMcpPath(new URL(request.url).pathname, settings.basePath);
+  const mcp = rc.isolate.options.mcp !== false && isMcpPath(new URL(request.url).pathname, settings.basePath);
   if (!vouched && !(mcp && !origin) && !originAllowed(request, settings)) {
     const why = origin ? `origin ${origin.slice(0, 200)} is not allowed by this proxy: add it to allowedOrigins (code) or ALLOWED_ORIGINS (env, e.g. .dev.vars); both lists are used` : "a request without an Origin header (not from a browser page) is refused unless ALLOW_SERVER_REQUESTS is true; such callers still need a token";
     return failure(rc, 403, "AUTH_FAILED", why);

@@ -171,4 +171,11 @@ test("aivideo/proxy's /mcp: 401 without a token, 401 in anonymous mode, 405 for 
   }
   const r = await fetch(new URL("/api/aivideo/mcp", proxy.url), { headers: { authorization: "Bearer alice", accept: "text/event-stream" } });
   assert.equal(r.status, 405);
+  // Turned off, there is no such route; the API routes still refuse server requests (no Origin).
+  const off = proxyLib.createProxyHandler({ apiKey: KEY, baseUrl: sim.url, maxCreditsPerTask: 100, mcp: false, authorize: () => ({ userId: "alice" }) });
+  const init = { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer alice" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) };
+  assert.equal((await off(new Request("http://proxy.test/mcp", init))).status, 403);
+  const on = proxyLib.createProxyHandler({ apiKey: KEY, baseUrl: sim.url, maxCreditsPerTask: 100, authorize: () => ({ userId: "alice" }) });
+  assert.equal((await on(new Request("http://proxy.test/mcp", init))).status, 200);
+  assert.equal((await on(new Request("http://proxy.test/api/v1/account", { headers: { authorization: "Bearer alice" } }))).status, 403);
 });
