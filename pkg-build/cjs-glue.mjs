@@ -5,11 +5,11 @@
 // loads it when the file is there (a bundler folds it into the bundle).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { webcrypto } from "node:crypto";
 import { initSync } from "../pkg/aivideo.js";
 
 // Node 18 has WebCrypto but not as a global (the proxy's HMACs and jose use globalThis.crypto).
-globalThis.crypto ??= webcrypto;
+// (required only where it is missing: the right side of ??= runs only then)
+globalThis.crypto ??= require("node:crypto").webcrypto;
 
 function besideThisFile() {
   try {
