@@ -35,8 +35,9 @@ export function createMcpServer({ name, version, tools, instructions }) {
   const inFlight = new Map();
 
   async function callTool(id, params, notify) {
-    const tool = typeof params.name === "string" ? byName.get(params.name) : undefined;
-    if (!tool) return rpcError(id, INVALID_PARAMS, `Unknown tool: ${String(params.name).slice(0, 100)}`);
+    const name = typeof params.name === "string" ? params.name : null;
+    const tool = name === null ? undefined : byName.get(name);
+    if (!tool) return rpcError(id, INVALID_PARAMS, name === null ? "params.name must be a tool's name (a string)" : `Unknown tool: ${name.slice(0, 100)}`);
     const args = params.arguments ?? {};
     if (typeof args !== "object" || Array.isArray(args)) return rpcError(id, INVALID_PARAMS, "arguments must be an object");
     const token = params._meta && params._meta.progressToken;
@@ -55,7 +56,17 @@ export function createMcpServer({ name, version, tools, instructions }) {
     }
   }
 
-  async function handle(message, { notify = () => {} } = {}) {
+  /** Never throws: whatever a message holds, the answer is a response, an error or null. */
+  async function handle(message, how = {}) {
+    try {
+      return await answer(message, how);
+    } catch (e) {
+      const id = message && typeof message === "object" && isId(message.id) ? message.id : null;
+      return rpcError(id, INTERNAL_ERROR, `internal error: ${String((e && e.message) || "unknown").slice(0, 200)}`);
+    }
+  }
+
+  async function answer(message, { notify = () => {} } = {}) {
     if (!message || typeof message !== "object" || Array.isArray(message) || message.jsonrpc !== "2.0" || typeof message.method !== "string") {
       // A response from the client (we send no requests) is ignored; anything else is invalid.
       if (message && typeof message === "object" && ("result" in message || "error" in message)) return null;
@@ -69,7 +80,7 @@ export function createMcpServer({ name, version, tools, instructions }) {
       return null;
     }
     if (!isId(id)) return rpcError(null, INVALID_REQUEST, "Invalid Request: id must be a string or a number");
-    if (typeof params !== "object" || params === null) return rpcError(id, INVALID_PARAMS, "params must be an object");
+    if (typeof params !== "object" || params === null || Array.isArray(params)) return rpcError(id, INVALID_PARAMS, "params must be an object");
     switch (method) {
       case "initialize": {
         const asked = params.protocolVersion;

@@ -4,15 +4,50 @@
 // AIVIDEO_MAX_RETRIES, AIVIDEO_JOURNAL). Owns: framing, one message at a time in and out,
 // concurrent calls, and closing when stdin ends. Without a key the offline tools still work
 // and the others answer with an envelope saying what is missing.
-import { createInterface } from "node:readline";
 import { __envelope as envelope, __version } from "../aivideo.js";
 import { journalCreate } from "../journal.js";
 import { cliClient } from "../cli/client.js";
 import { createMcpServer, parseError } from "./server.js";
 import { mcpTools } from "./tools.js";
 
-/** Lines over this are refused unread (a payload's data URIs are at most 20 MiB decoded). */
+/** Lines over this many bytes are refused, and dropped as they arrive, never held whole (a
+ * payload's data URIs are at most 20 MiB decoded). */
 const MAX_LINE = 64 * 1024 * 1024;
+
+/**
+ * Calls `onLine(text)` for each newline-ended line of `input` (`onLine(null)` for one over
+ * MAX_LINE, which is dropped as it arrives), then `onEnd()` once the input ends.
+ */
+function readLines(input, onLine, onEnd) {
+  let parts = [];
+  let size = 0;
+  let dropping = false;
+  input.on("data", (chunk) => {
+    for (let start = 0; ; ) {
+      const nl = chunk.indexOf(10, start);
+      const end = nl === -1 ? chunk.length : nl;
+      size += end - start;
+      if (size > MAX_LINE) {
+        dropping = true;
+        parts = [];
+      } else if (!dropping) {
+        parts.push(chunk.subarray(start, end));
+      }
+      if (nl === -1) return;
+      onLine(dropping ? null : Buffer.concat(parts).toString("utf8"));
+      [parts, size, dropping, start] = [[], 0, false, nl + 1];
+    }
+  });
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    if (parts.length && !dropping) onLine(Buffer.concat(parts).toString("utf8"));
+    onEnd();
+  };
+  input.on("end", end);
+  input.on("close", end);
+}
 
 /** Serves until stdin ends; resolves then. `args` are the command line's parsed flags. */
 export function serveStdio({ env, args, input = process.stdin, output = process.stdout, log = (l) => process.stderr.write(`aivideo mcp: ${l}\n`) }) {
@@ -47,13 +82,12 @@ export function serveStdio({ env, args, input = process.stdin, output = process.
     if (message && since < 20) await new Promise((r) => setTimeout(r, 20 - since));
     send(message);
   };
-  const lines = createInterface({ input, crlfDelay: Infinity });
   const pending = new Set();
-  lines.on("line", (line) => {
-    if (!line.trim()) return;
+  const onLine = (line) => {
+    if (line !== null && !line.trim()) return;
     let message;
     try {
-      message = line.length > MAX_LINE ? undefined : JSON.parse(line);
+      message = line === null ? undefined : JSON.parse(line);
     } catch {
       message = undefined;
     }
@@ -61,9 +95,9 @@ export function serveStdio({ env, args, input = process.stdin, output = process.
     const p = server.handle(message, { notify }).then(answer, (e) => log(`internal error: ${e && e.message}`));
     pending.add(p);
     p.finally(() => pending.delete(p));
-  });
+  };
   return new Promise((resolve) => {
-    lines.on("close", async () => {
+    readLines(input, onLine, async () => {
       // stdin closed: the client is gone; calls in flight stop (a wait, never a task).
       server.close();
       await Promise.allSettled([...pending]);

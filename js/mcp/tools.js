@@ -78,8 +78,9 @@ export function mcpTools({ client, journal = null, waitDefaults = {} }) {
       annotations: { readOnlyHint: true, openWorldHint: false },
       run: async (args) => {
         const r = validatePayload(args.model, args.payload);
+        // Not the payload again: the agent has it (and a payload may be megabytes).
         return toolResult(r.ok
-          ? envelope(null, null, { model: r.model, payload: r.payload, estimate: r.estimate })
+          ? envelope(null, null, { model: r.model, estimate: r.estimate, media: r.media })
           : envelope(r.errorCode, r.errorMessage, { issues: r.issues, details: r.details }));
       },
     },
@@ -120,7 +121,11 @@ export function mcpTools({ client, journal = null, waitDefaults = {} }) {
           const left = typeof e.status === "string" && isTerminal(e.status) ? "" : e.remainingMs > 0 ? `, about ${Math.round(e.remainingMs / 1000)} s left (expected ${Math.round(e.expectedMs / 1000)} s)` : `, past the expected ${Math.round(e.expectedMs / 1000)} s`;
           progress(last, e.expectedMs > last ? e.expectedMs : undefined, `${e.status ?? "…"} after ${Math.round(e.elapsedMs / 1000)} s${left}`);
         };
-        return c.waitForTask(args.taskId, { ...waitDefaults, signal, onProgress, ...(Number.isInteger(args.maxWaitMs) && args.maxWaitMs > 0 ? { maxWaitMs: args.maxWaitMs } : {}) });
+        // The caller's maxWaitMs, within the operator's (mcpWaitOptions: a request time limit).
+        const asked = Number.isInteger(args.maxWaitMs) && args.maxWaitMs > 0 ? args.maxWaitMs : undefined;
+        const cap = waitDefaults.maxWaitMs;
+        const maxWaitMs = asked === undefined ? cap : cap === undefined ? asked : Math.min(asked, cap);
+        return c.waitForTask(args.taskId, { ...waitDefaults, signal, onProgress, ...(maxWaitMs === undefined ? {} : { maxWaitMs }) });
       }),
     },
     {

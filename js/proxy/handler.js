@@ -126,7 +126,7 @@ async function pipeline(rc) {
   const caller = vouched ?? (await identify(rc));
   if (caller instanceof Response) return caller;
   rc.caller = caller;
-  if (mcp) return mcpRoute(rc, rc.reenter);
+  if (mcp) return mcpMetered(rc);
   const url = new URL(request.url);
   const base = settings.basePath;
   const route = matchRoute(url.pathname, base);
@@ -134,12 +134,25 @@ async function pipeline(rc) {
   if (request.method !== route.method) return answer(rc, 405, { status: "FAILED", errorCode: "INVALID_ARGUMENT", message: `use ${route.method}` }, { allow: route.method });
   if (route.error === "escape") return failure(rc, 400, "INVALID_ARGUMENT", "the path has a malformed % escape");
   Object.assign(rc, { name: route.name, param: route.param });
-  // With a coordinator, quotas, records and every upstream call live in it (all isolates).
-  rc.coord = await CoordinatorStub.connect(rc.env, settings, rc.isolate);
-  rc.store = rc.isolate.options.store ?? (rc.coord ? rc.coord.store : rc.isolate.store);
+  await connect(rc);
   rc.api = rc.coord ? rc.coord.client(caller) : rc.isolate.client;
   if (rc.name === "wait" && !rc.coord) return failure(rc, 404, "INVALID_ARGUMENT", `no route ${url.pathname} (long polls need the coordinator)`);
   return metered(rc);
+}
+
+/** With a coordinator, quotas, records and every upstream call live in it (all isolates). */
+async function connect(rc) {
+  rc.coord = await CoordinatorStub.connect(rc.env, rc.settings, rc.isolate);
+  rc.store = rc.isolate.options.store ?? (rc.coord ? rc.coord.store : rc.isolate.store);
+}
+
+/** An MCP request counts as one request of the caller's (its tools' API calls count too). */
+async function mcpMetered(rc) {
+  rc.name = "mcp";
+  await connect(rc);
+  const refused = await takePerRequest(rc);
+  if (refused) return tooMany(rc, "RATE_LIMITED", refused.quota.message, refused.resetAt);
+  return mcpRoute(rc, rc.reenter);
 }
 
 /** Quotas answer at once (429 + Retry-After): nothing queues for a caller over them. */

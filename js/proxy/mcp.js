@@ -10,8 +10,11 @@ import { createClient } from "../api.js";
 import { __version } from "../aivideo.js";
 import { createMcpServer, parseError, rpcError, PROTOCOL_VERSIONS } from "../mcp/server.js";
 import { mcpTools } from "../mcp/tools.js";
-import { answer, cors } from "./http.js";
+import { answer, cors, scrub, tooMany } from "./http.js";
 import { readPayload } from "./create.js";
+
+/** MCP requests one user may have open at once in an isolate (each may hold a wait). */
+const MAX_MCP_CALLS = 8;
 
 /** Requests this endpoint's tools send back into the proxy, and the caller each acts for. */
 const vouched = new WeakMap();
@@ -46,9 +49,15 @@ export async function mcpRoute(rc, reenter) {
   if (message instanceof Response) return message.status === 400 ? answer(rc, 400, parseError()) : message;
   if (Array.isArray(message)) return answer(rc, 400, rpcError(null, -32600, "batches are not supported: send one message per request"));
 
+  // A user holds at most MAX_MCP_CALLS requests here at once (each may hold a wait).
+  const release = hold(rc);
+  if (!release) return tooMany(rc, "RATE_LIMITED", `at most ${MAX_MCP_CALLS} MCP requests at a time per user`, Date.now() + 1000);
   const client = toolClient(rc, reenter);
   const server = createMcpServer({ name: "aivideo", version: __version(), tools: mcpTools({ client: () => client, waitDefaults: rc.isolate.options.mcpWaitOptions || {} }) });
-  const done = () => client.free();
+  const done = () => {
+    client.free();
+    release();
+  };
   // The caller went away: its call in flight stops (a wait, never a task).
   request.signal?.addEventListener("abort", () => server.close(), { once: true });
   const progress = message && message.method === "tools/call" && message.params && message.params._meta && message.params._meta.progressToken !== undefined;
@@ -59,6 +68,23 @@ export async function mcpRoute(rc, reenter) {
   } finally {
     done();
   }
+}
+
+/** One of the caller's MAX_MCP_CALLS places in this isolate: its release, or null when none
+ * is free. */
+function hold(rc) {
+  const calls = (rc.isolate.mcpCalls ??= new Map());
+  const uid = rc.caller.userId;
+  if ((calls.get(uid) || 0) >= MAX_MCP_CALLS) return null;
+  calls.set(uid, (calls.get(uid) || 0) + 1);
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    const n = (calls.get(uid) || 1) - 1;
+    if (n) calls.set(uid, n);
+    else calls.delete(uid);
+  };
 }
 
 /** A client whose every request re-enters the proxy as `rc.caller`. */
@@ -81,11 +107,16 @@ function streamed(rc, server, message, done) {
   const { readable, writable } = new TransformStream();
   const writer = writable.getWriter();
   const encoder = new TextEncoder();
-  const send = (m) => writer.write(encoder.encode(`event: message\ndata: ${JSON.stringify(m)}\n\n`)).catch(() => {});
+  // Scrubbed as every answer of the proxy is (answer() in http.js).
+  const send = (m) => writer.write(encoder.encode(`event: message\ndata: ${scrub(JSON.stringify(m), rc.settings.upstream.apiKey)}\n\n`)).catch(() => {});
   (async () => {
     try {
       const out = await server.handle(message, { notify: (method, params) => send({ jsonrpc: "2.0", method, params }) });
       if (out) await send(out);
+    } catch (e) {
+      // handle() never throws; a failing stream write ends here instead of as an unhandled
+      // rejection (which ends a Node process).
+      console.error(`aivideo proxy: mcp stream: ${scrub(String((e && e.message) || e), rc.settings.upstream.apiKey)}`);
     } finally {
       done();
       writer.close().catch(() => {});

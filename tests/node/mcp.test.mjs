@@ -179,3 +179,34 @@ test("aivideo/proxy's /mcp: 401 without a token, 401 in anonymous mode, 405 for 
   assert.equal((await on(new Request("http://proxy.test/mcp", init))).status, 200);
   assert.equal((await on(new Request("http://proxy.test/api/v1/account", { headers: { authorization: "Bearer alice" } }))).status, 403);
 });
+
+test("hostile MCP requests: a tool name that is no string is a JSON-RPC error (streamed and not, stdio too); a user holds at most 8 MCP requests at once", async () => {
+  const post = (body, extra = {}) => fetch(new URL("/api/aivideo/mcp", proxy.url), { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: "Bearer alice", ...extra }, body: JSON.stringify(body) });
+  const odd = { jsonrpc: "2.0", id: 7, method: "tools/call", params: { name: { toString: 1 }, _meta: { progressToken: 1 } } };
+  const streamed = await post(odd);
+  assert.equal(streamed.status, 200);
+  assert.match(await streamed.text(), /"id":7,"error":\{"code":-32602/);
+  const plain = await post({ ...odd, params: { name: { toString: 1 } } });
+  assert.equal((await plain.json()).error.code, -32602);
+  const ping = await post({ jsonrpc: "2.0", id: 8, method: "ping" });
+  assert.deepEqual((await ping.json()).result, {}, "the proxy is still up");
+  const client = await stdioClient();
+  try {
+    await assert.rejects(client.request({ method: "tools/call", params: { name: { toString: 1 } } }, (await import("@modelcontextprotocol/sdk/types.js")).CallToolResultSchema), /-32602|tool's name/);
+    assert.equal((await client.callTool({ name: "list_models", arguments: {} })).isError, false, "stdio is still up");
+  } finally {
+    await client.close();
+  }
+  // Eight open waits on a long task, then a ninth request: 429 at once.
+  const made = await (await post({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "create_generation", arguments: { model: "t2v_v3", payload: { ...FOX, duration: "20" }, idempotencyScope: `hold-${Date.now()}` } } })).json();
+  const taskId = made.result.structuredContent.taskId;
+  const ctrl = new AbortController();
+  const waits = Array.from({ length: 8 }, (_, i) => fetch(new URL("/api/aivideo/mcp", proxy.url), { method: "POST", signal: ctrl.signal, headers: { "content-type": "application/json", authorization: "Bearer alice" }, body: JSON.stringify({ jsonrpc: "2.0", id: 100 + i, method: "tools/call", params: { name: "wait_for_task", arguments: { taskId } } }) }).catch(() => null));
+  await new Promise((r) => setTimeout(r, 300));
+  const ninth = await post({ jsonrpc: "2.0", id: 9, method: "ping" });
+  assert.equal(ninth.status, 429);
+  const bob = await fetch(new URL("/api/aivideo/mcp", proxy.url), { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer bob" }, body: JSON.stringify({ jsonrpc: "2.0", id: 10, method: "ping" }) });
+  assert.equal(bob.status, 200, "another user is served");
+  ctrl.abort();
+  await Promise.all(waits);
+});
