@@ -210,3 +210,18 @@ test("hostile MCP requests: a tool name that is no string is a JSON-RPC error (s
   ctrl.abort();
   await Promise.all(waits);
 });
+
+test("aivideo mcp drops a line over 64 MiB as it arrives (a parse error), and serves the next", async () => {
+  const { spawn } = await import("node:child_process");
+  const p = spawn(BIN, ["mcp"], { env: { PATH: process.env.PATH, AIVIDEO_API_KEY: KEY, AIVIDEO_BASE_URL: sim.url }, stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  p.stdout.on("data", (d) => (out += d));
+  const chunk = Buffer.alloc(1 << 20, 0x61);
+  p.stdin.write('{"jsonrpc":"2.0","id":1,"method":"x","params":"');
+  for (let i = 0; i < 66; i++) if (!p.stdin.write(chunk)) await new Promise((r) => p.stdin.once("drain", r));
+  p.stdin.end('"}\n{"jsonrpc":"2.0","id":2,"method":"ping"}\n');
+  const code = await new Promise((r) => p.on("close", r));
+  const lines = out.trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => l.error?.code ?? l.result), [-32700, {}]);
+  assert.equal(code, 0);
+});
