@@ -65,6 +65,8 @@ pkg-js: setup-npm
 	cp LICENSE pkg/LICENSE
 	# jsonSchema()'s schemas, written by the core from the model tables (src/schema.rs).
 	cargo run --quiet --example schema > pkg/schemas.js
+	# The parts of jose the proxy uses, bundled: the package has no dependency to install.
+	node pkg-build/jose.mjs
 	# aivideo/inline: the wasm as base64 inside the module (esbuild, Rollup, server bundles).
 	node pkg-build/inline.mjs
 	# aivideo/validate: the root's entries beside its own glue and wasm (pkg-build/validate.mjs).

@@ -2,7 +2,7 @@
 // `jwtAuthorizer` (HS256 with a shared secret, or RS256/ES256 against a JWKS), and callers
 // identified per client IP in anonymous mode. Owns: the token format and its claims (the
 // per-user limits in them). Must not: meter, route or read the upstream.
-import { jwtVerify, SignJWT, createRemoteJWKSet, createLocalJWKSet } from "jose";
+import { jwtVerify, SignJWT, createRemoteJWKSet, createLocalJWKSet } from "./jose.js";
 import { __isLoopbackHost } from "../aivideo.js";
 import { ProxySetupError } from "./settings.js";
 import { USER_LIMITS } from "./quota.js";

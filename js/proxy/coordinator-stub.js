@@ -3,7 +3,7 @@
 // long poll, a user's own tasks), with the proxy's resolved upstream settings, so the object
 // calls the same upstream with the same key as the handler would. Owns: the object's name
 // (one per API key) and the operations' wire shape. Must not: meter or decide anything.
-import { base64url } from "jose";
+import { base64url } from "./jose.js";
 import { failEnvelope } from "../coordinator/envelopes.js";
 
 const enc = new TextEncoder();

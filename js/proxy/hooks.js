@@ -5,7 +5,7 @@
 // says, the coordinator moves that task to the front of its scheduler for one own read, at
 // most one per task per interval (the core's rule), and a callback whose tag does not verify
 // costs nothing. Owns: the URL's shape. Must not: read a callback's body, or decide when to read.
-import { base64url } from "jose";
+import { base64url } from "./jose.js";
 
 /** The hook path under the proxy's base path: `/hooks/<nonce>.<tag>`. */
 const HOOK_PATH = /^\/hooks\/([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{22})$/;

@@ -2,7 +2,7 @@
 // `<upstream id>.<tag>` (an HMAC of user and id) and only its owner's requests unbind it; a
 // caller's idempotency key goes upstream namespaced by user; a webhook hint's URL carries a
 // tag of its nonce. Owns: the derived keys and the tag format. Must not: look at quotas or routes.
-import { base64url } from "jose";
+import { base64url } from "./jose.js";
 import { ProxySetupError } from "./settings.js";
 
 const enc = new TextEncoder();
