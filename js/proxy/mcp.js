@@ -46,7 +46,7 @@ export async function mcpRoute(rc, reenter) {
   } finally {
     if (lease.large) rc.isolate.largeInUse = false;
   }
-  if (message instanceof Response) return message.status === 400 ? answer(rc, 400, parseError()) : message;
+  if (message instanceof Response) return asRpcError(rc, message);
   if (Array.isArray(message)) return answer(rc, 400, rpcError(null, -32600, "batches are not supported: send one message per request"));
 
   // A user holds at most MAX_MCP_CALLS requests here at once (each may hold a wait).
@@ -68,6 +68,18 @@ export async function mcpRoute(rc, reenter) {
   } finally {
     done();
   }
+}
+
+/** The body reader's refusal (too large 413, stalled 408, busy 429, not JSON or too deep 400)
+ * as a JSON-RPC error with the same status and headers, saying why. */
+async function asRpcError(rc, refused) {
+  let why = "";
+  try {
+    why = String((await refused.json()).message || "");
+  } catch {}
+  const code = refused.status === 400 ? parseError().error.code : -32600;
+  const headers = Object.fromEntries([...refused.headers].filter(([k]) => k === "retry-after"));
+  return answer(rc, refused.status, rpcError(null, code, why || parseError().error.message), headers);
 }
 
 /** One of the caller's MAX_MCP_CALLS places in this isolate: its release, or null when none

@@ -188,6 +188,13 @@ test("hostile MCP requests: a tool name that is no string is a JSON-RPC error (s
   assert.match(await streamed.text(), /"id":7,"error":\{"code":-32602/);
   const plain = await post({ ...odd, params: { name: { toString: 1 } } });
   assert.equal((await plain.json()).error.code, -32602);
+  // A body the proxy refuses unread is a JSON-RPC error saying why, with the HTTP status.
+  const deep = await fetch(new URL("/api/aivideo/mcp", proxy.url), { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer alice" }, body: `${"[".repeat(40)}${"]".repeat(40)}` });
+  assert.equal(deep.status, 400);
+  assert.match(JSON.stringify(await deep.json()), /"code":-32700,"message":"the body is nested more than 32 deep"/);
+  const huge = await fetch(new URL("/api/aivideo/mcp", proxy.url), { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer alice" }, body: "x".repeat(13 * 1024 * 1024) });
+  assert.equal(huge.status, 413);
+  assert.match(JSON.stringify(await huge.json()), /"jsonrpc":"2.0".*"code":-32600,"message":"the body is larger than/);
   const ping = await post({ jsonrpc: "2.0", id: 8, method: "ping" });
   assert.deepEqual((await ping.json()).result, {}, "the proxy is still up");
   const client = await stdioClient();
