@@ -261,3 +261,42 @@ test("CLI through the proxy: a run lost in an outage and its rerun after it make
     await proxy.close();
   }
 });
+
+test("agents (aivideo mcp): every create answer lost and the list failing is one task; a restarted server adopts it from the journal", async () => {
+  const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+  const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
+  const bin = new URL("../artifacts/consumer/node_modules/.bin/aivideo", import.meta.url).pathname;
+  const journal = join(mkdtempSync(join(tmpdir(), "aivideo-mcp-money-")), "journal.json");
+  const agent = async () => {
+    const c = new Client({ name: "money-test", version: "1" });
+    await c.connect(new StdioClientTransport({ command: bin, args: ["mcp"], stderr: "pipe", env: { PATH: process.env.PATH, AIVIDEO_API_KEY: KEY, AIVIDEO_BASE_URL: sim.url, AIVIDEO_TIMEOUT_MS: "2000", AIVIDEO_MAX_RETRIES: "1", AIVIDEO_JOURNAL: journal } }));
+    return c;
+  };
+  await sim.reset();
+  await sim.faults(OUTAGE);
+  const call = { name: "create_generation", arguments: { model: "t2v", payload: { ...T2V, prompt: "outage, agent" } } };
+  let a = await agent();
+  try {
+    const first = await a.callTool(call);
+    assert.equal(first.isError, true);
+    assert.equal(first.structuredContent.data.maybeCreated, true, first.content[0].text);
+    const again = await a.callTool(call); // the agent retries: the list still fails, nothing is sent
+    assert.equal(again.structuredContent.data.maybeCreated, true, again.content[0].text);
+  } finally {
+    await a.close();
+  }
+  assert.equal(await creates(), 1, "one create sent in all");
+  // The outage ends; a new server process (the agent restarted) finds the key in the journal.
+  await clearFaults();
+  a = await agent();
+  try {
+    const back = await a.callTool(call);
+    assert.equal(back.isError, false, back.content[0].text);
+    assert.equal(back.structuredContent.data.reconciled, true);
+    const tasks = await tasksFor("outage, agent");
+    assert.deepEqual([tasks.length, back.structuredContent.taskId], [1, tasks[0].id]);
+  } finally {
+    await a.close();
+  }
+  assert.equal(await creates(), 1, "still one create");
+});
