@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { validatePayload } from "./node.js";
 import { __envelope as envelope, __idempotencyKeyProblem } from "./aivideo.js";
 import { journalCreate } from "./journal.js";
+import { validationEnvelope } from "./mcp/tools.js";
 import { ACTIONS, UsageError, number, parseArgs, readPayload, waitSetting } from "./cli/args.js";
 import { cliClient } from "./cli/client.js";
 import { DOWNLOAD_MAX_BYTES, DOWNLOAD_TIMEOUT_MS, download } from "./cli/download.js";
@@ -91,11 +92,7 @@ async function main(argv, env) {
 
   if (action === "validate") {
     if (!args.model) throw new UsageError("validate needs --model", 1);
-    const r = validatePayload(args.model, readPayload(args.payload));
-    const out = r.ok
-      ? envelope(null, null, { model: r.model, payload: r.payload, estimate: r.estimate })
-      : envelope(r.errorCode, r.errorMessage, { issues: r.issues, details: r.details });
-    return print(out);
+    return print(validationEnvelope(validatePayload(args.model, readPayload(args.payload))));
   }
 
   const stderrTty = Boolean(process.stderr.isTTY);

@@ -35,6 +35,15 @@ function generationInput(extra) {
   return { $schema, type: "object", properties: { ...properties, ...extra }, required, oneOf, $defs };
 }
 
+/** A validatePayload result as the package's envelope (this tool and the command line's
+ * `--action validate`): the estimate and media, or every issue. Not the payload again: the
+ * caller has it, and it may be megabytes. */
+export function validationEnvelope(r) {
+  return r.ok
+    ? envelope(null, null, { model: r.model, estimate: r.estimate, media: r.media })
+    : envelope(r.errorCode, r.errorMessage, { issues: r.issues, details: r.details });
+}
+
 /** One line for people and models: what happened, and for a refused payload each field's problem. */
 export function summary(env) {
   if (env.ok) {
@@ -76,13 +85,7 @@ export function mcpTools({ client, journal = null, waitDefaults = {} }) {
       inputSchema: generationInput({}),
       outputSchema: ENVELOPE_SCHEMA,
       annotations: { readOnlyHint: true, openWorldHint: false },
-      run: async (args) => {
-        const r = validatePayload(args.model, args.payload);
-        // Not the payload again: the agent has it (and a payload may be megabytes).
-        return toolResult(r.ok
-          ? envelope(null, null, { model: r.model, estimate: r.estimate, media: r.media })
-          : envelope(r.errorCode, r.errorMessage, { issues: r.issues, details: r.details }));
-      },
+      run: async (args) => toolResult(validationEnvelope(validatePayload(args.model, args.payload))),
     },
     {
       name: "create_generation",

@@ -30,19 +30,27 @@ export async function createRoute(rc) {
   }
 }
 
-/** The body as JSON, read with the proxy's caps, or the Response that refuses it. */
-export async function readPayload(rc, lease) {
+/** The body as JSON, read with the proxy's caps, or the Response that refuses it: by default
+ * in the API's error shape; `refuse(rc, { status, errorCode, message, resetAt })` makes another
+ * (the MCP endpoint's JSON-RPC errors). */
+export async function readPayload(rc, lease, refuse = apiRefusal) {
+  const no = (status, errorCode, message, resetAt) => refuse(rc, { status, errorCode, message, resetAt });
   try {
     const text = await readBody(rc, lease);
-    if (text === TOO_LARGE) return failure(rc, 413, "INVALID_PAYLOAD", `the body is larger than ${rc.settings.maxBodyBytes} bytes`);
-    if (text === BUSY) return tooMany(rc, "RATE_LIMITED", "another large upload is in progress here; retry in a second", Date.now() + 1000);
-    if (text === STALLED) return failure(rc, 408, "INVALID_PAYLOAD", "the body stopped arriving (or came too slowly); send it again");
+    if (text === TOO_LARGE) return no(413, "INVALID_PAYLOAD", `the body is larger than ${rc.settings.maxBodyBytes} bytes`);
+    if (text === BUSY) return no(429, "RATE_LIMITED", "another large upload is in progress here; retry in a second", Date.now() + 1000);
+    if (text === STALLED) return no(408, "INVALID_PAYLOAD", "the body stopped arriving (or came too slowly); send it again");
     const shape = jsonShapeProblem(text);
-    if (shape) return failure(rc, 400, "INVALID_PAYLOAD", shape);
+    if (shape) return no(400, "INVALID_PAYLOAD", shape);
     return JSON.parse(text);
   } catch {
-    return failure(rc, 400, "INVALID_PAYLOAD", "the body is not JSON");
+    return no(400, "INVALID_PAYLOAD", "the body is not JSON");
   }
+}
+
+/** A refused body in the API's error shape. */
+function apiRefusal(rc, { status, errorCode, message, resetAt }) {
+  return status === 429 ? tooMany(rc, errorCode, message, resetAt) : failure(rc, status, errorCode, message);
 }
 
 /** A payload has a few dozen fields, one of them maybe a long string: a body nested deeper

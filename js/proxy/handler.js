@@ -8,7 +8,7 @@ import { memoryStore } from "./store.js";
 import { ProxySetupError, checkOptions, resolveSettings } from "./settings.js";
 import { anonymousCaller } from "./auth.js";
 import { ownershipKeys } from "./ownership.js";
-import { takePerRequest } from "./quota.js";
+import { takePerRequest, takePlace } from "./quota.js";
 import { ALLOWED_HEADERS, answer, cors, failure, originAllowed, scrub, tooMany } from "./http.js";
 import { matchRoute } from "./routes.js";
 import { CoordinatorStub } from "./coordinator-stub.js";
@@ -30,7 +30,7 @@ export function createProxyHandler(options = {}) {
   const store = options.store ?? memoryStore();
   if (typeof store.take !== "function" || typeof store.give !== "function") throw new TypeError("createProxyHandler: store must have take() and give()");
   // Per isolate: the settings (resolved at the first request), the client, the binding keys.
-  const isolate = { options, store, settings: null, client: null, owners: null, inFlight: new Map(), longPolls: new Map(), coordinatorName: null, largeInUse: false };
+  const isolate = { options, store, settings: null, client: null, owners: null, inFlight: new Map(), longPolls: new Map(), mcpCalls: new Map(), coordinatorName: null, largeInUse: false };
 
   return async function handle(request, env, ctx) {
     const rc = { request, env: env || {}, ctx, isolate, settings: (isolate.settings ??= resolveSettings(options, env || {})), origin: null };
@@ -169,15 +169,11 @@ async function metered(rc) {
 
 /** Runs `fn` while the caller holds one of its `max` places in `counts`; 429 at once without. */
 async function held(rc, counts, max, fn) {
-  const uid = rc.caller.userId;
-  const busy = counts.get(uid) || 0;
-  if (busy >= max) return tooMany(rc, "RATE_LIMITED", `at most ${max} ${rc.name === "wait" ? "long polls" : "requests"} at a time per user`, Date.now() + 1000);
-  counts.set(uid, busy + 1);
+  const release = takePlace(counts, rc.caller.userId, max);
+  if (!release) return tooMany(rc, "RATE_LIMITED", `at most ${max} ${rc.name === "wait" ? "long polls" : "requests"} at a time per user`, Date.now() + 1000);
   try {
     return await fn();
   } finally {
-    const n = (counts.get(uid) || 1) - 1;
-    if (n) counts.set(uid, n);
-    else counts.delete(uid);
+    release();
   }
 }

@@ -71,8 +71,12 @@ export const failure = (rc, status, errorCode, message) => answer(rc, status, { 
 
 /** 429 with Retry-After until `resetAt`. */
 export function tooMany(rc, errorCode, message, resetAt) {
-  const seconds = Number.isFinite(resetAt) ? Math.max(1, Math.ceil((resetAt - Date.now()) / 1000)) : 1;
-  return answer(rc, 429, { status: "FAILED", errorCode, message }, { "retry-after": String(seconds) });
+  return answer(rc, 429, { status: "FAILED", errorCode, message }, retryAfter(resetAt));
+}
+
+/** The Retry-After header for a limit that resets at `resetAt` (ms; at least a second). */
+export function retryAfter(resetAt) {
+  return { "retry-after": String(Number.isFinite(resetAt) ? Math.max(1, Math.ceil((resetAt - Date.now()) / 1000)) : 1) };
 }
 
 /** An envelope back into the API's wire format (the browser client classifies it again).

@@ -10,8 +10,9 @@ import { createClient } from "../api.js";
 import { __version } from "../aivideo.js";
 import { createMcpServer, parseError, rpcError, PROTOCOL_VERSIONS } from "../mcp/server.js";
 import { mcpTools } from "../mcp/tools.js";
-import { answer, cors, scrub, tooMany } from "./http.js";
+import { answer, cors, retryAfter, scrub, tooMany } from "./http.js";
 import { readPayload } from "./create.js";
+import { takePlace } from "./quota.js";
 
 /** MCP requests one user may have open at once in an isolate (each may hold a wait). */
 const MAX_MCP_CALLS = 8;
@@ -42,15 +43,16 @@ export async function mcpRoute(rc, reenter) {
   const lease = { large: false };
   let message;
   try {
-    message = await readPayload(rc, lease);
+    message = await readPayload(rc, lease, rpcRefusal);
   } finally {
     if (lease.large) rc.isolate.largeInUse = false;
   }
-  if (message instanceof Response) return asRpcError(rc, message);
+  if (message instanceof Response) return message;
   if (Array.isArray(message)) return answer(rc, 400, rpcError(null, -32600, "batches are not supported: send one message per request"));
 
   // A user holds at most MAX_MCP_CALLS requests here at once (each may hold a wait).
-  const release = hold(rc);
+  // Released when the answer is complete (an event stream's end, not its first byte).
+  const release = takePlace(rc.isolate.mcpCalls, rc.caller.userId, MAX_MCP_CALLS);
   if (!release) return tooMany(rc, "RATE_LIMITED", `at most ${MAX_MCP_CALLS} MCP requests at a time per user`, Date.now() + 1000);
   const client = toolClient(rc, reenter);
   const server = createMcpServer({ name: "aivideo", version: __version(), tools: mcpTools({ client: () => client, waitDefaults: rc.isolate.options.mcpWaitOptions || {} }) });
@@ -70,34 +72,13 @@ export async function mcpRoute(rc, reenter) {
   }
 }
 
-/** The body reader's refusal (too large 413, stalled 408, busy 429, not JSON or too deep 400)
- * as a JSON-RPC error with the same status and headers, saying why. */
-async function asRpcError(rc, refused) {
-  let why = "";
-  try {
-    why = String((await refused.json()).message || "");
-  } catch {}
-  const code = refused.status === 400 ? parseError().error.code : -32600;
-  const headers = Object.fromEntries([...refused.headers].filter(([k]) => k === "retry-after"));
-  return answer(rc, refused.status, rpcError(null, code, why || parseError().error.message), headers);
+/** A body the reader refused unread (too large 413, stalled 408, busy 429, not JSON or too
+ * deep 400) as a JSON-RPC error with that status, saying why. */
+function rpcRefusal(rc, { status, message, resetAt }) {
+  const code = status === 400 ? parseError().error.code : -32600;
+  return answer(rc, status, rpcError(null, code, message), status === 429 ? retryAfter(resetAt) : {});
 }
 
-/** One of the caller's MAX_MCP_CALLS places in this isolate: its release, or null when none
- * is free. */
-function hold(rc) {
-  const calls = (rc.isolate.mcpCalls ??= new Map());
-  const uid = rc.caller.userId;
-  if ((calls.get(uid) || 0) >= MAX_MCP_CALLS) return null;
-  calls.set(uid, (calls.get(uid) || 0) + 1);
-  let held = true;
-  return () => {
-    if (!held) return;
-    held = false;
-    const n = (calls.get(uid) || 1) - 1;
-    if (n) calls.set(uid, n);
-    else calls.delete(uid);
-  };
-}
 
 /** A client whose every request re-enters the proxy as `rc.caller`. */
 function toolClient(rc, reenter) {

@@ -110,3 +110,21 @@ export async function usage(store, caller, settings) {
   }
   return out;
 }
+
+/**
+ * One of `key`'s at most `max` places in `counts` (per-isolate concurrency: requests in
+ * flight, long polls, MCP requests): its release (idempotent), or null when none is free.
+ */
+export function takePlace(counts, key, max) {
+  const busy = counts.get(key) || 0;
+  if (busy >= max) return null;
+  counts.set(key, busy + 1);
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    const n = (counts.get(key) || 1) - 1;
+    if (n) counts.set(key, n);
+    else counts.delete(key);
+  };
+}
