@@ -65,3 +65,10 @@ test("a data URI over the cap is a size error, at any length (not a string too l
     assert.match(r.issues[0].message, /decodes to 31457280 bytes, above the 20971520-byte limit/);
   }
 });
+
+test("installing aivideo installs nothing else (the proxy's jose is bundled into proxy/jose.js)", async () => {
+  assert.equal(pkg.dependencies, undefined, JSON.stringify(pkg.dependencies));
+  const { existsSync, readFileSync: read } = await import("node:fs");
+  assert.equal(existsSync(new URL("../jose", pkgDir)), false, "no jose beside aivideo in the consumer's node_modules");
+  assert.match(read(new URL("proxy/jose.js", pkgDir), "utf8"), /Copyright \(c\) 2018 Filip Skokan/, "jose's license travels with it");
+});
