@@ -75,6 +75,8 @@ pkg-js: setup-npm
 	# require("aivideo"), require("aivideo/proxy"), require("aivideo/inline"): CommonJS builds
 	# over one shared glue (pkg-build/cjs.mjs says which file holds what).
 	node pkg-build/cjs.mjs
+	# The modules only api.js imports, folded into it (one module to load, not four).
+	node pkg-build/fold.mjs
 	# Declarations for CommonJS consumers (TypeScript's node16/nodenext resolution wants .d.cts).
 	sed 's#"\./aivideo\.js"#"./aivideo.cjs"#g' pkg/index.d.ts > pkg/index.d.cts
 	sed 's#"\./aivideo\.js"#"./aivideo.cjs"#g' pkg/proxy.d.ts > pkg/proxy.d.cts

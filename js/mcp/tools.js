@@ -5,7 +5,7 @@
 // content, one line of text, a tool error when it is not ok). Must not: speak the protocol
 // (server.js) or decide anything the client decides (money rules, retries, polling).
 import { __envelope as envelope, __isTerminal as isTerminal } from "../aivideo.js";
-import { describeModels, jsonSchema, validatePayload } from "../validation.js";
+import { describeModels, jsonSchema, validatePayload } from "../api.js";
 
 /** What every tool returns as structured content: the package's envelope. */
 const ENVELOPE_SCHEMA = {
