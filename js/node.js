@@ -20,6 +20,6 @@ function besideThisFile() {
   }
 }
 
-initSync({ module: besideThisFile() ?? (await import("./wasm-base64.js")).wasmBytes() });
+initSync({ module: besideThisFile() ?? (await (await import("./wasm-base64.js")).wasmBytes()) });
 
 export * from "./api.js";

@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { initSync } from "../pkg/aivideo.js";
 
 // Node 18 has WebCrypto but not as a global (the proxy's HMACs and jose use globalThis.crypto).
-// (required only where it is missing: the right side of ??= runs only then)
-globalThis.crypto ??= require("node:crypto").webcrypto;
+// Asked with `in`: reading `globalThis.crypto` runs Node's lazy getter, which loads WebCrypto
+// at every start-up (~1 ms) whether or not anything uses it.
+if (!("crypto" in globalThis)) globalThis.crypto = require("node:crypto").webcrypto;
 
 function besideThisFile() {
   try {
@@ -19,6 +20,6 @@ function besideThisFile() {
   }
 }
 
-initSync({ module: besideThisFile() ?? require("../pkg/wasm-base64.js").wasmBytes() });
+initSync({ module: besideThisFile() ?? require("node:zlib").gunzipSync(require("../pkg/wasm-base64.js").gzipped()) });
 
 export * from "../pkg/aivideo.js";

@@ -1,9 +1,6 @@
-// Source of `require("aivideo/inline")` (pkg/inline.cjs): the CommonJS build with the wasm
-// embedded, for CommonJS server bundles (esbuild --platform=node, webpack target node) that
-// would not copy the .wasm beside the bundle. Node compiles it synchronously at require time.
-import { initSync } from "../pkg/aivideo.js";
-import { wasmBytes } from "../pkg/wasm-base64.js";
-
-initSync({ module: wasmBytes() });
-
+// Source of `require("aivideo/inline")` (pkg/inline.cjs): require("aivideo") itself. Its glue
+// (glue.cjs) reads the .wasm beside it and, where there is none (a CommonJS server bundle
+// that did not copy it: esbuild --platform=node, webpack target node), requires the embedded
+// copy (wasm-base64.js), which a bundler folds into the bundle. So both names share one
+// module and one wasm instance, and the package holds the glue and the API once.
 export * from "../pkg/api.js";

@@ -1,8 +1,4 @@
-// Source of `require("aivideo/validate/inline")` (pkg/validate/inline.cjs): the same with the
-// validate-only wasm embedded, for CommonJS server bundles that do not copy the .wasm.
-import { initSync } from "../pkg/validate/aivideo.js";
-import { wasmBytes } from "../pkg/validate/wasm-base64.js";
-
-initSync({ module: wasmBytes() });
-
+// Source of `require("aivideo/validate/inline")` (pkg/validate/inline.cjs):
+// require("aivideo/validate") itself, whose initialization falls back to the embedded
+// validate-only wasm where the .wasm is not beside it (see cjs-inline-entry.mjs).
 export * from "../pkg/validate/api.js";

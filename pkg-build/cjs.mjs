@@ -5,12 +5,11 @@
 //   proxy.cjs   require("aivideo/proxy"): the proxy and the coordinator over ./index.cjs and
 //               ./glue.cjs, with the parts of jose it uses bundled (jose is ES modules only,
 //               which Node 18 cannot require);
-//   inline.cjs  require("aivideo/inline"): glue and API, with the wasm embedded by requiring
-//               wasm-base64.js (the ES module inline.js imports: one embedded copy in the
-//               package; a bundler folds it in, plain Node needs require(esm): 20.19+, 22.12+),
-//               for CommonJS server bundles that do not copy the .wasm;
+//   inline.cjs  require("aivideo/inline"): require("aivideo") itself (./index.cjs): its glue
+//               already falls back to the embedded copy where the .wasm is not beside it, so
+//               a CommonJS server bundle that does not copy the .wasm runs as it is;
 //   validate/index.cjs, validate/inline.cjs  the same two for aivideo/validate (its own glue
-//               and wasm).
+//               and wasm, the same fallback to validate/wasm-base64.js).
 // So require("aivideo") and require("aivideo/proxy") share one wasm instance, as their ES
 // module twins do.
 import { build } from "esbuild";
@@ -44,7 +43,7 @@ await Promise.all([
   build({ ...common, entryPoints: [`${HERE}cjs-glue.mjs`], outfile: `${PKG}glue.cjs`, plugins: [shared({ "wasm-base64.js": "./wasm-base64.js" })] }),
   build({ ...common, entryPoints: [`${HERE}cjs-entry.mjs`], outfile: `${PKG}index.cjs`, plugins: [shared({ "aivideo.js": "./glue.cjs", ...SCHEMAS })] }),
   build({ ...common, entryPoints: [`${HERE}cjs-proxy-entry.mjs`], outfile: `${PKG}proxy.cjs`, plugins: [shared({ "aivideo.js": "./glue.cjs", "api.js": "./index.cjs" })] }),
-  build({ ...common, entryPoints: [`${HERE}cjs-inline-entry.mjs`], outfile: `${PKG}inline.cjs`, plugins: [shared({ "wasm-base64.js": "./wasm-base64.js", ...SCHEMAS })] }),
-  build({ ...common, entryPoints: [`${HERE}cjs-validate-entry.mjs`], outfile: `${PKG}validate/index.cjs`, plugins: [shared(SCHEMAS)] }),
-  build({ ...common, entryPoints: [`${HERE}cjs-validate-inline-entry.mjs`], outfile: `${PKG}validate/inline.cjs`, plugins: [shared({ "validate/wasm-base64.js": "./wasm-base64.js", ...SCHEMAS })] }),
+  build({ ...common, entryPoints: [`${HERE}cjs-inline-entry.mjs`], outfile: `${PKG}inline.cjs`, plugins: [shared({ "api.js": "./index.cjs" })] }),
+  build({ ...common, entryPoints: [`${HERE}cjs-validate-entry.mjs`], outfile: `${PKG}validate/index.cjs`, plugins: [shared({ "validate/wasm-base64.js": "./wasm-base64.js", ...SCHEMAS })] }),
+  build({ ...common, entryPoints: [`${HERE}cjs-validate-inline-entry.mjs`], outfile: `${PKG}validate/inline.cjs`, plugins: [shared({ "validate/api.js": "./index.cjs" })] }),
 ]);
