@@ -128,7 +128,7 @@ if (!ONLY || ONLY === "startup") {
     export default { fetch() { return new Response(JSON.stringify(validatePayload("t2v", { prompt: "a", aspectRatio: "16:9", duration: "5" }).ok)); } };`);
   const workerStart = async (main) => {
     const t0 = performance.now();
-    const w = await startWorkerd({ dir, modules: [["main.mjs", main], ["aivideo", "../pkg/workerd.js"], ["aivideo.js", "../pkg/aivideo.js"], ["api.js", "../pkg/api.js"], ["validation.js", "../pkg/validation.js"], ["schemas.js", "../pkg/schemas.js"], ["token.js", "../pkg/token.js"], ["proxy.js", "../pkg/proxy.js"], ["aivideo_bg.wasm", "../pkg/aivideo_bg.wasm", "wasm"]] });
+    const w = await startWorkerd({ dir, modules: [["main.mjs", main], ["aivideo", "../pkg/workerd.js"], ["aivideo.js", "../pkg/aivideo.js"], ["api.js", "../pkg/api.js"], ["proxy.js", "../pkg/proxy.js"], ["aivideo_bg.wasm", "../pkg/aivideo_bg.wasm", "wasm"]] });
     const r = await fetch(w.url + "/x");
     await r.text();
     const ms = performance.now() - t0;
@@ -415,9 +415,24 @@ const NOTES = `## What limits the misses, and what would close them
   (+37 kB) made it 482.6 kB. What holds it above 200 kB: the two .wasm files (95 + 36 kB
   packed) and their embedded base64 copies for \`aivideo/inline\` and \`aivideo/validate/inline\`
   (125 + 46 kB), then the proxy's CommonJS build with jose bundled (31 kB) and the README
-  (20 kB). Shipping each wasm once means the inline variants leave this package (their own
-  package, or built at install time); the full client within 60 kB means moving the flows out
-  of the wasm (a JS driver over the core's pure steps). Neither was attempted this time.
+  (20 kB). Then (2026-12-07, second stop): \`token.js\`, \`validation.js\` and the schemas
+  folded into \`api.js\` at build time (pkg-build/fold.mjs; for start-up, below), which drops
+  their second copies in \`validate/\`: 490.0 kB; the embedded copies hold the wasm gzipped
+  (base64 of the gzip gzips to ~1.0× the wasm's gzip, base64 of the raw wasm to 1.3×:
+  127.8 → 100.2 kB and 46.5 → 37.1 kB), and \`inline.cjs\` and \`validate/inline.cjs\` are
+  the CommonJS entries themselves (7.6 + 4.4 → 0.5 + 0.5 kB): 447.6 kB. The same gzipped copy
+  makes an \`aivideo/inline\` page 106.3 kB instead of 134.1 (esbuild, minified; the
+  browser-weight table's last row). Shipping each wasm once means the inline variants leave
+  this package (their own package, or built at install time: pnpm and Bun skip dependencies'
+  install scripts by default, so that breaks for their users); the full client within 60 kB
+  means moving the flows out of the wasm. twiggy on the full wasm (names kept, after
+  wasm-opt, 224 KB of code and data): the async edge (the futures of execute, create, wait
+  and the list batch, the transport, the bindings) is ~46 KB raw, the client's pure core
+  (classify, the flows, options, scheduler, reconcile, budget, envelopes) ~60 KB, validation
+  ~32 KB, std ~20 KB, data ~23 KB. A JS driver over the core's pure steps would drop the
+  first (~18 KB gzip at the wasm's ratio) and add its bindings and the driver: an estimated
+  ~90 kB page, not 60. 60 kB needs the client's decisions out of Rust, against the
+  architecture (everything that decides is the pure core). Not attempted.
 - **Node start-up (over 2× a bare instantiate).** The second start-up row loads the same
   bare instantiate through \`import()\` as ours is loaded: Node's ES module loader costs most
   of the gap (ours is ~1.5× that). Of the rest, about 2.5 ms is the first validation: V8
@@ -425,6 +440,15 @@ const NOTES = `## What limits the misses, and what would close them
   the first call into a 4–7 ms longer instantiate). A single-file entry (glue and API
   bundled) was tried and measured within the noise (15.4 vs 17.3 ms, then 15.3 vs 14.9), so
   the three small modules stay. workerd, where cold starts matter most, is at ~1.0×.
+  The 2026-12-07 regression (4.51× → 5.50×) had two causes, found by A/B against the
+  morning's build (c24e2e0), phase by phase, median of 31–41 runs: \`validation.js\` and
+  \`schemas.js\` had become two more modules for the loader (the API phase 2.9 → 4.3 ms; each
+  module costs ~0.7 ms), and the Node 18 check read \`globalThis.crypto\`, whose lazy getter
+  loads WebCrypto (~1 ms). Both fixed (the modules folded into \`api.js\` at build time;
+  \`"crypto" in globalThis\`): import + first validate 17.8 ms against c24e2e0's 18.5 in the
+  same A/B run. Bundling the glue too would save ~3 ms more (14.0 ms measured), but the proxy,
+  coordinator and CLI import the glue's internal exports, and two glue modules would mean two
+  wasm instances.
 - **Validation throughput vs zod and ajv.** Plain payloads cross once each way: one
   \`JSON.stringify\` text in, read by \`crate::json\`; one JSON text out, written straight from
   the issues (\`validate/report.rs\`; building a \`Value\` tree first cost 30 %), one
@@ -478,7 +502,7 @@ const md = [
     "",
     "| package | version | JS raw kB | JS gzip kB | wasm gzip kB | total gzip kB |",
     "|---|---|---|---|---|---|",
-    ...browserWeights.map((w) => `| ${w.pkg} | ${w.version} | ${fmt(w.rawBytes / 1000)} | ${fmt(w.gzipBytes / 1000)} | ${w.wasmGzipBytes ? fmt(w.wasmGzipBytes / 1000) : "–"} | ${fmt(w.totalGzipBytes / 1000)} |`),
+    ...browserWeights.map((w) => `| ${w.name.startsWith("aivideo") ? w.name : w.pkg} | ${w.version} | ${fmt(w.rawBytes / 1000)} | ${fmt(w.gzipBytes / 1000)} | ${w.wasmGzipBytes ? fmt(w.wasmGzipBytes / 1000) : "–"} | ${fmt(w.totalGzipBytes / 1000)} |`),
     "",
   ] : []),
   NOTES,

@@ -89,6 +89,15 @@ export { validatePayload };`,
     assets: ["validate/aivideo_bg.wasm"],
     esbuild: { supported: { "top-level-await": true } },
   },
+  {
+    name: "aivideo/inline",
+    pkg: "aivideo",
+    entry: `import { validatePayload, createClient } from "aivideo/inline";
+export { validatePayload, createClient };`,
+    // The wasm inside the bundle (gzipped, as base64): nothing fetched beside it.
+    assets: [],
+    esbuild: { supported: { "top-level-await": true } },
+  },
 ];
 
 /** The shared esbuild options: every SDK is bundled exactly this way. */
