@@ -103,8 +103,16 @@ impl Watch {
 pub fn pick(watches: &[Watch], now: f64, reads: usize) -> Vec<usize> {
     let mut due: Vec<(usize, f64)> =
         watches.iter().enumerate().filter_map(|(i, w)| w.urgency(now).map(|u| (i, u))).collect();
-    due.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    due.into_iter().take(reads).map(|(i, _)| i).collect()
+    // A selection, not a sort: `reads` is what the budget grants at once (a handful), and a
+    // sort brought the standard library's stable sort into the wasm (~3.9 KB raw, 1.5 gzip).
+    // The most urgent first; on equal urgency, the earlier wait.
+    let mut out = Vec::with_capacity(reads.min(due.len()));
+    while out.len() < reads {
+        let best = due.iter().enumerate().max_by(|(_, a), (_, b)| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        let Some((k, _)) = best else { break };
+        out.push(due.swap_remove(k).0);
+    }
+    out
 }
 
 /// Whether `me` goes first among the tasks due at `now` (a concurrent wait asks this before
@@ -345,6 +353,34 @@ mod tests {
         assert_eq!(next_due(&hinted), Some(61_000.0));
         hinted[0].last_read_at = 64_500.0;
         assert_eq!(pick(&hinted, 65_000.0, 3), Vec::<usize>::new(), "at most one read per task per gap");
+    }
+
+    #[test]
+    fn pick_takes_what_a_stable_sort_by_urgency_would() {
+        // Tasks on a coarse grid (equal urgencies happen), some not due, some hinted.
+        let mut seed = 7_u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            ((seed >> 33) % n) as f64
+        };
+        for round in 0..300 {
+            let n = round % 25;
+            let ws: Vec<Watch> = (0..n)
+                .map(|_| {
+                    let mut w = watch(-next(4) * 60_000.0, next(3) * 20_000.0, next(3) * 40_000.0);
+                    w.hinted = next(5) == 0.0;
+                    w
+                })
+                .collect();
+            let now = 60_000.0;
+            let mut sorted: Vec<(usize, f64)> =
+                ws.iter().enumerate().filter_map(|(i, w)| w.urgency(now).map(|u| (i, u))).collect();
+            sorted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            for reads in [0, 1, 2, 5, 30] {
+                let want: Vec<usize> = sorted.iter().take(reads).map(|(i, _)| *i).collect();
+                assert_eq!(pick(&ws, now, reads), want, "round {round}, {reads} reads");
+            }
+        }
     }
 
     #[test]
