@@ -1,7 +1,8 @@
 // The public API, named once. Every entry (index.js, node.js, workerd.js, edge.js, inline.js
 // and the CommonJS build) initializes the wasm and re-exports exactly this list; the glue's
 // `Client` class, `initSync` and default `init` stay private. The offline contract's
-// functions live in validation.js (aivideo/validate has them alone); the edge proxy is
+// functions come from validation.js (aivideo/validate has them alone; the package build folds
+// it, token.js and the schemas into this module: pkg-build/fold.mjs); the edge proxy is
 // `aivideo/proxy`.
 import * as wasm from "./aivideo.js";
 import { withToken } from "./token.js";

@@ -20,6 +20,8 @@ function besideThisFile() {
   }
 }
 
-initSync({ module: besideThisFile() ?? (await (await import("./wasm-base64.js")).wasmBytes()) });
+// The embedded copy is gzipped: node:zlib inflates it (no web global needed, any Node).
+const embedded = async () => (await import("node:zlib")).gunzipSync((await import("./wasm-base64.js")).gzipped());
+initSync({ module: besideThisFile() ?? (await embedded()) });
 
 export * from "./api.js";

@@ -24,11 +24,22 @@ export function gzipped() {
   return out;
 }
 
-/** The wasm's bytes, inflated by the runtime (DecompressionStream: browsers, Deno, Workers,
- * Node 18+); the CommonJS glue inflates gzipped() with node:zlib instead, synchronously. */
+/** The wasm's bytes, inflated by the runtime's DecompressionStream (browsers, Deno, Workers);
+ * Node's entries inflate gzipped() with node:zlib instead, which needs no web global. */
 export async function wasmBytes() {
-  const stream = new Blob([gzipped()]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  if (typeof DecompressionStream !== "function") {
+    throw new Error("aivideo: the embedded wasm is gzipped and this runtime has no DecompressionStream (Chrome 80+, Firefox 113+, Safari 16.4+ have it): import the entry that loads the .wasm file (aivideo, aivideo/validate) and serve it");
+  }
+  const reader = new Blob([gzipped()]).stream().pipeThrough(new DecompressionStream("gzip")).getReader();
+  const chunks = [];
+  let size = 0;
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    chunks.push(r.value);
+    size += r.value.length;
+  }
+  const out = new Uint8Array(size);
+  for (let i = 0, at = 0; i < chunks.length; at += chunks[i].length, i++) out.set(chunks[i], at);
+  return out;
 }
 `,
 );

@@ -20,12 +20,12 @@ const CASES = [
   ["t2v", { get prompt() { throw new Error("a getter that throws"); }, aspectRatio: "16:9", duration: "5" }],
 ];
 
-export function runValidateSuite(v, lib) {
+export function runValidateSuite(v, lib, label = "aivideo/validate") {
   let count = 0;
   const failures = [];
   const check = (cond, what, got) => {
     count++;
-    if (!cond) failures.push(`aivideo/validate: ${what}${got === undefined ? "" : `: got ${JSON.stringify(got).slice(0, 300)}`}`);
+    if (!cond) failures.push(`${label}: ${what}${got === undefined ? "" : `: got ${JSON.stringify(got).slice(0, 300)}`}`);
   };
   check(JSON.stringify(Object.keys(v).sort()) === '["describeModels","estimateCredits","jsonSchema","modelNames","validatePayload"]', "exports the five offline functions only", Object.keys(v));
   check(JSON.stringify(v.modelNames()) === JSON.stringify(lib.modelNames()), "modelNames as aivideo's", v.modelNames());
