@@ -1,12 +1,17 @@
 // The offline contract's functions over the glue: validatePayload (with its fast path: plain
 // payloads cross as one JSON text, long data URIs are checked here), estimateCredits,
-// describeModels, modelNames, and jsonSchema (schemas the core wrote from the model tables at
-// build time into schemas.js, so they cost the wasm nothing). Shared by the full API (api.js)
+// describeModels, modelNames, and jsonSchema (describeModels' data and the schemas the core
+// wrote from the model tables at build time into schemas.js, so they cost the wasm nothing). Shared by the full API (api.js)
 // and aivideo/validate, whose build has its own, smaller wasm beside a copy of this file.
 import * as wasm from "./aivideo.js";
-import { SCHEMAS_JSON } from "./schemas.js";
+import { DESCRIPTIONS_JSON, SCHEMAS_JSON } from "./schemas.js";
 
-export { describeModels, modelNames } from "./aivideo.js";
+export { modelNames } from "./aivideo.js";
+
+/** See the declaration. A fresh copy on every call: the caller may change it. */
+export function describeModels() {
+  return JSON.parse(DESCRIPTIONS_JSON);
+}
 
 // The core's limits (crate::limits), told by the wasm at first use: strings longer than
 // LONG_STRING are not copied into the wasm (a data URI is checked here, at the runtime's

@@ -8,7 +8,8 @@
 //! Without the `client` feature (the `aivideo/validate` build) only the offline contract is
 //! exported: `offline` and the conversions it needs.
 
-// The offline contract: validatePayload, estimateCredits, describeModels, modelNames.
+// The offline contract: validatePayload, estimateCredits, modelNames (describeModels and
+// jsonSchema are data written at build time: examples/schema.rs).
 mod convert;
 mod offline;
 mod typescript;

@@ -1,10 +1,10 @@
 //! The offline exports (no client, no key): the validation contract's `validatePayload`, `estimateCredits`,
-//! `describeModels`. Sync, need no client or key, and never throw.
+//! `modelNames` (`describeModels` and `jsonSchema` are written at build time: examples/schema.rs).
+//! Sync, need no client or key, and never throw.
 
 use super::convert::{from_js, js_number, to_js, to_js_via_json};
 use crate::contract;
 use crate::credits::estimate;
-use crate::describe::describe_models;
 use crate::validate::{find_model, validation_report_json};
 use crate::value::Value;
 use wasm_bindgen::prelude::*;
@@ -124,13 +124,6 @@ pub fn estimate_credits_js(
         ]),
     };
     to_js(&v)
-}
-
-/// The contract as plain data, for rendering forms: every model with its fields (type,
-/// required, default, allowed values, ranges, media kind), cross-field rules and pricing.
-#[wasm_bindgen(js_name = describeModels, unchecked_return_type = "ModelDescription[]")]
-pub fn describe_models_js() -> JsValue {
-    to_js(&describe_models())
 }
 
 /// The names of the models this client knows.
