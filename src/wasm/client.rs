@@ -32,20 +32,22 @@ impl Client {
 }
 
 impl Client {
-    /// One request with `{ signal, timeoutMs }` options: read them, build it, run it.
+    /// One request with `{ signal, timeoutMs }` options: read them, then run the request
+    /// built for it (an options problem is reported before a request problem). Not generic
+    /// over how the request is built: one copy of this future in the wasm, not one per method.
     fn simple(
         &self,
         action: Action,
         opts: Option<JsValue>,
         task_id: Option<String>,
-        build: impl FnOnce(&ClientConfig) -> Result<ApiRequest, ArgumentError> + 'static,
+        built: Result<ApiRequest, ArgumentError>,
     ) -> Promise {
         let session = self.session.clone();
         let bag = opts.unwrap_or_default();
         promise(async move {
             let prepared = CallOptions::read(&from_js(&bag))
                 .and_then(|o| session.call(&bag, &o))
-                .and_then(|call| build(&session.config).map(|req| (call, req)));
+                .and_then(|call| built.map(|req| (call, req)));
             let env = match prepared {
                 Ok((call, req)) => session.execute(action, &req, task_id.as_deref(), &call).await,
                 Err(e) => Envelope::from(e).with_task_id(task_id),
@@ -63,11 +65,11 @@ impl Client {
         build: fn(&ClientConfig, &str) -> Result<ApiRequest, ArgumentError>,
     ) -> Promise {
         let id = task_id.as_string();
-        let shown = id.clone();
-        self.simple(action, opts, shown, move |c| match id {
-            Some(id) => build(c, &id),
+        let built = match &id {
+            Some(id) => build(&self.session.config, id),
             None => Err(ArgumentError::new("taskId must be a string")),
-        })
+        };
+        self.simple(action, opts, id, built)
     }
 }
 
@@ -106,13 +108,13 @@ impl Client {
     /// `GET /tasks`: every task of this key, newest first.
     #[wasm_bindgen(js_name = listTasks, unchecked_return_type = "Promise<Envelope<TaskList>>")]
     pub fn list_tasks(&self, #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>) -> Promise {
-        self.simple(Action::List, opts, None, |c| Ok(c.list_tasks()))
+        self.simple(Action::List, opts, None, Ok(self.session.config.list_tasks()))
     }
 
     /// `GET /account`: balance, guardrails and supported models. Free.
     #[wasm_bindgen(js_name = getAccount, unchecked_return_type = "Promise<Envelope<Account>>")]
     pub fn get_account(&self, #[wasm_bindgen(unchecked_param_type = "CallOptions")] opts: Option<JsValue>) -> Promise {
-        self.simple(Action::Account, opts, None, |c| Ok(c.get_account()))
+        self.simple(Action::Account, opts, None, Ok(self.session.config.get_account()))
     }
 
     /// `POST /quote/{model}`: the server's price for a payload. Never creates or charges.
