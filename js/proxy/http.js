@@ -39,21 +39,52 @@ export function cors(origin) {
 
 /** The text with the API key cut out: the last line of defence against an echoing upstream.
  * Not only exact echoes: any case variant, anything that starts with the key's first 12
- * characters (a truncated echo), and the key's base64 (padded or not, standard or URL-safe). */
+ * characters or ends with its last 12 (a truncated echo), its hex, and its base64 at any of the
+ * three alignments it can have inside a longer encoded text ("Basic …", "key:…"), standard or
+ * URL-safe: the characters only the key's bytes decide. */
 export function scrub(text, apiKey) {
   if (!apiKey || apiKey.length < 4) return text;
-  return text.replace(keyPattern(apiKey), "[redacted]");
+  const { re, rest, part } = keyPattern(apiKey);
+  // Literals only in the pattern (linear over a 10 MB task list heavy with data URIs); each
+  // match is then widened over what may be the rest of the key (its characters, or a token's,
+  // at most as many as the key has left): forward after its head or hex, back before its tail.
+  let out = "";
+  let at = 0;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    let start = m.index;
+    let end = start + m[0].length;
+    if (m[1] !== undefined) for (const ceil = Math.min(text.length, end + rest); end < ceil && part(text[end]); ) end++;
+    if (m[2] !== undefined) for (const ceil = Math.min(text.length, end + 2 * rest); end < ceil && HEX.test(text[end]); ) end++;
+    if (m[3] !== undefined) for (const floor = Math.max(at, start - rest); start > floor && part(text[start - 1]); ) start--;
+    out += `${text.slice(at, start)}[redacted]`;
+    at = end;
+    re.lastIndex = end;
+  }
+  return at === 0 ? text : out + text.slice(at);
 }
 
+const TOKEN = /[A-Za-z0-9_-]/;
+const HEX = /[0-9a-f]/i;
 let cached = null;
+/** The key's forms as one pattern of literals: (1) its first 12 characters, (2) the hex of its
+ * first 12 bytes, (3) its last 12 characters, then its whole self and its base64 cores. */
 function keyPattern(apiKey) {
-  if (cached && cached.key === apiKey) return cached.re;
+  if (cached && cached.key === apiKey) return cached;
   const escape = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const head = apiKey.length > 12 ? `${escape(apiKey.slice(0, 12))}[A-Za-z0-9_\\-]*` : escape(apiKey);
-  const b64 = btoa(apiKey).replace(/=+$/, "");
-  const forms = [head, escape(b64), escape(b64.replace(/\+/g, "-").replace(/\//g, "_"))];
-  cached = { key: apiKey, re: new RegExp(forms.join("|"), "gi") };
-  return cached.re;
+  const bytes = new TextEncoder().encode(apiKey);
+  const hex = Array.from(bytes.subarray(0, 12), (b) => b.toString(16).padStart(2, "0")).join("");
+  const forms = [`(${escape(apiKey.slice(0, 12))})`, `(${hex})`, `(${escape(apiKey.slice(-12))})`];
+  for (const shift of [0, 1, 2]) {
+    // The key after `shift` other bytes: its characters from the first one no other byte
+    // decides to the last one its own bytes fill.
+    const core = btoa(String.fromCharCode(...new Uint8Array(shift), ...bytes)).slice(Math.ceil((shift * 4) / 3), Math.floor(((shift + bytes.length) * 4) / 3));
+    if (core.length >= 12) forms.push(escape(core), escape(core.replace(/\+/g, "-").replace(/\//g, "_")));
+  }
+  const chars = new Set(apiKey.toLowerCase() + apiKey.toUpperCase());
+  const part = (c) => TOKEN.test(c) || chars.has(c);
+  cached = { key: apiKey, re: new RegExp(forms.join("|"), "gi"), rest: Math.max(0, apiKey.length - 12), part };
+  return cached;
 }
 
 /** A JSON answer; `rc.origin` is set only once the origin passed the check. */
