@@ -4,13 +4,13 @@
 //! `crate::schedule`'s; this file sends and records.
 
 use super::bindings::sleep;
-use super::session::{Call, Session};
+use super::session::{promise, Call, Session};
 use crate::classify::Action;
 use crate::schedule as sched;
 use crate::wait::{self as flow, Polled};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 /// How a look reads (`Session::look_kind`).
 #[derive(Clone, Copy, PartialEq)]
@@ -59,7 +59,9 @@ impl Session {
             Some(p) => p,
             None => {
                 let me = self.clone();
-                let p = future_to_promise(async move {
+                // The one boxed promise glue every method uses (`session::promise`), not a
+                // second instantiation of `future_to_promise` for this future.
+                let p = promise(async move {
                     let req = me.config.list_tasks();
                     let call = Call::detached(timeout_ms);
                     let env = me.execute(Action::List, &req, None, &call).await;
@@ -77,7 +79,7 @@ impl Session {
                     if let Some(map) = index {
                         state.last = Some((js_sys::Date::now(), map));
                     }
-                    Ok(JsValue::from_bool(ok))
+                    JsValue::from_bool(ok)
                 });
                 self.batch.borrow_mut().in_flight = Some(p.clone());
                 p
