@@ -410,11 +410,12 @@ const NOTES = `## What limits the misses, and what would close them
   | (second stop) \`schedule::pick\` selects the most urgent due waits instead of sorting them (the standard library's stable sort leaves the wasm) | 96.3 KB | | −2.1 |
   | (second stop) \`describeModels()\` written by the core at build time into \`schemas.js\` beside the schemas (1.7 KB gzip of JSON, in bundles that call it) instead of by the wasm | 93.9 KB | 34.4 KB | −2.4 / −1.6 |
   | (second stop) \`Client\`'s simple methods share one future (the request built before it, not by a closure it is generic over) | 93.4 KB | | −0.5 |
+  | (second stop) the shared task-list call's promise through the one boxed promise glue (no second \`future_to_promise\` instantiation) | 93.2 KB | | −0.2 |
   | (second stop) \`tools/short-imports.mjs\` no longer skipped on the validate glue (an esbuild line break inside its module key had left the hashed names: +0.5 kB of JS), and fails the build rather than skip | | 33.6 KB | −0.8 on the validate page (wasm and glue) |
 
   The Vite pages (all JS and wasm a production build emits, gzip -9): validate-only 39.6 kB
   (≤ 40, met), create-and-wait 104.6 kB (≤ 60, missed); after the second stop's levers
-  37.2 kB and 99.5 kB. The tarball: the inline CommonJS
+  37.2 kB and 99.3 kB; the tarball 441.0 kB. The tarball: the inline CommonJS
   files require the one embedded copy (\`wasm-base64.js\`) instead of carrying their own
   (621.7 → 445.6 kB); then the MCP server, the CLI's modules, the skill and the schemas
   (+37 kB) made it 482.6 kB. What holds it above 200 kB: the two .wasm files (95 + 36 kB
