@@ -145,6 +145,25 @@ pub const CROSS_CHECK_EVERY: u32 = 6;
 /// is not in use, when its own status was last read `CROSS_CHECK_EVERY` looks ago (`look_ms`
 /// each), and every other look once the task is well past its expected time (its list status
 /// "has not changed for longer than the schedule expects").
+/// While the shared list is only a probe (not yet proven live nor given up), a wait still
+/// asks its own task, waiting its turn for the budget, once this many looks have passed without
+/// an own read: a list that only echoes own reads (the live service's) never shows an ending
+/// itself, and a wait that kept losing the budget's spare reads to more urgent ones learned of
+/// its ending only at a cross-check, up to six looks later (twelve early endings on `live`:
+/// max 25–32 s in about one run in four). At most every other look, and never more often than
+/// the budget can serve every wait with room to spare: forced reads beyond it would only queue
+/// for their turn and hold every look back (30 waits at 60 reads a minute: every fourth look).
+pub const PROBE_OWN_EVERY: f64 = 1.5;
+
+/// Whether a wait reading an unproven list asks its own task at this look: its last own read is
+/// `PROBE_OWN_EVERY` looks old, or as many looks as the budget (one read per `token_ms`) takes
+/// to serve all `waits` once, and half a look more.
+pub fn probe_own_due(since_own_ms: f64, look_ms: f64, waits: usize, token_ms: f64) -> bool {
+    let look_ms = look_ms.max(1.0);
+    let serve_all = waits as f64 * token_ms.max(0.0) / look_ms + 0.5;
+    since_own_ms >= look_ms * PROBE_OWN_EVERY.max(serve_all)
+}
+
 pub fn cross_check_due(since_own_ms: f64, look_ms: f64, elapsed: f64, expected: f64, list_in_use: bool) -> bool {
     let looks = since_own_ms / look_ms.max(1.0);
     !list_in_use || looks >= f64::from(CROSS_CHECK_EVERY) - 0.5 || (elapsed > expected * 1.3 && looks >= 1.5)
@@ -353,6 +372,18 @@ mod tests {
         assert_eq!(next_due(&hinted), Some(61_000.0));
         hinted[0].last_read_at = 64_500.0;
         assert_eq!(pick(&hinted, 65_000.0, 3), Vec::<usize>::new(), "at most one read per task per gap");
+    }
+
+    #[test]
+    fn an_unproven_list_leaves_a_wait_without_an_own_read_for_at_most_two_looks() {
+        // 60 reads a minute: one per second, 9.5 a look.
+        let (look, token) = (9_500.0, 1_000.0);
+        assert!(!probe_own_due(look, look, 12, token), "one look after its own read: the probe may answer");
+        assert!(probe_own_due(2.0 * look - 400.0, look, 12, token), "the next look, a little early: its own task");
+        assert!(probe_own_due(1.5 * look, look, 2, token) && !probe_own_due(1.5 * look - 1.0, look, 2, token));
+        // 30 waits need 3.2 looks of the budget to be read once each: every fourth look.
+        assert!(!probe_own_due(3.0 * look, look, 30, token) && probe_own_due(3.7 * look, look, 30, token));
+        assert!(probe_own_due(1.5, 0.0, 1, 0.0), "a zero look is one millisecond");
     }
 
     #[test]

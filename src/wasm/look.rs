@@ -151,9 +151,11 @@ impl Session {
     /// How the next look reads: `Own` asks the task itself (waiting its turn for the budget),
     /// `List` only the shared list. With a proven list, only cross-checks ask the task; while
     /// the list is a probe (concurrent waits, not yet proven live nor given up), a wait asks its
-    /// task only when the budget has a read for it now, else the list answers this look: the
-    /// probe costs one read for all, and it proves itself at the first change it shows.
-    pub(super) fn look_kind(&self, me: u32, check: bool, now: f64) -> LookKind {
+    /// task when the budget has a read for it now, or, waiting its turn, when `probe_own` says
+    /// its last own read is too old (`crate::schedule::probe_own_due`); else the list answers
+    /// this look: the probe costs one read for all, and it proves itself at the first change it
+    /// shows.
+    pub(super) fn look_kind(&self, me: u32, check: bool, probe_own: bool, now: f64) -> LookKind {
         let list = self.list.borrow();
         let batched = self.waiting() >= 2 && list.readable(now);
         if !batched {
@@ -166,6 +168,8 @@ impl Session {
             }
         } else if self.my_turn(me, now).is_ok() {
             LookKind::OwnNow
+        } else if probe_own {
+            LookKind::Own
         } else {
             LookKind::List
         }

@@ -163,6 +163,11 @@ impl Session {
         }
     }
 
+    /// How long the query budget takes to refill one read.
+    pub fn token_ms(&self) -> f64 {
+        self.budget.borrow().token_ms()
+    }
+
     /// How many waits run on this session now (two or more share the task list).
     pub fn waiting(&self) -> usize {
         self.watches.borrow().len()

@@ -109,7 +109,8 @@ impl Session {
                     if check && usable {
                         self.last_cross_check.set(now);
                     }
-                    let kind = self.look_kind(me, check, now);
+                    let probe_own = sched::probe_own_due(since_own, look_ms, self.waiting(), self.token_ms());
+                    let kind = self.look_kind(me, check, probe_own, now);
                     let own = kind != LookKind::List;
                     if kind == LookKind::Own && self.take_turn(me, &call).await.is_err() {
                         return self.aborted(&target, &poller, &call).await;
