@@ -77,13 +77,13 @@ export function mcpTools({ client, journal = null, waitDefaults = {} }) {
   };
   const need = (args, name) => (typeof args[name] === "string" && args[name] ? null : envelope("INVALID_ARGUMENT", `${name} is required (a non-empty string)`, null));
   const byTask = (method) => withClient((c, args, { signal }) => need(args, "taskId") ?? c[method](args.taskId, { signal }));
-  return [
+  // Every tool answers with the envelope as structured content: one output schema for all.
+  const tools = [
     {
       name: "validate_payload",
       title: "Validate a payload",
       description: "Check a model's payload offline (no key, no charge): every problem at once, each with its field and how to fix it, and the credit estimate (1 credit = US$0.01).",
       inputSchema: generationInput({}),
-      outputSchema: ENVELOPE_SCHEMA,
       annotations: { readOnlyHint: true, openWorldHint: false },
       run: async (args) => toolResult(validationEnvelope(validatePayload(args.model, args.payload))),
     },
@@ -95,7 +95,6 @@ export function mcpTools({ client, journal = null, waitDefaults = {} }) {
         maxCredits: { type: "number", minimum: 0, description: "Refuse (BUDGET_EXCEEDED, nothing sent) when the price is higher." },
         idempotencyScope: { type: "string", maxLength: 200, description: "Mixed into the derived key: a new scope is a new generation." },
       }),
-      outputSchema: ENVELOPE_SCHEMA,
       annotations: { destructiveHint: false, idempotentHint: true, openWorldHint: true },
       run: withClient(async (c, args, { signal }) => {
         const opts = { signal, idempotencyKey: "derived", ...(typeof args.idempotencyScope === "string" && args.idempotencyScope ? { idempotencyScope: args.idempotencyScope } : {}), ...(typeof args.maxCredits === "number" ? { maxCredits: args.maxCredits } : {}) };
@@ -105,15 +104,14 @@ export function mcpTools({ client, journal = null, waitDefaults = {} }) {
         return sent ? sent.settle(out) : out;
       }),
     },
-    { name: "get_status", title: "A task's status", description: "Read a task's status (SUBMITTED, COMPLETED, FAILED, CANCEL).", inputSchema: closed({ taskId: TASK_ID }, ["taskId"]), outputSchema: ENVELOPE_SCHEMA, annotations: { readOnlyHint: true, openWorldHint: true }, run: byTask("getStatus") },
-    { name: "get_task", title: "A task in full", description: "Read a task: its status, input, charge and, once COMPLETED, the video's URL (kept 24 hours).", inputSchema: closed({ taskId: TASK_ID }, ["taskId"]), outputSchema: ENVELOPE_SCHEMA, annotations: { readOnlyHint: true, openWorldHint: true }, run: byTask("getTask") },
-    { name: "cancel_task", title: "Cancel a task", description: "Cancel a task that is still SUBMITTED (its credits are refunded); a task already running or ended cannot be cancelled.", inputSchema: closed({ taskId: TASK_ID }, ["taskId"]), outputSchema: ENVELOPE_SCHEMA, annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: true }, run: byTask("cancelTask") },
+    { name: "get_status", title: "A task's status", description: "Read a task's status (SUBMITTED, COMPLETED, FAILED, CANCEL).", inputSchema: closed({ taskId: TASK_ID }, ["taskId"]), annotations: { readOnlyHint: true, openWorldHint: true }, run: byTask("getStatus") },
+    { name: "get_task", title: "A task in full", description: "Read a task: its status, input, charge and, once COMPLETED, the video's URL (kept 24 hours).", inputSchema: closed({ taskId: TASK_ID }, ["taskId"]), annotations: { readOnlyHint: true, openWorldHint: true }, run: byTask("getTask") },
+    { name: "cancel_task", title: "Cancel a task", description: "Cancel a task that is still SUBMITTED (its credits are refunded); a task already running or ended cannot be cancelled.", inputSchema: closed({ taskId: TASK_ID }, ["taskId"]), annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: true }, run: byTask("cancelTask") },
     {
       name: "wait_for_task",
       title: "Wait for a task to end",
       description: "Wait until a task ends (COMPLETED with the video's URL, FAILED or CANCEL), with progress notifications carrying the expected run time and an estimate of what is left. Cancelling the call stops the wait, never the task.",
       inputSchema: closed({ taskId: TASK_ID, maxWaitMs: { type: "integer", minimum: 1, description: "Give up waiting after this many ms (POLL_TIMEOUT; the task keeps running). Default: 4× the model's expected time, at least 30 minutes." } }, ["taskId"]),
-      outputSchema: ENVELOPE_SCHEMA,
       annotations: { readOnlyHint: true, openWorldHint: true },
       run: withClient(async (c, args, { signal, progress }) => {
         const missing = need(args, "taskId");
@@ -136,19 +134,18 @@ export function mcpTools({ client, journal = null, waitDefaults = {} }) {
       title: "The models",
       description: "Every model with its fields (type, required, allowed values, ranges, defaults), cross-field rules, pricing and expected run time. Offline.",
       inputSchema: closed({}),
-      outputSchema: ENVELOPE_SCHEMA,
       annotations: { readOnlyHint: true, openWorldHint: false },
       run: async () => toolResult(envelope(null, null, { models: describeModels() })),
     },
-    { name: "get_account", title: "The account", description: "The account's credit balance and plan.", inputSchema: closed({}), outputSchema: ENVELOPE_SCHEMA, annotations: { readOnlyHint: true, openWorldHint: true }, run: withClient((c, _args, { signal }) => c.getAccount({ signal })) },
+    { name: "get_account", title: "The account", description: "The account's credit balance and plan.", inputSchema: closed({}), annotations: { readOnlyHint: true, openWorldHint: true }, run: withClient((c, _args, { signal }) => c.getAccount({ signal })) },
     {
       name: "quote",
       title: "The server's price",
       description: "Ask the server what a payload would cost (free, nothing is created).",
       inputSchema: generationInput({}),
-      outputSchema: ENVELOPE_SCHEMA,
       annotations: { readOnlyHint: true, openWorldHint: true },
       run: withClient((c, args, { signal }) => c.quote(args.model, args.payload, { signal })),
     },
   ];
+  return tools.map((tool) => ({ ...tool, outputSchema: ENVELOPE_SCHEMA }));
 }

@@ -68,6 +68,9 @@ async function agentChecks(client, label) {
   const { tools } = await client.listTools();
   assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS, label);
   for (const t of tools) assert.equal(t.inputSchema.type, "object", `${label} ${t.name}`);
+  // Every tool declares the envelope as its structured output.
+  for (const t of tools) assert.ok(t.outputSchema?.type === "object" && t.outputSchema.properties.ok && t.outputSchema.properties.errorCode, `${label} ${t.name}`);
+  assert.equal(new Set(tools.map((t) => JSON.stringify(t.outputSchema))).size, 1, `${label}: one output schema for every tool`);
   const create = tools.find((t) => t.name === "create_generation");
   assert.deepEqual(create.inputSchema.oneOf.map((b) => b.properties.model.const).sort(), [...lib.modelNames()].sort(), label);
   assert.deepEqual(create.inputSchema, { ...create.inputSchema, oneOf: lib.jsonSchema().oneOf, $defs: lib.jsonSchema().$defs }, `${label}: the core's schemas`);

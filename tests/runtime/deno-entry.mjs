@@ -10,8 +10,6 @@ import { runSuite } from "./suite.mjs";
 import { runValidateSuite, merged } from "./validate-suite.mjs";
 
 const withFile = merged(await runSuite(lib, Deno.args[0]), runValidateSuite(validate, lib));
-const onInline = await runSuite(inline, Deno.args[0]);
-onInline.failures = onInline.failures.map((f) => `aivideo/inline: ${f}`);
-const embedded = merged(onInline, runValidateSuite(validateInline, lib, "aivideo/validate/inline"));
+const embedded = merged(await runSuite(inline, Deno.args[0], "aivideo/inline"), runValidateSuite(validateInline, lib, "aivideo/validate/inline"));
 const r = merged(withFile, merged(embedded, runValidateSuite(validate, inline, "aivideo/inline")));
 console.log(JSON.stringify(r));

@@ -4,12 +4,12 @@
 
 export const KEY = "ak_test_alice_0000000001";
 
-export async function runSuite(lib, simUrl) {
+export async function runSuite(lib, simUrl, label = "") {
   let count = 0;
   const failures = [];
   const check = (cond, what, got) => {
     count++;
-    if (!cond) failures.push(`${what}${got === undefined ? "" : `: got ${JSON.stringify(got)}`}`);
+    if (!cond) failures.push(`${label ? `${label}: ` : ""}${what}${got === undefined ? "" : `: got ${JSON.stringify(got)}`}`);
   };
   const ctl = async (path, body, method = body === undefined ? "GET" : "POST") =>
     (await fetch(simUrl + path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) })).json();
