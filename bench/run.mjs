@@ -412,6 +412,8 @@ const NOTES = `## What limits the misses, and what would close them
   | (second stop) \`Client\`'s simple methods share one future (the request built before it, not by a closure it is generic over) | 93.4 KB | | −0.5 |
   | (second stop) the shared task-list call's promise through the one boxed promise glue (no second \`future_to_promise\` instantiation) | 93.2 KB | | −0.2 |
   | (second stop) \`tools/short-imports.mjs\` no longer skipped on the validate glue (an esbuild line break inside its module key had left the hashed names: +0.5 kB of JS), and fails the build rather than skip | | 33.6 KB | −0.8 on the validate page (wasm and glue) |
+  | (third stop, spike, not taken) a JS driver over the pure steps: the async edge out, the steps it calls kept (\`bench/levers/js-driver-spike.patch\`) | 80.5 KB | | −12.8, before the step bindings and the driver |
+  | (third stop, spike) the async edge and the pure client steps both out (offline contract and internal exports left) | 43.8 KB | | −49.5: the pure client steps are 36.7 of it |
 
   The Vite pages (all JS and wasm a production build emits, gzip -9): validate-only 39.6 kB
   (≤ 40, met), create-and-wait 104.6 kB (≤ 60, missed); after the second stop's levers
@@ -435,10 +437,21 @@ const NOTES = `## What limits the misses, and what would close them
   wasm-opt, 224 KB of code and data): the async edge (the futures of execute, create, wait
   and the list batch, the transport, the bindings) is ~46 KB raw, the client's pure core
   (classify, the flows, options, scheduler, reconcile, budget, envelopes) ~60 KB, validation
-  ~32 KB, std ~20 KB, data ~23 KB. A JS driver over the core's pure steps would drop the
-  first (~18 KB gzip at the wasm's ratio) and add its bindings and the driver: an estimated
-  ~90 kB page, not 60. 60 kB needs the client's decisions out of Rust, against the
-  architecture (everything that decides is the pure core). Not attempted.
+  ~32 KB, std ~20 KB, data ~23 KB. (Third stop) The JS driver lever, measured rather than
+  estimated (\`bench/levers/js-driver-spike.patch\`, on 2aa545c): the wasm without the async
+  edge but with the pure steps a driver calls kept alive is 80.5 kB gzip (175.5 KB raw), so
+  the async edge is only 12.8 kB of the 93.3; without those pure steps too, 43.8 kB. A driver
+  page would be 80.5 + its step bindings + the glue (5.9) + the driver (src/wasm's ~2,000
+  lines of session, look, wait, create and transport, in JS): about 88–95 kB against 99.4,
+  for a rewrite of the edge every money-safety test runs through. 60 kB needs the 36.7 kB of
+  pure client steps out of the wasm, i.e. the client's decisions in JS, against the
+  architecture (everything that decides is the pure core). Not taken.
+  The tarball, measured the same way (the package's files packed without some of them,
+  npm's level): with each wasm once (the inline variants out of the package) 308 kB; the two
+  .wasm files, \`aivideo/proxy\` (ES, CommonJS, types) and package.json alone already 200 kB,
+  165 kB without the proxy's CommonJS build. So ≤ 200 kB holds only if the server half
+  (proxy, coordinator, CLI, MCP) or its CommonJS build leaves this package, which the issue
+  rules out ("without breaking \`aivideo/proxy\`").
 - **Node start-up (over 2× a bare instantiate).** The second start-up row loads the same
   bare instantiate through \`import()\` as ours is loaded: Node's ES module loader costs most
   of the gap (ours is ~1.5× that). Of the rest, about 2.5 ms is the first validation: V8
