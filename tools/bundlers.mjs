@@ -4,7 +4,7 @@
 // ones in Chromium, the Node ones with node; plus a CommonJS consumer and a Jest test that
 // require() the package. Each must complete a workflow against the simulator.
 import { run } from "./spawn.mjs";
-import { mkdirSync, writeFileSync, mkdtempSync, copyFileSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, writeFileSync, mkdtempSync, copyFileSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, basename, dirname } from "node:path";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
@@ -122,12 +122,13 @@ export async function runBundlers(simUrl) {
   /** Runs a server bundle; `alone` copies it by itself to a fresh folder first (a
    * single-file bundle must not need anything beside it). */
   const inNode = async (label, file, alone = false) => {
-    if (alone) {
-      const lone = mkdtempSync(join(tmpdir(), "aivideo-bundle-"));
+    const lone = alone ? mkdtempSync(join(tmpdir(), "aivideo-bundle-")) : null;
+    if (lone) {
       copyFileSync(file, join(lone, basename(file)));
       file = join(lone, basename(file));
     }
     const p = await run("node", [file, simUrl, label], { cwd: dirname(file), timeout: 60000 });
+    if (lone) rmSync(lone, { recursive: true, force: true });
     const line = p.out.trim().split("\n").filter((l) => l.startsWith("{")).pop();
     return line ? JSON.parse(line) : { count: 0, failures: [`${label}: exit ${p.status}: ${p.out.slice(-1500)}`] };
   };

@@ -1,7 +1,7 @@
 // Runs a worker in the real workerd binary, with the package loaded through its `workerd`
 // export condition and outbound fetch allowed to loopback.
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, rmSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { createServer } from "node:net";
 import { ROOT } from "./consumer.mjs";
@@ -62,6 +62,7 @@ const worker :Workerd.Worker = (
   writeFileSync(cfgPath, config);
   const proc = spawn(WORKERD, ["serve", cfgPath, "--experimental"], { cwd: dirname(cfgPath), stdio: ["ignore", "pipe", "pipe"] });
   orphanGuard(proc);
+  proc.once("exit", () => rmSync(cfgPath, { force: true }));
   let output = "";
   proc.stdout.on("data", (d) => (output += d));
   proc.stderr.on("data", (d) => (output += d));

@@ -5,8 +5,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { tempDir } from "./tmp.mjs";
 import { join } from "node:path";
 import { startSimulator } from "../../sim/server.mjs";
 
@@ -14,7 +14,7 @@ const BIN = new URL("../artifacts/consumer/node_modules/.bin/aivideo", import.me
 const KEY = "ak_test_alice_0000000001";
 const T2V = JSON.stringify({ prompt: "a fox", aspectRatio: "16:9", duration: "5" });
 // The create journal of these runs, not the user's (~/.cache/aivideo).
-const JOURNAL = join(mkdtempSync(join(tmpdir(), "aivideo-cli-journal-")), "journal.json");
+const JOURNAL = join(tempDir("aivideo-cli-journal-"), "journal.json");
 let sim;
 before(async () => { sim = await startSimulator({ timeScale: 0.001, rateLimitPerMinute: 0 }); });
 after(() => sim.close());
@@ -45,7 +45,7 @@ function assertEnvelope(r, code) {
 
 test("the full workflow, --autoPoll false, --download, and every action", async () => {
   await sim.reset();
-  const dir = mkdtempSync(join(tmpdir(), "aivideo-cli-"));
+  const dir = tempDir("aivideo-cli-");
   const file = join(dir, "out.mp4");
   const run = await cli(["--model", "t2v", "--payload", T2V, "--time-scale", "0.001", "--download", file]);
   assertEnvelope(run, 0);
@@ -80,7 +80,7 @@ test("the full workflow, --autoPoll false, --download, and every action", async 
 });
 
 test("payload from a file and from stdin; validate works offline without a key", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "aivideo-cli-"));
+  const dir = tempDir("aivideo-cli-");
   const f = join(dir, "p.json");
   writeFileSync(f, JSON.stringify({ content: "x", duration: 25 }));
   const v = await cli(["--action", "validate", "--model", "minimax", "--payload", `@${f}`], { env: { AIVIDEO_API_KEY: "" } });
@@ -178,7 +178,7 @@ test("a progress line goes to stderr when it is a terminal (run under a pty)", a
 
 test("hostile inputs to the CLI: file contents never echoed, bad keys are usage errors, downloads are bounded", async () => {
   await sim.reset();
-  const dir = mkdtempSync(join(tmpdir(), "aivideo-cli-"));
+  const dir = tempDir("aivideo-cli-");
   const secret = join(dir, "passwd");
   writeFileSync(secret, "root:x:0:0:SECRET-CONTENT:/root:/bin/bash\n");
   const leak = await cli(["--model", "t2v", "--payload", `@${secret}`]);

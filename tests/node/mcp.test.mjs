@@ -8,8 +8,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
+import { tempDir } from "./tmp.mjs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -46,7 +46,7 @@ after(async () => {
 
 async function stdioClient(env = {}) {
   const client = new Client({ name: "aivideo-test", version: "1.0.0" });
-  const journal = join(mkdtempSync(join(tmpdir(), "aivideo-mcp-")), "journal.json");
+  const journal = join(tempDir("aivideo-mcp-"), "journal.json");
   await client.connect(new StdioClientTransport({
     command: BIN, args: ["mcp", "--time-scale", "0.002"], stderr: "pipe",
     env: { PATH: process.env.PATH, AIVIDEO_API_KEY: KEY, AIVIDEO_BASE_URL: sim.url, AIVIDEO_JOURNAL: journal, ...env },

@@ -8,8 +8,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import http from "node:http";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
+import { tempDir } from "./tmp.mjs";
 import { join } from "node:path";
 import { lib, proxyLib } from "./pkg.mjs";
 import { startSimulator } from "../../sim/server.mjs";
@@ -101,7 +101,7 @@ test("library: a new key is always a new generation; the same key on the same cl
 // ---- the CLI, with its journal ---------------------------------------------------------------
 
 const BIN = new URL("../artifacts/consumer/node_modules/.bin/aivideo", import.meta.url).pathname;
-const JOURNAL = join(mkdtempSync(join(tmpdir(), "aivideo-journal-")), "journal.json");
+const JOURNAL = join(tempDir("aivideo-journal-"), "journal.json");
 function cli(args, env = {}) {
   return new Promise((resolve) => {
     const p = spawn(BIN, [...args, "--time-scale", String(SCALE)], {
@@ -266,7 +266,7 @@ test("agents (aivideo mcp): every create answer lost and the list failing is one
   const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
   const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
   const bin = new URL("../artifacts/consumer/node_modules/.bin/aivideo", import.meta.url).pathname;
-  const journal = join(mkdtempSync(join(tmpdir(), "aivideo-mcp-money-")), "journal.json");
+  const journal = join(tempDir("aivideo-mcp-money-"), "journal.json");
   const agent = async () => {
     const c = new Client({ name: "money-test", version: "1" });
     await c.connect(new StdioClientTransport({ command: bin, args: ["mcp"], stderr: "pipe", env: { PATH: process.env.PATH, AIVIDEO_API_KEY: KEY, AIVIDEO_BASE_URL: sim.url, AIVIDEO_TIMEOUT_MS: "2000", AIVIDEO_MAX_RETRIES: "1", AIVIDEO_JOURNAL: journal } }));

@@ -5,8 +5,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
+import { tempDir } from "./tmp.mjs";
 import { join } from "node:path";
 import { startSimulator } from "../../sim/server.mjs";
 import { pkgDir } from "./pkg.mjs";
@@ -40,7 +40,7 @@ test("the skill's front matter names it, its env and the package's version", () 
 });
 
 test("every command in the skill runs and answers ok", async () => {
-  const journal = join(mkdtempSync(join(tmpdir(), "aivideo-skill-")), "journal.json");
+  const journal = join(tempDir("aivideo-skill-"), "journal.json");
   const lines = [...skill.matchAll(/```sh\n([\s\S]*?)```/g)].flatMap((m) => m[1].trim().split("\n")).filter((l) => l.startsWith("aivideo "));
   assert.ok(lines.length >= 6, `${lines.length} commands`);
   let taskId = null;
